@@ -1,0 +1,1 @@
+//! loket-documents: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! loket-domain: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! loket-hub: placeholder until its issue lands.

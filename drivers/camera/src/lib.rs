@@ -1,0 +1,1 @@
+//! loket-camera: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! loket-fingerprint: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! loket-wsq: placeholder until its issue lands.

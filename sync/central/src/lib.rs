@@ -1,0 +1,1 @@
+//! loket-central: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+//! loket-sync: placeholder until its issue lands.

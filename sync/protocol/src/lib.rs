@@ -1,0 +1,1 @@
+//! loket-sync-protocol: placeholder until its issue lands.
