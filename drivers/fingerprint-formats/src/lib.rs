@@ -1,0 +1,1 @@
+//! loket-fingerprint-formats: placeholder until its issue lands.

@@ -1,1 +1,0 @@
-//! loket-wsq: placeholder until its issue lands.
