@@ -54,13 +54,14 @@ setup_ui() {
 start_postgres() {
     local bindir
     bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-    local dir="$LOKET_CACHE/pg"
+    # Outside $HOME: the postgres user must be able to reach it.
+    local dir
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/loket-pg.XXXXXX")
+    LOKET_PG_DIR="$dir"
     local port="${LOKET_PG_PORT:-55432}"
-    as_root rm -rf "$dir"
-    mkdir -p "$dir"
     local runas=()
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; runas=(runuser -u postgres --); fi
-    "${runas[@]}" "$bindir/initdb" -q -D "$dir/data" -U loket --auth=trust >/dev/null
+    "${runas[@]}" "$bindir/initdb" -D "$dir/data" -U loket --auth=trust >/dev/null
     "${runas[@]}" "$bindir/pg_ctl" -s -D "$dir/data" -l "$dir/log" \
         -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -w start
     "${runas[@]}" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U loket loket_test
@@ -73,5 +74,6 @@ stop_postgres() {
     bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
     local runas=()
     [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
-    "${runas[@]}" "$bindir/pg_ctl" -s -D "$LOKET_CACHE/pg/data" -m fast stop 2>/dev/null || true
+    "${runas[@]}" "$bindir/pg_ctl" -s -D "$LOKET_PG_DIR/data" -m fast stop 2>/dev/null || true
+    rm -rf "$LOKET_PG_DIR"
 }
