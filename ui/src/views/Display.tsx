@@ -1,0 +1,180 @@
+// The waiting-room board: the called number and its counter readable across a hall, the
+// last calls, a gentle chime and then the hub's spoken call. Reconnects by itself.
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import { t, tDynamic, useLang } from "../i18n";
+import { hubBase, LiveSocket, type LiveState } from "../http";
+import * as api from "../api";
+import { Clock, Emblem, LinkDot } from "../components/chrome";
+import { IconSpeaker } from "../components/icons";
+
+const KEPT_CALLS = 6;
+
+/** A soft two-note chime (E5 then C5), synthesised so the board needs no sound files. */
+export async function chime(ctx: AudioContext): Promise<void> {
+  const start = ctx.currentTime + 0.05;
+  const notes: [number, number][] = [
+    [659.25, 0],
+    [523.25, 0.45],
+  ];
+  for (const [freq, at] of notes) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = "sine";
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.0001, start + at);
+    gain.gain.exponentialRampToValueAtTime(0.35, start + at + 0.03);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + at + 1.1);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(start + at);
+    osc.stop(start + at + 1.2);
+  }
+  await new Promise((r) => setTimeout(r, 1600));
+}
+
+/** Plays calls one after another: chime, then the spoken WAV. */
+class Announcer {
+  private queue: api.CallEvent[] = [];
+  private playing = false;
+  ctx: AudioContext | null = null;
+
+  constructor(private readonly onBlocked: (blocked: boolean) => void) {
+    try {
+      this.ctx = new AudioContext();
+      this.onBlocked(this.ctx.state !== "running");
+      this.ctx.onstatechange = () => this.onBlocked(this.ctx?.state !== "running");
+    } catch {
+      this.ctx = null;
+    }
+  }
+
+  unlock(): void {
+    this.ctx?.resume().catch(() => undefined);
+  }
+
+  say(call: api.CallEvent): void {
+    this.queue.push(call);
+    if (!this.playing) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.playing = true;
+    while (this.queue.length) {
+      const call = this.queue.shift()!;
+      try {
+        if (this.ctx && this.ctx.state === "running") await chime(this.ctx);
+        const url = api.callAudioUrl(call);
+        if (url) await playOnce(url.startsWith("http") ? url : hubBase() + url);
+      } catch {
+        // a call without sound still shows on the board
+      }
+    }
+    this.playing = false;
+  }
+}
+
+function playOnce(url: string): Promise<void> {
+  return new Promise((resolve) => {
+    const audio = new Audio(url);
+    audio.preload = "auto";
+    audio.onended = () => resolve();
+    audio.onerror = () => resolve();
+    audio.play().catch(() => resolve());
+    setTimeout(resolve, 15_000);
+  });
+}
+
+export function Display() {
+  useLang();
+  const [calls, setCalls] = useState<api.CallEvent[]>([]);
+  const [link, setLink] = useState<LiveState>("connecting");
+  const [blocked, setBlocked] = useState(false);
+  const [flash, setFlash] = useState(0);
+  const announcer = useRef<Announcer | null>(null);
+  const seen = useRef(new Set<string>());
+
+  useEffect(() => {
+    document.body.classList.add("role-display");
+    announcer.current = new Announcer(setBlocked);
+    const accept = (list: api.CallEvent[], speak: boolean) => {
+      const fresh = list.filter((c) => !seen.current.has(c.id));
+      fresh.forEach((c) => seen.current.add(c.id));
+      if (!fresh.length) return;
+      setCalls((old) => [...fresh.slice().reverse(), ...old].slice(0, KEPT_CALLS));
+      if (speak) {
+        setFlash((n) => n + 1);
+        fresh.forEach((c) => announcer.current?.say(c));
+      }
+    };
+    api
+      .recentCalls()
+      .then((list) => accept(list.slice(0, KEPT_CALLS).reverse(), false))
+      .catch(() => undefined);
+    const live = new LiveSocket(
+      () => api.livePath("display"),
+      (msg) => {
+        const call = api.callFromLive(msg);
+        if (call) accept([call], true);
+      },
+      (s) => {
+        setLink(s);
+        if (s === "open") api.recentCalls().then((list) => accept(list.slice(0, KEPT_CALLS).reverse(), false)).catch(() => undefined);
+      },
+    );
+    return () => {
+      live.close();
+      document.body.classList.remove("role-display");
+    };
+  }, []);
+
+  const [now, ...earlier] = calls;
+  return (
+    <div class="board" onClick={() => announcer.current?.unlock()}>
+      <header class="board-head">
+        <div class="brand">
+          <Emblem />
+          <div class="brand-office">{t("app.office")}</div>
+        </div>
+        <Clock />
+      </header>
+      <main class="board-main">
+        <section class={`board-now ${now ? `tone-${now.service}` : ""}`} data-testid="board-now" key={flash} aria-live="assertive">
+          {now ? (
+            <>
+              <div class="board-label">{t("display.now")}</div>
+              <div class="board-number" data-testid="board-number">
+                {now.ticket}
+              </div>
+              <div class="board-to">{t("display.to")}</div>
+              <div class="board-counter" data-testid="board-counter">
+                {t("display.counter", { n: now.counter })}
+              </div>
+              <div class="board-service">{tDynamic(`svc.${now.service}`, now.service)}</div>
+            </>
+          ) : (
+            <div class="board-empty">{t("display.waiting")}</div>
+          )}
+        </section>
+        <aside class="board-last">
+          <h2>{t("display.last")}</h2>
+          <ol data-testid="board-last">
+            {earlier.map((c) => (
+              <li class={`tone-${c.service}`}>
+                <span class="last-number">{c.ticket}</span>
+                <span class="last-counter">{t("display.counter", { n: c.counter })}</span>
+              </li>
+            ))}
+          </ol>
+        </aside>
+      </main>
+      <footer class="board-foot">
+        <LinkDot state={link} />
+        {blocked && (
+          <button type="button" class="sound-unlock" data-testid="sound-unlock" onClick={() => announcer.current?.unlock()}>
+            <IconSpeaker size={28} /> {t("display.sound")}
+          </button>
+        )}
+      </footer>
+    </div>
+  );
+}
