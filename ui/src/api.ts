@@ -2,6 +2,7 @@
 // hub's docs/api.md; this file is the one place that knows them.
 
 import { ApiError, request, storedToken, storeToken } from "./http";
+import { lang } from "./i18n";
 
 export type Lane = "walk_in" | "appointment" | "priority";
 
@@ -28,12 +29,14 @@ export interface IssuedTicket {
 }
 
 export interface CallEvent {
+  id: string;
   ticket: string;
+  /** The counter's name as the board shows it ("Loket 3"). */
   counter: string;
   service: string;
   at: string;
   audio_url: string | null;
-  id: string;
+  recall: boolean;
 }
 
 export interface QueueItem {
@@ -50,13 +53,9 @@ export interface QueueItem {
 export interface Booking {
   code: string;
   name?: string;
+  applicant?: string;
   nik?: string;
   birth_date?: string;
-  service?: string;
-  slot?: string;
-  payment?: string;
-  billing_code?: string;
-  [key: string]: unknown;
 }
 
 export interface CurrentVisit {
@@ -65,17 +64,16 @@ export interface CurrentVisit {
   service: string;
   lane: string;
   stage: string;
+  stages: string[];
   state: string;
   calls: number;
   booking: Booking | null;
   payment: "paid" | "unpaid" | "unverified" | null;
-  notes: string;
 }
 
 export interface CounterInfo {
-  id: string | number;
+  id: number;
   name: string;
-  number: string;
   open: boolean;
   services: string[];
   stages: string[];
@@ -94,7 +92,7 @@ export interface ServiceStats {
   longest_wait_minutes: number | null;
   served: number;
   no_show: number;
-  quota_left: number | null;
+  issued: number;
 }
 
 export interface Dashboard {
@@ -132,12 +130,12 @@ export type Refusal =
 export function refusalKind(err: ApiError): Refusal {
   const c = err.code.toLowerCase();
   if (c.includes("quota")) return "quota";
-  if (c.includes("unknown_booking") || c.includes("booking_not_found") || (c.includes("not_found") && c.includes("booking"))) return "unknown_booking";
-  if (c.includes("wrong_day") || c.includes("not_today")) return "wrong_day";
+  if (c === "booking_not_found" || c === "booking_invalid" || c === "invalid_billing_code") return "unknown_booking";
+  if (c.includes("other_day") || c.includes("wrong_day")) return "wrong_day";
   if (c.includes("wrong_office") || c.includes("other_office")) return "wrong_office";
   if (c.includes("too_early")) return "too_early";
   if (c.includes("too_late")) return "too_late";
-  if (c.includes("unpaid") || c.includes("not_paid") || c.includes("payment")) return "unpaid";
+  if (c.includes("unpaid")) return "unpaid";
   if (c.includes("cancel")) return "cancelled";
   if (c.includes("already")) return "already";
   if (c.includes("not_offered") || c.includes("closed")) return "not_offered";
@@ -159,98 +157,281 @@ export function officerToken(): string | null {
   return storedToken("officer");
 }
 
+// ---- what the hub sends (core/hub/src/views.rs) -------------------------------------
+
+interface Quota {
+  walk_in: number;
+  appointment: number;
+  priority: number;
+}
+
+interface WireService {
+  code: string;
+  letter: string;
+  name_id: string;
+  name_en: string;
+  stages: { code: string; name_id: string; name_en: string }[];
+  needs_bap: boolean;
+  offered_today: boolean;
+  quota: Quota;
+  used: Quota;
+  left: Quota;
+  waiting: number;
+  estimated_wait_minutes: number | null;
+}
+
+interface WireTicket {
+  id: number;
+  ticket: string;
+  service: string;
+  lane: string;
+  priority_group: string | null;
+  issued_at: string;
+  booking_code: string | null;
+  payment_not_verified: boolean;
+  ahead: number;
+  estimated_wait_minutes: number | null;
+}
+
+interface WireCheckIn {
+  booking_code: string;
+  already_checked_in: boolean;
+  flags: string[];
+  tickets: WireTicket[];
+}
+
+interface WireVisit {
+  id: number;
+  ticket: string;
+  service: string;
+  lane: string;
+  priority_group: string | null;
+  stage: string;
+  stages: string[];
+  state: string;
+  counter_id: number | null;
+  calls: number;
+  booking_code: string | null;
+  applicant_index: number | null;
+  applicant_name: string | null;
+  payment_not_verified: boolean;
+  issued_at: string;
+  waiting_minutes: number;
+}
+
+interface WireCounter {
+  id: number;
+  name: string;
+  open: boolean;
+  services: string[];
+  stages: string[];
+  officer: string | null;
+  serving: string | null;
+}
+
+interface WireCall {
+  id: number;
+  visit_id: number;
+  ticket: string;
+  service: string;
+  counter_id: number;
+  counter: string;
+  at: string;
+  recall: boolean;
+  audio_url?: string | null;
+}
+
+interface WireDashboard {
+  waiting: number;
+  longest_wait_minutes: number | null;
+  counters_open: number;
+  served_today: number;
+  no_show_today: number;
+  services: { service: string; waiting: number; longest_wait_minutes: number | null; in_service: number; served: number; no_show: number; issued: number }[];
+  counters: WireCounter[];
+}
+
+interface WireOffice {
+  code: string;
+  name: string;
+  office_date: string;
+}
+
+function toService(w: WireService): ServiceInfo {
+  return {
+    code: w.code,
+    letter: w.letter,
+    name_id: w.name_id,
+    name_en: w.name_en,
+    open: w.offered_today,
+    walk_in_left: w.left?.walk_in ?? null,
+    priority_left: w.left?.priority ?? null,
+    priority_allowed: w.offered_today,
+    stages: (w.stages ?? []).map((s) => s.code),
+  };
+}
+
+function toTicket(w: WireTicket): IssuedTicket {
+  return {
+    id: w.id,
+    number: w.ticket,
+    service: w.service,
+    lane: w.lane,
+    estimated_wait_minutes: w.estimated_wait_minutes,
+    ahead: w.ahead,
+    issued_at: w.issued_at,
+  };
+}
+
+function toQueueItem(w: WireVisit): QueueItem {
+  return { id: w.id, number: w.ticket, service: w.service, lane: w.lane, stage: w.stage, state: w.state, issued_at: w.issued_at, waiting_minutes: w.waiting_minutes };
+}
+
+function toCurrent(w: WireVisit): CurrentVisit {
+  const booking: Booking | null = w.booking_code
+    ? { code: w.booking_code, name: w.applicant_name ?? undefined, applicant: w.applicant_index == null ? undefined : String(w.applicant_index + 1) }
+    : null;
+  return {
+    id: w.id,
+    number: w.ticket,
+    service: w.service,
+    lane: w.lane,
+    stage: w.stage,
+    stages: w.stages ?? [],
+    state: w.state,
+    calls: w.calls,
+    booking,
+    payment: w.booking_code ? (w.payment_not_verified ? "unverified" : "paid") : null,
+  };
+}
+
+function toCounter(w: WireCounter): CounterInfo {
+  return { id: w.id, name: w.name, open: w.open, services: w.services ?? [], stages: w.stages ?? [], serving: w.serving, officer: w.officer };
+}
+
+function toCall(w: WireCall): CallEvent {
+  return { id: String(w.id), ticket: w.ticket, counter: w.counter, service: w.service, at: w.at, audio_url: w.audio_url ?? null, recall: w.recall };
+}
+
 // ---- kiosk --------------------------------------------------------------------------
 
+export async function office(scope: "kiosk" | "display"): Promise<WireOffice> {
+  return request("GET", "/api/v1/office", { token: deviceToken(scope) });
+}
+
 export async function kioskServices(): Promise<{ officeName: string; services: ServiceInfo[] }> {
-  return request("GET", "/api/kiosk/services", { token: deviceToken("kiosk") });
+  const token = deviceToken("kiosk");
+  const [o, list] = await Promise.all([office("kiosk").catch(() => null), request<WireService[]>("GET", "/api/v1/services", { token })]);
+  return { officeName: o?.name ?? "", services: list.map(toService) };
 }
 
 export async function issueTicket(service: string, lane: Lane, group?: string): Promise<IssuedTicket> {
-  return request("POST", "/api/kiosk/tickets", { token: deviceToken("kiosk"), body: { service, lane, priority_group: group ?? null } });
+  const w = await request<WireTicket>("POST", "/api/v1/tickets", { token: deviceToken("kiosk"), body: { service, lane, priority_group: group ?? null } });
+  return toTicket(w);
 }
 
-export async function checkIn(code: string): Promise<IssuedTicket> {
-  return request("POST", "/api/kiosk/check-in", { token: deviceToken("kiosk"), body: { code } });
+export async function checkIn(code: string): Promise<{ tickets: IssuedTicket[]; already: boolean; paymentNotVerified: boolean }> {
+  const w = await request<WireCheckIn>("POST", "/api/v1/check-ins", { token: deviceToken("kiosk"), body: { booking_code: code } });
+  return { tickets: w.tickets.map(toTicket), already: w.already_checked_in, paymentNotVerified: w.flags.includes("payment_not_verified") };
 }
 
 // ---- officers -----------------------------------------------------------------------
 
 export async function login(username: string, password: string): Promise<Session> {
-  const s = await request<Session>("POST", "/api/auth/login", { body: { username, password } });
+  const s = await request<{ token: string; user: { username: string; display_name: string; role: string } }>("POST", "/api/v1/auth/login", { body: { username, password } });
   storeToken("officer", s.token);
-  return s;
+  return { token: s.token, user: { name: s.user.display_name || s.user.username, role: s.user.role } };
 }
 
 export async function logout(): Promise<void> {
   const token = officerToken();
   storeToken("officer", null);
-  if (token) await request("POST", "/api/auth/logout", { token }).catch(() => undefined);
+  if (token) await request("POST", "/api/v1/auth/logout", { token }).catch(() => undefined);
 }
 
 export async function me(): Promise<Session["user"]> {
-  return request("GET", "/api/auth/me", { token: officerToken() });
+  const m = await request<{ kind: string; name: string; role: string | null }>("GET", "/api/v1/auth/me", { token: officerToken() });
+  if (m.kind !== "officer") throw new ApiError(401, "unauthenticated", "not an officer");
+  return { name: m.name, role: m.role ?? "" };
 }
 
 export async function counters(): Promise<CounterInfo[]> {
-  return request("GET", "/api/counters", { token: officerToken() });
+  return (await request<WireCounter[]>("GET", "/api/v1/counters", { token: officerToken() })).map(toCounter);
 }
 
 export async function services(): Promise<ServiceInfo[]> {
-  return request("GET", "/api/services", { token: officerToken() });
+  return (await request<WireService[]>("GET", "/api/v1/services", { token: officerToken() })).map(toService);
 }
 
 export async function openCounter(id: CounterInfo["id"], services: string[], stages: string[]): Promise<CounterInfo> {
-  return request("POST", `/api/counters/${id}/open`, { token: officerToken(), body: { services, stages } });
+  return toCounter(await request<WireCounter>("POST", `/api/v1/counters/${id}/open`, { token: officerToken(), body: { services, stages } }));
 }
 
 export async function closeCounter(id: CounterInfo["id"]): Promise<void> {
-  await request("POST", `/api/counters/${id}/close`, { token: officerToken() });
+  await request("POST", `/api/v1/counters/${id}/close`, { token: officerToken() });
 }
 
 export async function queue(counter: CounterInfo["id"]): Promise<QueueItem[]> {
-  return request("GET", `/api/counters/${counter}/queue`, { token: officerToken() });
+  return (await request<WireVisit[]>("GET", `/api/v1/counters/${counter}/queue`, { token: officerToken() })).map(toQueueItem);
 }
 
 export async function current(counter: CounterInfo["id"]): Promise<CurrentVisit | null> {
-  return request("GET", `/api/counters/${counter}/current`, { token: officerToken() });
+  const w = await request<WireVisit | null>("GET", `/api/v1/counters/${counter}/current`, { token: officerToken() });
+  return w ? toCurrent(w) : null;
 }
 
 export type CounterAction = "call-next" | "recall" | "start" | "no-show" | "park" | "finish";
 
-export async function act(counter: CounterInfo["id"], action: CounterAction): Promise<CurrentVisit | null> {
-  return request("POST", `/api/counters/${counter}/${action}`, { token: officerToken() });
+/** Runs a counter action; the desk re-reads its state afterwards. */
+export async function act(counter: CounterInfo["id"], action: CounterAction): Promise<void> {
+  await request<WireVisit>("POST", `/api/v1/counters/${counter}/${action}`, { token: officerToken() });
 }
 
-export async function transfer(counter: CounterInfo["id"], stage: string): Promise<CurrentVisit | null> {
-  return request("POST", `/api/counters/${counter}/transfer`, { token: officerToken(), body: { stage } });
-}
-
-export async function saveNotes(visit: CurrentVisit["id"], notes: string): Promise<void> {
-  await request("PUT", `/api/visits/${visit}/notes`, { token: officerToken(), body: { notes } });
+export async function transfer(counter: CounterInfo["id"], stage: string): Promise<void> {
+  await request("POST", `/api/v1/counters/${counter}/transfer`, { token: officerToken(), body: { stage } });
 }
 
 export async function checkNik(nik: string, birthDate: string): Promise<NikCheck> {
-  return request("POST", "/api/checks/nik", { token: officerToken(), body: { nik, birth_date: birthDate || null } });
+  try {
+    const v = await request<{ valid: boolean; warnings: { message_id: string; message_en: string }[] }>("POST", "/api/v1/checks/nik", {
+      token: officerToken(),
+      body: { nik, birth_date: birthDate || null },
+    });
+    return { valid: v.valid, warnings: v.warnings.map((w) => (lang() === "en" ? w.message_en : w.message_id)), message: "" };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 422) return { valid: false, warnings: [], message: err.message };
+    throw err;
+  }
 }
 
 // ---- display and head ---------------------------------------------------------------
 
 export async function recentCalls(): Promise<CallEvent[]> {
-  return request("GET", "/api/display/calls", { token: deviceToken("display") });
+  return (await request<WireCall[]>("GET", "/api/v1/calls/recent", { token: deviceToken("display") })).map(toCall);
 }
 
+/** The spoken call's WAV (made by the hub with espeak-ng). */
 export function callAudioUrl(call: CallEvent): string | null {
-  return call.audio_url;
+  return call.audio_url ?? `/api/v1/calls/${call.id}/speech.wav`;
 }
 
 export async function dashboard(): Promise<Dashboard> {
-  return request("GET", "/api/dashboard", { token: officerToken() });
+  const w = await request<WireDashboard>("GET", "/api/v1/dashboard", { token: officerToken() });
+  return {
+    waiting: w.waiting,
+    longest_wait_minutes: w.longest_wait_minutes,
+    counters_open: w.counters_open,
+    served_today: w.served_today,
+    no_show_today: w.no_show_today,
+    services: w.services.map((s) => ({ code: s.service, waiting: s.waiting, longest_wait_minutes: s.longest_wait_minutes, served: s.served, no_show: s.no_show, issued: s.issued })),
+    counters: w.counters.map(toCounter),
+  };
 }
 
 /** The live WebSocket path; its messages say what changed. */
 export function livePath(scope: "kiosk" | "display" | "officer"): string {
   const token = scope === "officer" ? officerToken() : deviceToken(scope);
-  return `/api/live${token ? `?token=${encodeURIComponent(token)}` : ""}`;
+  return `/api/v1/ws${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 }
 
 /** A call announced on the live socket, or null for other messages. */

@@ -1,3 +1,5 @@
+import { lang } from "./i18n";
+
 // Talking to the office hub: JSON over HTTP with a bearer token, and a live WebSocket that
 // reconnects by itself. The pages are served by the hub, so every path is relative to it.
 
@@ -79,7 +81,8 @@ export async function request<T>(
     const obj = (data && typeof data === "object" ? data : {}) as Record<string, unknown>;
     const inner = (obj.error && typeof obj.error === "object" ? obj.error : obj) as Record<string, unknown>;
     const code = String(inner.code ?? (typeof obj.error === "string" ? obj.error : "") ?? "") || `http_${res.status}`;
-    const message = String(inner.message ?? inner.message_id ?? text ?? res.statusText);
+    const localized = lang() === "en" ? (inner.message_en ?? inner.message_id) : (inner.message_id ?? inner.message_en);
+    const message = String(localized ?? inner.message ?? text ?? res.statusText);
     throw new ApiError(res.status, code, message, inner);
   }
   return data as T;

@@ -16,6 +16,7 @@ const id = {
   "common.loading": "Memuat…",
   "common.offline": "Tidak terhubung ke hub. Menghubungkan kembali…",
   "common.online": "Terhubung",
+  "common.offline_short": "Terputus",
   "common.logout": "Keluar",
   "common.minutes": "{n} menit",
   "common.save": "Simpan",
@@ -35,6 +36,8 @@ const id = {
   "connect.hint": "Layar ini akan terbuka sendiri begitu hub menjawab di {hub}.",
   "connect.role": "Peran: {role}",
 
+  "device.unregistered": "Layar ini belum terdaftar di hub kantor.",
+  "device.unregistered.next": "Teknisi: buat token dengan \"loket device add {kind} NAMA\", lalu buka alamat layar ini dengan ?token=TOKEN.",
   "kiosk.welcome": "Selamat datang",
   "kiosk.choose": "Silakan pilih layanan",
   "kiosk.booking": "Saya punya jadwal M-Paspor",
@@ -49,6 +52,7 @@ const id = {
   "kiosk.confirm.lane": "Jalur",
   "kiosk.confirm.take": "Ya, ambil nomor",
   "kiosk.ticket.title": "Nomor antrean Anda",
+  "kiosk.ticket.thanks": "Terima kasih, nomor Anda sudah diambil",
   "kiosk.ticket.wait": "Perkiraan waktu tunggu",
   "kiosk.ticket.ahead": "{n} orang di depan Anda",
   "kiosk.ticket.printing": "Tiket sedang dicetak. Silakan ambil tiket Anda.",
@@ -60,6 +64,9 @@ const id = {
   "kiosk.booking.code": "Kode booking",
   "kiosk.booking.submit": "Lanjut",
   "kiosk.booking.checked_in": "Check-in berhasil",
+  "kiosk.booking.again": "Booking ini sudah check-in sebelumnya; ini nomor Anda.",
+  "kiosk.booking.unverified": "Pembayaran belum terverifikasi: siapkan bukti bayar untuk petugas.",
+  "kiosk.booking.people": "{n} pemohon dalam booking ini",
   "kiosk.walk_in": "Langsung datang",
   "kiosk.appointment": "Janji temu M-Paspor",
   "kiosk.priority_lane": "Prioritas",
@@ -129,8 +136,6 @@ const id = {
   "counter.record.payment.unpaid": "Belum dibayar",
   "counter.record.payment.unverified": "Belum terverifikasi (pusat tidak terhubung)",
   "counter.record.docs": "Daftar periksa dokumen",
-  "counter.record.notes": "Catatan",
-  "counter.record.notes.hint": "Catatan untuk tahap berikutnya (tanpa data pribadi yang tidak perlu)",
   "counter.steps": "Langkah kunjungan",
   "counter.parked": "Ditunda",
   "counter.error.forbidden": "Akun ini tidak berhak melakukan tindakan itu.",
@@ -147,7 +152,6 @@ const id = {
 
   "display.now": "Nomor antrean",
   "display.to": "Silakan ke",
-  "display.counter": "Loket {n}",
   "display.last": "Panggilan sebelumnya",
   "display.waiting": "Belum ada panggilan",
   "display.sound": "Sentuh untuk menyalakan suara panggilan",
@@ -163,7 +167,7 @@ const id = {
   "head.col.waiting": "Menunggu",
   "head.col.longest": "Terlama",
   "head.col.served": "Selesai",
-  "head.col.quota": "Kuota tersisa",
+  "head.col.issued": "Tiket hari ini",
   "head.counters.list": "Loket",
   "head.counter.closed": "tutup",
   "head.counter.serving": "melayani {ticket}",
@@ -202,6 +206,7 @@ const id = {
 
 export type Key = keyof typeof id;
 
+// The type makes the compiler refuse an English table that misses a key or adds one.
 const en: Record<Key, string> = {
   "app.name": "Loket",
   "app.office": "Immigration Office",
@@ -213,6 +218,7 @@ const en: Record<Key, string> = {
   "common.loading": "Loading…",
   "common.offline": "Not connected to the hub. Reconnecting…",
   "common.online": "Connected",
+  "common.offline_short": "Offline",
   "common.logout": "Log out",
   "common.minutes": "{n} min",
   "common.save": "Save",
@@ -232,6 +238,8 @@ const en: Record<Key, string> = {
   "connect.hint": "This screen opens by itself as soon as the hub answers at {hub}.",
   "connect.role": "Role: {role}",
 
+  "device.unregistered": "This screen is not registered with the office hub.",
+  "device.unregistered.next": "Technician: make a token with \"loket device add {kind} NAME\", then open this screen's address with ?token=TOKEN.",
   "kiosk.welcome": "Welcome",
   "kiosk.choose": "Please choose a service",
   "kiosk.booking": "I have an M-Paspor appointment",
@@ -246,6 +254,7 @@ const en: Record<Key, string> = {
   "kiosk.confirm.lane": "Lane",
   "kiosk.confirm.take": "Yes, take a number",
   "kiosk.ticket.title": "Your queue number",
+  "kiosk.ticket.thanks": "Thank you, here is your number",
   "kiosk.ticket.wait": "Estimated wait",
   "kiosk.ticket.ahead": "{n} people ahead of you",
   "kiosk.ticket.printing": "Printing your ticket. Please take it.",
@@ -257,6 +266,9 @@ const en: Record<Key, string> = {
   "kiosk.booking.code": "Booking code",
   "kiosk.booking.submit": "Continue",
   "kiosk.booking.checked_in": "Checked in",
+  "kiosk.booking.again": "This booking was checked in before; these are your numbers.",
+  "kiosk.booking.unverified": "Payment not verified: have your payment proof ready for the officer.",
+  "kiosk.booking.people": "{n} applicants in this booking",
   "kiosk.walk_in": "Walk-in",
   "kiosk.appointment": "M-Paspor appointment",
   "kiosk.priority_lane": "Priority",
@@ -326,8 +338,6 @@ const en: Record<Key, string> = {
   "counter.record.payment.unpaid": "Not paid",
   "counter.record.payment.unverified": "Not verified (central unreachable)",
   "counter.record.docs": "Documents checklist",
-  "counter.record.notes": "Notes",
-  "counter.record.notes.hint": "Notes for the next stage (no needless personal data)",
   "counter.steps": "Visit steps",
   "counter.parked": "Parked",
   "counter.error.forbidden": "This account may not do that.",
@@ -344,7 +354,6 @@ const en: Record<Key, string> = {
 
   "display.now": "Queue number",
   "display.to": "Please go to",
-  "display.counter": "Counter {n}",
   "display.last": "Previous calls",
   "display.waiting": "No calls yet",
   "display.sound": "Touch to turn on the spoken calls",
@@ -360,7 +369,7 @@ const en: Record<Key, string> = {
   "head.col.waiting": "Waiting",
   "head.col.longest": "Longest",
   "head.col.served": "Served",
-  "head.col.quota": "Quota left",
+  "head.col.issued": "Tickets today",
   "head.counters.list": "Counters",
   "head.counter.closed": "closed",
   "head.counter.serving": "serving {ticket}",
@@ -448,16 +457,4 @@ export function useLang(): Lang {
     };
   }, []);
   return l;
-}
-
-/** Every key exists in both languages (checked by the unit tests). */
-export function missingKeys(): { lang: Lang; key: string }[] {
-  const out: { lang: Lang; key: string }[] = [];
-  for (const k of Object.keys(id)) {
-    if (!(k in en)) out.push({ lang: "en", key: k });
-  }
-  for (const k of Object.keys(en)) {
-    if (!(k in id)) out.push({ lang: "id", key: k });
-  }
-  return out;
 }

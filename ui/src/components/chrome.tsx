@@ -47,13 +47,14 @@ export function Clock(props: { seconds?: boolean }) {
   );
 }
 
-export function LinkDot(props: { state: LiveState }) {
+export function LinkDot(props: { state: LiveState; compact?: boolean }) {
   useLang();
   const online = props.state === "open";
   return (
-    <span class={`link-dot ${online ? "on" : "off"}`} data-testid="link-state" data-state={props.state}>
+    <span class={`link-dot ${online ? "on" : "off"} ${props.compact ? "compact" : ""}`} data-testid="link-state" data-state={props.state} title={online ? t("common.online") : t("common.offline")}>
       <span class="dot" aria-hidden="true" />
-      {online ? t("common.online") : t("common.offline")}
+      <span class="label-long">{online ? t("common.online") : t("common.offline")}</span>
+      <span class="label-short">{online ? t("common.online") : t("common.offline_short")}</span>
     </span>
   );
 }

@@ -56,7 +56,7 @@ export function Counter() {
           <Emblem />
           <div>
             <div class="brand-office">{t("home.counter")}</div>
-            {counter && <div class="brand-sub">{t("display.counter", { n: counter.number })}</div>}
+            {counter && <div class="brand-sub">{counter.name}</div>}
           </div>
         </div>
         <Clock />
@@ -174,7 +174,7 @@ function OpenCounter(props: { onOpen: (c: api.CounterInfo) => void }) {
             <legend>{t("counter.open.counter")}</legend>
             <div class="chips">
               {counters.map((c) => (
-                <button type="button" class={`chip ${chosen?.id === c.id ? "on" : ""}`} data-testid={`counter-${c.number}`} aria-pressed={chosen?.id === c.id} onClick={() => pick(c)}>
+                <button type="button" class={`chip ${chosen?.id === c.id ? "on" : ""}`} data-testid={`counter-${c.id}`} aria-pressed={chosen?.id === c.id} onClick={() => pick(c)}>
                   {c.name}
                   {c.officer && !c.open ? "" : c.open ? " •" : ""}
                 </button>
@@ -268,8 +268,8 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      const next = await api.act(counter.id, def.action);
-      setVisit(next && (next as api.CurrentVisit).number ? next : null);
+      await api.act(counter.id, def.action);
+      // The answer is the visit as it left this action (perhaps closed): re-read the desk.
       await refresh();
     } catch (err) {
       setError(describe(err));
@@ -298,7 +298,7 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
           <h2>
             {t("counter.queue")} <span class="count" data-testid="queue-count">{queue.length}</span>
           </h2>
-          <LinkDot state={link} />
+          <LinkDot state={link} compact />
         </div>
         {queue.length === 0 ? (
           <p class="muted">{t("counter.queue.empty")}</p>
@@ -418,13 +418,11 @@ function describe(err: unknown): string {
 function Record(props: { visit: api.CurrentVisit; counter: api.CounterInfo }) {
   const { visit } = props;
   const [tab, setTab] = useState("record");
-  const [notes, setNotes] = useState(visit.notes ?? "");
   const [docs, setDocs] = useState<Set<string>>(new Set());
   const [nik, setNik] = useState(visit.booking?.nik ?? "");
   const [birth, setBirth] = useState(visit.booking?.birth_date ?? "");
   const [nikResult, setNikResult] = useState<api.NikCheck | null>(null);
   useEffect(() => {
-    setNotes(visit.notes ?? "");
     setDocs(new Set());
     setNik(visit.booking?.nik ?? "");
     setBirth(visit.booking?.birth_date ?? "");
@@ -518,13 +516,6 @@ function Record(props: { visit: api.CurrentVisit; counter: api.CounterInfo }) {
                 </li>
               ))}
             </ul>
-          </section>
-          <section class="notes">
-            <h3>{t("counter.record.notes")}</h3>
-            <textarea data-testid="notes" rows={5} placeholder={t("counter.record.notes.hint")} value={notes} onInput={(e) => setNotes((e.target as HTMLTextAreaElement).value)} />
-            <button type="button" class="btn plain" onClick={() => api.saveNotes(visit.id, notes).catch(() => undefined)}>
-              {t("common.save")}
-            </button>
           </section>
         </div>
       ) : (

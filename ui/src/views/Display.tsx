@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t, tDynamic, useLang } from "../i18n";
-import { hubBase, LiveSocket, type LiveState } from "../http";
+import { ApiError, hubBase, LiveSocket, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LinkDot } from "../components/chrome";
 import { IconSpeaker } from "../components/icons";
@@ -90,12 +90,18 @@ export function Display() {
   const [link, setLink] = useState<LiveState>("connecting");
   const [blocked, setBlocked] = useState(false);
   const [flash, setFlash] = useState(0);
+  const [officeName, setOfficeName] = useState("");
+  const [unregistered, setUnregistered] = useState(false);
   const announcer = useRef<Announcer | null>(null);
   const seen = useRef(new Set<string>());
 
   useEffect(() => {
     document.body.classList.add("role-display");
     announcer.current = new Announcer(setBlocked);
+    api
+      .office("display")
+      .then((o) => setOfficeName(o.name))
+      .catch(() => undefined);
     const accept = (list: api.CallEvent[], speak: boolean) => {
       const fresh = list.filter((c) => !seen.current.has(c.id));
       fresh.forEach((c) => seen.current.add(c.id));
@@ -109,7 +115,7 @@ export function Display() {
     api
       .recentCalls()
       .then((list) => accept(list.slice(0, KEPT_CALLS).reverse(), false))
-      .catch(() => undefined);
+      .catch((err) => setUnregistered(err instanceof ApiError && err.status === 401));
     const live = new LiveSocket(
       () => api.livePath("display"),
       (msg) => {
@@ -133,13 +139,18 @@ export function Display() {
       <header class="board-head">
         <div class="brand">
           <Emblem />
-          <div class="brand-office">{t("app.office")}</div>
+          <div class="brand-office">{officeName || t("app.office")}</div>
         </div>
         <Clock />
       </header>
       <main class="board-main">
         <section class={`board-now ${now ? `tone-${now.service}` : ""}`} data-testid="board-now" key={flash} aria-live="assertive">
-          {now ? (
+          {unregistered ? (
+            <div class="board-empty" data-testid="board-unregistered">
+              {t("device.unregistered")}
+              <div class="board-service">{t("device.unregistered.next", { kind: "display" })}</div>
+            </div>
+          ) : now ? (
             <>
               <div class="board-label">{t("display.now")}</div>
               <div class="board-number" data-testid="board-number">
@@ -147,7 +158,7 @@ export function Display() {
               </div>
               <div class="board-to">{t("display.to")}</div>
               <div class="board-counter" data-testid="board-counter">
-                {t("display.counter", { n: now.counter })}
+                {now.counter}
               </div>
               <div class="board-service">{tDynamic(`svc.${now.service}`, now.service)}</div>
             </>
@@ -161,7 +172,7 @@ export function Display() {
             {earlier.map((c) => (
               <li class={`tone-${c.service}`}>
                 <span class="last-number">{c.ticket}</span>
-                <span class="last-counter">{t("display.counter", { n: c.counter })}</span>
+                <span class="last-counter">{c.counter}</span>
               </li>
             ))}
           </ol>

@@ -108,7 +108,7 @@ export function Head() {
                     <th />
                     <th class="num">{t("head.col.longest")}</th>
                     <th class="num">{t("head.col.served")}</th>
-                    <th class="num">{t("head.col.quota")}</th>
+                    <th class="num">{t("head.col.issued")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -123,7 +123,7 @@ export function Head() {
                       </td>
                       <td class="num">{s.longest_wait_minutes == null ? "–" : t("common.minutes", { n: s.longest_wait_minutes })}</td>
                       <td class="num">{s.served}</td>
-                      <td class="num">{s.quota_left ?? "–"}</td>
+                      <td class="num">{s.issued}</td>
                     </tr>
                   ))}
                 </tbody>

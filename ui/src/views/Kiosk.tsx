@@ -36,7 +36,7 @@ type Screen =
   | { kind: "priority-service"; group: string }
   | { kind: "confirm"; service: api.ServiceInfo; lane: api.Lane; group?: string }
   | { kind: "booking" }
-  | { kind: "ticket"; ticket: api.IssuedTicket; printed: "printing" | "ok" | "failed"; checkedIn: boolean }
+  | { kind: "ticket"; tickets: api.IssuedTicket[]; printed: "printing" | "ok" | "failed"; checkIn: null | { already: boolean; paymentNotVerified: boolean } }
   | { kind: "error"; title: string; next: string };
 
 const SERVICE_ICONS: Record<string, (p: { size?: number }) => JSX.Element> = {
@@ -101,6 +101,7 @@ export function Kiosk() {
   const [services, setServices] = useState<api.ServiceInfo[] | null>(null);
   const [office, setOffice] = useState<string>("");
   const [busy, setBusy] = useState(false);
+  const [unregistered, setUnregistered] = useState(false);
   const [idleLeft, setIdleLeft] = useState(IDLE_SECONDS);
   const lastTouch = useRef(Date.now());
 
@@ -109,7 +110,9 @@ export function Kiosk() {
       const info = await api.kioskServices();
       setServices(info.services);
       setOffice(info.officeName);
-    } catch {
+      setUnregistered(false);
+    } catch (err) {
+      setUnregistered(err instanceof ApiError && err.status === 401);
       setServices((s) => s ?? []);
     }
   }, []);
@@ -159,19 +162,23 @@ export function Kiosk() {
     refresh();
   };
 
-  const showTicket = async (ticket: api.IssuedTicket, checkedIn: boolean) => {
-    go({ kind: "ticket", ticket, printed: "printing", checkedIn });
-    const svc = services?.find((s) => s.code === ticket.service);
-    const result = await ticketPrinter().print({
-      number: ticket.number,
-      serviceName: svc ? serviceName(svc) : ticket.service,
-      laneName: tDynamic(`lane.${ticket.lane}`, ticket.lane),
-      officeName: office || t("app.office"),
-      issuedAt: new Date(ticket.issued_at || Date.now()),
-      estimatedWaitMinutes: ticket.estimated_wait_minutes,
-      ahead: ticket.ahead,
-    });
-    setScreen((s) => (s.kind === "ticket" && s.ticket.number === ticket.number ? { ...s, printed: result.ok ? "ok" : "failed" } : s));
+  const showTickets = async (tickets: api.IssuedTicket[], checkIn: null | { already: boolean; paymentNotVerified: boolean }) => {
+    go({ kind: "ticket", tickets, printed: "printing", checkIn });
+    let ok = true;
+    for (const ticket of tickets) {
+      const svc = services?.find((s) => s.code === ticket.service);
+      const result = await ticketPrinter().print({
+        number: ticket.number,
+        serviceName: svc ? serviceName(svc) : ticket.service,
+        laneName: tDynamic(`lane.${ticket.lane}`, ticket.lane),
+        officeName: office || t("app.office"),
+        issuedAt: new Date(ticket.issued_at || Date.now()),
+        estimatedWaitMinutes: ticket.estimated_wait_minutes,
+        ahead: ticket.ahead,
+      });
+      ok = ok && result.ok;
+    }
+    setScreen((s) => (s.kind === "ticket" && s.tickets === tickets ? { ...s, printed: ok ? "ok" : "failed" } : s));
   };
 
   const take = async (service: api.ServiceInfo, lane: api.Lane, group?: string) => {
@@ -179,7 +186,7 @@ export function Kiosk() {
     setBusy(true);
     try {
       const ticket = await api.issueTicket(service.code, lane, group);
-      await showTicket(ticket, false);
+      await showTickets([ticket], null);
     } catch (err) {
       go({ kind: "error", ...explain(err, serviceName(service)) });
     } finally {
@@ -191,8 +198,8 @@ export function Kiosk() {
     if (busy || !code.trim()) return;
     setBusy(true);
     try {
-      const ticket = await api.checkIn(code.trim());
-      await showTicket(ticket, true);
+      const result = await api.checkIn(code.trim());
+      await showTickets(result.tickets, { already: result.already, paymentNotVerified: result.paymentNotVerified });
     } catch (err) {
       go({ kind: "error", ...explain(err) });
     } finally {
@@ -201,7 +208,14 @@ export function Kiosk() {
   };
 
   let body: JSX.Element;
-  switch (screen.kind) {
+  if (unregistered) {
+    body = (
+      <div class="kiosk-step error-screen" data-testid="kiosk-unregistered" role="alert">
+        <h1 class="step-title">{t("device.unregistered")}</h1>
+        <p class="error-next">{t("device.unregistered.next", { kind: "kiosk" })}</p>
+      </div>
+    );
+  } else switch (screen.kind) {
     case "start":
       body = (
         <StartScreen
@@ -273,26 +287,35 @@ export function Kiosk() {
       body = <BookingScreen busy={busy} onBack={home} onSubmit={checkIn} />;
       break;
     case "ticket": {
-      const tk = screen.ticket;
-      const svc = services?.find((s) => s.code === tk.service);
+      const many = screen.tickets.length > 1;
       body = (
         <div class="kiosk-step ticket-screen" data-testid="ticket-screen">
-          <h1 class="step-title">{screen.checkedIn ? t("kiosk.booking.checked_in") : t("kiosk.ticket.title")}</h1>
-          <div class={`ticket-card tone-${tk.service}`}>
-            <div class="ticket-label">{t("kiosk.ticket.title")}</div>
-            <div class="ticket-number" data-testid="ticket-number">
-              {tk.number}
-            </div>
-            <div class="ticket-service">
-              {svc ? serviceName(svc) : tk.service} · {tDynamic(`lane.${tk.lane}`, tk.lane)}
-            </div>
-            {tk.estimated_wait_minutes != null && (
-              <div class="ticket-wait" data-testid="ticket-wait">
-                {t("kiosk.ticket.wait")}: <strong>± {t("common.minutes", { n: tk.estimated_wait_minutes })}</strong>
-                {tk.ahead != null && <span> · {t("kiosk.ticket.ahead", { n: tk.ahead })}</span>}
-              </div>
-            )}
+          <h1 class="step-title">{screen.checkIn ? t("kiosk.booking.checked_in") : t("kiosk.ticket.thanks")}</h1>
+          {screen.checkIn?.already && <p class="step-question">{t("kiosk.booking.again")}</p>}
+          {many && <p class="step-question">{t("kiosk.booking.people", { n: screen.tickets.length })}</p>}
+          <div class={`ticket-cards ${many ? "many" : ""}`}>
+            {screen.tickets.map((tk) => {
+              const svc = services?.find((s) => s.code === tk.service);
+              return (
+                <div class={`ticket-card tone-${tk.service}`}>
+                  <div class="ticket-label">{t("display.now")}</div>
+                  <div class="ticket-number" data-testid="ticket-number">
+                    {tk.number}
+                  </div>
+                  <div class="ticket-service">
+                    {svc ? serviceName(svc) : tDynamic(`svc.${tk.service}`, tk.service)} · {tDynamic(`lane.${tk.lane}`, tk.lane)}
+                  </div>
+                  {tk.estimated_wait_minutes != null && (
+                    <div class="ticket-wait" data-testid="ticket-wait">
+                      {t("kiosk.ticket.wait")}: <strong>± {t("common.minutes", { n: tk.estimated_wait_minutes })}</strong>
+                      {tk.ahead != null && <span> · {t("kiosk.ticket.ahead", { n: tk.ahead })}</span>}
+                    </div>
+                  )}
+                </div>
+              );
+            })}
           </div>
+          {screen.checkIn?.paymentNotVerified && <p class="print-state failed">{t("kiosk.booking.unverified")}</p>}
           <p class={`print-state ${screen.printed}`} role="status">
             {screen.printed === "printing" ? t("kiosk.ticket.printing") : screen.printed === "ok" ? t("kiosk.ticket.printed") : t("kiosk.ticket.print_failed")}
           </p>
