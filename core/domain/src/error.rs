@@ -31,9 +31,9 @@ pub trait UserFacing {
     }
 }
 
-/// Errors of the office's rules.
+/// Errors of the office's rules. Serialized as `{"error": "<variant>", "detail": {...}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
-#[serde(tag = "error", rename_all = "snake_case")]
+#[serde(tag = "error", content = "detail", rename_all = "snake_case")]
 pub enum DomainError {
     /// The lane's daily quota of a service is used up.
     #[error("quota exhausted: {service} {lane} (limit {limit})")]
