@@ -1,0 +1,230 @@
+// End-to-end in a real browser engine: Debian's Chromium driven by playwright-core, against
+// the UI served by a `loket hub --demo` started by tests/suites/ui-e2e.sh (HUB_URL).
+//
+// Demo facts used here (docs/api.md, "Demo data"): see DEMO below.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const require = createRequire(new URL("../../../ui/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+const HUB = process.env.HUB_URL;
+const ROOT = path.resolve(new URL("../../..", import.meta.url).pathname);
+const ARTIFACTS = process.env.LOKET_ARTIFACTS ?? path.join(ROOT, "artifacts");
+const SHOTS = [path.join(ARTIFACTS, "screenshots"), path.join(ROOT, "docs", "screenshots")];
+const DEMO = JSON.parse(process.env.LOKET_DEMO_JSON ?? "{}");
+
+let browser;
+let userDir;
+
+before(async () => {
+  assert.ok(HUB, "HUB_URL must point at a running demo hub");
+  userDir = fs.mkdtempSync(path.join(os.tmpdir(), "loket-chromium-"));
+  browser = await chromium.launch({
+    executablePath: process.env.LOKET_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--autoplay-policy=no-user-gesture-required",
+      `--user-data-dir=${userDir}`,
+    ],
+  });
+  SHOTS.forEach((d) => fs.mkdirSync(d, { recursive: true }));
+});
+
+after(async () => {
+  await browser?.close();
+  if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+});
+
+async function page(width = 1920, height = 1080) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: "id-ID" });
+  const p = await context.newPage();
+  p.on("pageerror", (err) => console.error("page error:", err.message));
+  return p;
+}
+
+async function shot(p, name) {
+  const buf = await p.screenshot({ type: "png" });
+  for (const d of SHOTS) fs.writeFileSync(path.join(d, `${name}.png`), buf);
+}
+
+async function api(method, route, { token, body } = {}) {
+  const res = await fetch(HUB + route, {
+    method,
+    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = text;
+  }
+  return { status: res.status, data };
+}
+
+async function officerLogin(p, user, password) {
+  await p.fill("[data-testid=login-user]", user);
+  await p.fill("[data-testid=login-password]", password);
+  await p.click("[data-testid=login-submit]");
+}
+
+async function openCounter(p, counterId) {
+  await p.goto(`${HUB}/#/counter`);
+  await officerLogin(p, DEMO.officer.username, DEMO.officer.password);
+  await p.click(`[data-testid=counter-${counterId}]`);
+  await p.click("[data-testid=open-submit]");
+  await p.waitForSelector("[data-testid=queue-count]");
+}
+
+const kioskUrl = () => `${HUB}/?print=off&token=${encodeURIComponent(DEMO.kioskToken)}#/kiosk`;
+const displayUrl = () => `${HUB}/?token=${encodeURIComponent(DEMO.displayToken)}#/display`;
+
+test("walk-in ticket: kiosk -> counter -> display board with spoken call -> finished", async () => {
+  const kiosk = await page();
+  await kiosk.goto(kioskUrl());
+  await kiosk.click("[data-testid=service-new_passport]");
+  await kiosk.click("[data-testid=take-ticket]");
+  const number = (await kiosk.textContent("[data-testid=ticket-number]")).trim();
+  assert.match(number, /^[A-Z]\d{3}$/);
+
+  const board = await page();
+  const wavs = [];
+  board.on("response", (r) => {
+    if (r.url().includes("/audio") && r.status() === 200) wavs.push({ url: r.url(), type: r.headers()["content-type"] ?? "" });
+  });
+  await board.goto(displayUrl());
+  await board.waitForSelector("[data-testid=link-state][data-state=open]");
+
+  const counter = await page();
+  await openCounter(counter, DEMO.counterId);
+  await counter.waitForSelector(`[data-testid=queue-item][data-number="${number}"]`);
+  // Call by the key printed on the button.
+  await counter.keyboard.press("F1");
+  await counter.waitForFunction((n) => document.querySelector("[data-testid=current-number]")?.textContent?.trim() === n, number);
+
+  await board.waitForFunction((n) => document.querySelector("[data-testid=board-number]")?.textContent?.trim() === n, number, { timeout: 15_000 });
+  const counterName = (await board.textContent("[data-testid=board-counter]")).trim();
+  assert.ok(counterName.length > 0);
+  const deadline = Date.now() + 15_000;
+  while (wavs.length === 0 && Date.now() < deadline) await board.waitForTimeout(200);
+  assert.ok(wavs.length > 0, "the board fetched the spoken call");
+  assert.match(wavs[0].type, /audio\/(wav|x-wav|wave)/);
+
+  await shot(counter, "counter");
+  await shot(board, "display");
+
+  await counter.keyboard.press("F3");
+  await counter.waitForSelector("[data-testid=current-state][data-state=in_service]");
+  await counter.keyboard.press("F8");
+  await counter.waitForSelector("[data-testid=current-number]", { state: "detached" });
+  for (const p of [kiosk, board, counter]) await p.context().close();
+});
+
+test("M-Paspor booking check-in at the kiosk gives the booking's tickets", async () => {
+  const kiosk = await page();
+  await kiosk.goto(kioskUrl());
+  await kiosk.click("[data-testid=kiosk-booking]");
+  // A USB scanner types into the focused field and ends with Enter.
+  await kiosk.keyboard.type(DEMO.bookingCode);
+  await kiosk.keyboard.press("Enter");
+  await kiosk.waitForSelector("[data-testid=ticket-screen]");
+  const numbers = await kiosk.$$eval("[data-testid=ticket-number]", (els) => els.map((e) => e.textContent.trim()));
+  assert.ok(numbers.length >= 1);
+  numbers.forEach((n) => assert.match(n, /^[A-Z]\d{3}$/));
+  await shot(kiosk, "kiosk-checked-in");
+
+  // Unknown booking: a clear message and the way back.
+  await kiosk.click("[data-testid=ticket-done]");
+  await kiosk.click("[data-testid=kiosk-booking]");
+  await kiosk.keyboard.type("TIDAKADA123");
+  await kiosk.keyboard.press("Enter");
+  await kiosk.waitForSelector("[data-testid=kiosk-error]");
+  assert.match(await kiosk.textContent("[data-testid=kiosk-error-title]"), /tidak ditemukan/i);
+  await kiosk.click("[data-testid=kiosk-back]");
+  await kiosk.waitForSelector("[data-testid=service-new_passport]");
+  await kiosk.context().close();
+});
+
+test("quota used up: the kiosk says so and what to do instead", async () => {
+  const kiosk = await page();
+  await kiosk.goto(kioskUrl());
+  await kiosk.click(`[data-testid=service-${DEMO.fullService}]`);
+  await kiosk.click("[data-testid=take-ticket]");
+  await kiosk.waitForSelector("[data-testid=kiosk-error]");
+  assert.match(await kiosk.textContent("[data-testid=kiosk-error-title]"), /kuota/i);
+  assert.match(await kiosk.textContent("[data-testid=kiosk-error]"), /M-Paspor/);
+  await shot(kiosk, "kiosk-quota");
+  await kiosk.context().close();
+});
+
+test("a wrong password is refused with a message, nothing opens", async () => {
+  const p = await page();
+  await p.goto(`${HUB}/#/counter`);
+  await officerLogin(p, DEMO.officer.username, "salah-sekali");
+  await p.waitForSelector("[data-testid=login-error]");
+  assert.match(await p.textContent("[data-testid=login-error]"), /salah/i);
+  assert.equal(await p.$("[data-testid=open-counter]"), null);
+  await p.context().close();
+});
+
+test("a kiosk token is refused on counter functions", async () => {
+  const call = await api("POST", `/api/counters/${DEMO.counterId}/call-next`, { token: DEMO.kioskToken });
+  assert.equal(call.status, 403, JSON.stringify(call.data));
+  const queue = await api("GET", `/api/counters/${DEMO.counterId}/queue`, { token: DEMO.kioskToken });
+  assert.equal(queue.status, 403);
+  // The same token may take a ticket.
+  const ticket = await api("POST", "/api/tickets", { token: DEMO.kioskToken, body: { service: "information", lane: "walk_in" } });
+  assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
+});
+
+test("screenshots of every role at 1920x1080, kiosk also portrait", async () => {
+  const kiosk = await page();
+  await kiosk.goto(kioskUrl());
+  await kiosk.waitForSelector("[data-testid=service-new_passport]");
+  await shot(kiosk, "kiosk");
+  await kiosk.click("[data-testid=kiosk-priority]");
+  await shot(kiosk, "kiosk-priority");
+  await kiosk.click("[data-testid=group-elderly]");
+  await kiosk.click("[data-testid=service-replacement]");
+  await kiosk.click("[data-testid=take-ticket]");
+  await kiosk.waitForSelector("[data-testid=ticket-screen]");
+  await shot(kiosk, "kiosk-ticket");
+  await kiosk.context().close();
+
+  const portrait = await page(1080, 1920);
+  await portrait.goto(kioskUrl());
+  await portrait.waitForSelector("[data-testid=service-new_passport]");
+  await shot(portrait, "kiosk-portrait");
+  await portrait.context().close();
+
+  const head = await page();
+  await head.goto(`${HUB}/#/head`);
+  await officerLogin(head, DEMO.head.username, DEMO.head.password);
+  await head.waitForSelector("[data-testid=dashboard]");
+  const waiting = Number((await head.textContent("[data-testid=kpi-waiting] .kpi-value")).trim());
+  assert.ok(Number.isInteger(waiting) && waiting >= 1, "tickets taken above are waiting");
+  await shot(head, "head");
+  await head.context().close();
+
+  const home = await page();
+  await home.goto(`${HUB}/`);
+  await home.waitForSelector("[data-testid=role-kiosk]");
+  await home.click("[data-testid=lang-switch]");
+  assert.match(await home.textContent("h1"), /Choose/);
+  await home.context().close();
+});
