@@ -12,7 +12,8 @@ use crate::GrayImage;
 /// ([`super::STANDARD_BITRATE`], 0.75, is what the FBI and NBIS use) and records
 /// `ppi` (0 for unknown) in the NIST comment.
 ///
-/// Images must be at least about 80 x 80 pixels and at most 65535 per side.
+/// Images must be at least about 65 pixels per side (the smallest split must hold
+/// 5 samples) and at most 65535.
 pub fn encode(image: &GrayImage, bitrate: f32, ppi: u16) -> Result<Vec<u8>, WsqError> {
     image.check()?;
     if !(bitrate > 0.0 && bitrate <= 8.0) {
