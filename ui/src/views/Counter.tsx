@@ -449,14 +449,20 @@ function Record(props: { visit: api.CurrentVisit; counter: api.CounterInfo }) {
             <h3>{t("counter.record.booking")}</h3>
             {visit.booking ? (
               <dl class="kv" data-testid="booking-data">
-                {Object.entries(visit.booking)
-                  .filter(([, v]) => v != null && typeof v !== "object")
-                  .map(([k, v]) => (
-                    <>
-                      <dt>{k}</dt>
-                      <dd>{String(v)}</dd>
-                    </>
-                  ))}
+                <dt>{t("counter.record.code")}</dt>
+                <dd>{visit.booking.code}</dd>
+                {visit.booking.name && (
+                  <>
+                    <dt>{t("counter.record.name")}</dt>
+                    <dd>{visit.booking.name}</dd>
+                  </>
+                )}
+                {visit.booking.applicant && (
+                  <>
+                    <dt>{t("counter.record.applicant")}</dt>
+                    <dd>{visit.booking.applicant}</dd>
+                  </>
+                )}
               </dl>
             ) : (
               <p class="muted">{t("counter.record.walkin")}</p>
