@@ -20,12 +20,16 @@ pub const PP_45_2024_EFFECTIVE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 
 #[serde(rename_all = "snake_case")]
 pub enum FeeItem {
     /// Non-electronic passport, 5 years.
+    #[serde(rename = "non_electronic_5y")]
     NonElectronic5y,
     /// Non-electronic passport, 10 years.
+    #[serde(rename = "non_electronic_10y")]
     NonElectronic10y,
     /// Electronic passport (e-paspor), 5 years.
+    #[serde(rename = "electronic_5y")]
     Electronic5y,
     /// Electronic passport, 10 years.
+    #[serde(rename = "electronic_10y")]
     Electronic10y,
     /// Same-day fast track (percepatan), on top of the book fee.
     FastTrack,

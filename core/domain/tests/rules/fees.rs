@@ -77,3 +77,22 @@ fn validity_rule() {
     assert_eq!(age_on(date(2008, 2, 29), date(2026, 2, 28)), Some(17));
     assert_eq!(age_on(date(2008, 2, 29), date(2026, 3, 1)), Some(18));
 }
+
+#[test]
+fn item_names_match_their_serde_form() {
+    for item in [
+        FeeItem::NonElectronic5y,
+        FeeItem::NonElectronic10y,
+        FeeItem::Electronic5y,
+        FeeItem::Electronic10y,
+        FeeItem::FastTrack,
+        FeeItem::LostCharge,
+        FeeItem::DamagedCharge,
+        FeeItem::ForceMajeure,
+    ] {
+        assert_eq!(
+            serde_json::to_string(&item).ok(),
+            Some(format!("\"{}\"", item.as_str()))
+        );
+    }
+}

@@ -2,9 +2,11 @@
 
 mod access;
 mod checkin;
+mod config;
 mod errors;
 mod fees;
 mod identity;
+mod names;
 mod policy;
 mod quotas;
 mod tickets;
