@@ -1,1 +1,41 @@
-//! loket-fingerprint: placeholder until its issue lands.
+//! loket-fingerprint: fingerprint readers for the counter.
+//!
+//! - [`Scanner`]: an opened reader (wait for finger, capture, cancel), from a
+//!   [`ReaderSource`] (discover, open): [`UsbReaders`] for the real USB readers in
+//!   [`SUPPORTED_READERS`] (NEXT NB-1010, AuthenTec AES3500), [`SimulatedReaders`] for demos
+//!   and UI tests.
+//! - [`quality::assess`]: a 0-100 score from NFIQ 2's kinds of measures, and finger-present
+//!   detection; [`capture_best`]: retry until the threshold or the retry limit, keep the best.
+//! - [`session`]: the pure ten-print session model the hub stores with the visit.
+//! - [`technician`]: what `loket fingerprint list` / `capture` do.
+//!
+//! Errors are one [`ScanError`] type; every message says what to do next.
+
+mod aes3500;
+mod capture;
+mod error;
+mod image;
+mod nb1010;
+pub mod quality;
+mod scanner;
+pub mod session;
+pub mod simulated;
+pub mod technician;
+mod transport;
+mod usb;
+
+pub use capture::{BestCapture, CapturePolicy, capture_best};
+pub use error::{ScanError, UDEV_RULE_FILE};
+pub use image::FingerImage;
+pub use scanner::{
+    CancelHandle, DeviceInfo, ReaderModel, ReaderSource, SUPPORTED_READERS, Scanner,
+    SupportedReader, supported_reader,
+};
+pub use simulated::{SimulatedReaders, SimulatedScanner};
+pub use usb::UsbReaders;
+
+/// Decodes the raw 8329-byte image read of an AES3500 (exposed for tools and tests that
+/// work on recordings; see `docs/fingerprint.md` for the format).
+pub fn decode_aes3500_image(data: &[u8]) -> Result<FingerImage, ScanError> {
+    aes3500::decode_image(data)
+}

@@ -1,0 +1,81 @@
+//! The one error type of this crate: what can go wrong with a reader.
+
+use std::time::Duration;
+
+/// The udev rule file (installed by the office installer) that gives the `plugdev`
+/// group access to the supported readers.
+pub const UDEV_RULE_FILE: &str = "/etc/udev/rules.d/60-loket-fingerprint.rules";
+
+/// Everything that can go wrong while finding, opening or reading a fingerprint reader.
+///
+/// Messages are shown to officers and technicians: Bahasa Indonesia first, then English,
+/// each saying what to do next.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// No supported reader is plugged in.
+    #[error(
+        "Pembaca sidik jari tidak ditemukan. Colokkan pembaca lalu coba lagi. / \
+         Fingerprint reader not found. Plug it in and try again."
+    )]
+    NoDevice,
+    /// The reader disappeared from the bus while it was in use.
+    #[error(
+        "Pembaca sidik jari terlepas saat dipakai. Colokkan kembali lalu ulangi pengambilan. / \
+         The fingerprint reader was unplugged during capture. Plug it back in and capture again."
+    )]
+    Unplugged,
+    /// Nothing happened within the allowed time (no finger, or the reader did not answer).
+    #[error(
+        "Waktu habis setelah {0:?}: tidak ada jari atau pembaca tidak menjawab. Letakkan jari lalu coba lagi. / \
+         Timed out after {0:?}: no finger, or the reader did not answer. Place the finger and try again."
+    )]
+    Timeout(Duration),
+    /// The reader sent something this driver does not understand; no image is returned.
+    #[error(
+        "Pembaca {reader} mengirim data yang tidak dikenal ({detail}). Cabut dan colokkan kembali pembaca; jika berulang, hubungi teknisi. / \
+         The {reader} reader sent unexpected data ({detail}). Unplug and replug it; if this repeats, call a technician."
+    )]
+    Protocol {
+        /// Model name of the reader.
+        reader: &'static str,
+        /// What was wrong, for the technician (never personal data).
+        detail: String,
+    },
+    /// The operating system refused access to the USB device.
+    #[error(
+        "Tidak ada izin membuka pembaca sidik jari {device}. Pasang aturan udev {rule} (lihat docs/fingerprint.md), \
+         masukkan pengguna ke grup plugdev, lalu colokkan ulang pembaca. / \
+         Permission denied opening fingerprint reader {device}. Install the udev rule {rule} \
+         (see docs/fingerprint.md), add the user to the plugdev group, then replug the reader.",
+        rule = UDEV_RULE_FILE
+    )]
+    PermissionDenied {
+        /// Bus and address of the device, e.g. `001/003`.
+        device: String,
+    },
+    /// The capture was cancelled through its [`crate::CancelHandle`].
+    #[error("Pengambilan sidik jari dibatalkan. / Fingerprint capture cancelled.")]
+    Cancelled,
+    /// Another USB failure (the libusb message is kept for the technician).
+    #[error(
+        "Kesalahan USB pada pembaca sidik jari: {0}. Cabut dan colokkan kembali pembaca. / \
+         USB error on the fingerprint reader: {0}. Unplug and replug the reader."
+    )]
+    Usb(String),
+    /// Reading or writing an image file failed (simulated reader, PNG output).
+    #[error(
+        "Berkas gambar sidik jari tidak bisa dibaca atau ditulis: {0}. Periksa jalur berkas. / \
+         Fingerprint image file could not be read or written: {0}. Check the file path."
+    )]
+    ImageFile(String),
+}
+
+impl ScanError {
+    /// A protocol error for `reader` with a technician-facing detail.
+    pub(crate) fn protocol(reader: &'static str, detail: impl Into<String>) -> Self {
+        ScanError::Protocol {
+            reader,
+            detail: detail.into(),
+        }
+    }
+}

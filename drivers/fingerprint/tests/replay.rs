@@ -1,0 +1,346 @@
+//! Replays real USB recordings (from `$LOKET_FIXTURES/usb/`) with Debian's umockdev
+//! against the unmodified driver, through the `loket-fingerprint-probe` binary.
+//!
+//! Without `umockdev-run` or the fixtures these tests print why and pass, unless
+//! `LOKET_REQUIRE_ALL=1`, when they fail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use loket_fingerprint::FingerImage;
+
+const PROBE: &str = env!("CARGO_BIN_EXE_loket-fingerprint-probe");
+
+fn fixtures() -> PathBuf {
+    let dir = std::env::var_os("LOKET_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures"));
+    // umockdev resolves `..` textually; hand it a canonical path.
+    dir.canonicalize().unwrap_or(dir)
+}
+
+fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("LOKET_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts"));
+    let dir = dir.join("fingerprint");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
+
+/// `Some(reason)` when the replay cannot run here.
+fn missing_tools(reader: &str) -> Option<String> {
+    let umockdev = Command::new("umockdev-run").arg("--version").output();
+    if umockdev.map(|o| !o.status.success()).unwrap_or(true) {
+        return Some("umockdev-run is not installed (apt-get install umockdev)".into());
+    }
+    let dir = fixtures().join("usb").join(reader);
+    if !dir.join("capture.ioctl").exists() {
+        return Some(format!("no recording at {}", dir.display()));
+    }
+    None
+}
+
+/// Prints why the test skips, or fails under LOKET_REQUIRE_ALL=1. Returns true to skip.
+fn skip(reader: &str) -> bool {
+    match missing_tools(reader) {
+        None => false,
+        Some(reason) => {
+            if std::env::var("LOKET_REQUIRE_ALL").as_deref() == Ok("1") {
+                panic!("LOKET_REQUIRE_ALL=1 but cannot replay {reader}: {reason}");
+            }
+            eprintln!("SKIP replay of {reader}: {reason}");
+            true
+        }
+    }
+}
+
+/// The `@DEV` path a recording was made on.
+fn recorded_device(ioctl: &str) -> String {
+    ioctl
+        .lines()
+        .find_map(|l| l.strip_prefix("@DEV "))
+        .expect("recording has an @DEV line")
+        .trim()
+        .to_string()
+}
+
+/// Runs the probe under umockdev with `ioctl` as the recording of `reader`'s device.
+fn replay(reader: &str, ioctl: &Path, args: &[&str]) -> Output {
+    let device = fixtures().join("usb").join(reader).join("device");
+    let text = std::fs::read_to_string(ioctl).expect("recording");
+    Command::new("umockdev-run")
+        .arg("-d")
+        .arg(&device)
+        .arg("-i")
+        .arg(format!("{}={}", recorded_device(&text), ioctl.display()))
+        .arg("--")
+        .arg(PROBE)
+        .args(args)
+        .output()
+        .expect("umockdev-run starts")
+}
+
+fn recording(reader: &str) -> PathBuf {
+    fixtures().join("usb").join(reader).join("capture.ioctl")
+}
+
+#[test]
+fn nb1010_replay_equals_the_expected_image_exactly() {
+    if skip("nb1010") {
+        return;
+    }
+    let out = artifacts().join("nb1010-capture.png");
+    let _ = std::fs::remove_file(&out);
+    let run = replay("nb1010", &recording("nb1010"), &["capture", out.to_str().expect("utf-8")]);
+    assert!(
+        run.status.success(),
+        "replay failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let ours = FingerImage::read_png(&out, 508).expect("our PNG");
+    // The expected file is RGB with R = G = B; compare every channel against our gray.
+    let expected = image::open(fixtures().join("usb/nb1010/capture.png"))
+        .expect("expected PNG")
+        .into_rgb8();
+    assert_eq!((ours.width(), ours.height()), expected.dimensions());
+    for (x, y, px) in expected.enumerate_pixels() {
+        let gray = ours.get(x, y).expect("in bounds");
+        assert_eq!([gray; 3], px.0, "pixel ({x}, {y})");
+    }
+    // And our file really is 8-bit grayscale.
+    let bytes = std::fs::read(&out).expect("read");
+    assert_eq!(&bytes[24..26], &[8, 0], "bit depth 8, colour type 0 (gray)");
+}
+
+#[test]
+fn aes3500_replay_decodes_a_plausible_print() {
+    if skip("aes3500") {
+        return;
+    }
+    let out = artifacts().join("aes3500-capture.png");
+    let _ = std::fs::remove_file(&out);
+    let run = replay("aes3500", &recording("aes3500"), &["capture", out.to_str().expect("utf-8")]);
+    assert!(
+        run.status.success(),
+        "replay failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let image = FingerImage::read_png(&out, 250).expect("our PNG");
+    assert_eq!((image.width(), image.height()), (128, 128));
+    // 4-bit samples scaled by 17: only the 16 levels 0, 17, ..., 255 may occur,
+    // and a real print uses most of them.
+    let mut histogram = [0usize; 256];
+    for &p in image.pixels() {
+        histogram[usize::from(p)] += 1;
+    }
+    let used: Vec<usize> = (0..256).filter(|&v| histogram[v] > 0).collect();
+    assert!(used.iter().all(|v| v % 17 == 0), "levels {used:?}");
+    assert!(used.len() >= 14, "levels {used:?}");
+    // Ridge structure: the quality measures see a finger with parallel ridges of human
+    // spacing over the whole sensor. A wrong decode (row-major, swapped nibbles, strips
+    // misaligned) breaks ridge continuity and fails these.
+    let q = loket_fingerprint::quality::assess(&image);
+    assert!(q.finger_present, "{q:?}");
+    assert!(q.foreground_area > 0.9, "{q:?}");
+    assert!(q.orientation_certainty > 0.6, "{q:?}");
+    assert!(q.ridge_frequency > 0.7, "{q:?}");
+    // Strip seams: rows on either side of a strip boundary are as alike as rows inside
+    // a strip (misaligned strips or swapped nibbles make seams stand out).
+    let row_diff = |y: u32| -> f64 {
+        (0..128)
+            .map(|x| {
+                f64::from(image.get(x, y).unwrap_or(0)) - f64::from(image.get(x, y + 1).unwrap_or(0))
+            })
+            .map(f64::abs)
+            .sum::<f64>()
+            / 128.0
+    };
+    let seams: f64 = (1..8).map(|k| row_diff(16 * k - 1)).sum::<f64>() / 7.0;
+    let inside: f64 = (0..127).filter(|y| y % 16 != 15).map(row_diff).sum::<f64>() / 120.0;
+    assert!(seams < inside * 1.5, "seams {seams:.1} vs inside {inside:.1}");
+}
+
+/// One recording altered at test time.
+struct Alteration {
+    name: &'static str,
+    reader: &'static str,
+    alter: fn(&str) -> String,
+}
+
+/// Lines of a recording that carry a transfer, with their payload hex.
+fn edit_transfer(text: &str, which: impl Fn(usize, &str) -> Option<String>) -> String {
+    let mut n = 0;
+    text.lines()
+        .map(|line| {
+            if line.trim_start().starts_with("USBDEVFS_REAPURBNDELAY") {
+                n += 1;
+                if let Some(new) = which(n - 1, line) {
+                    return new;
+                }
+            }
+            line.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// Replaces the payload of a transfer line (the last field) and its two length fields.
+fn with_payload(line: &str, payload: &str) -> String {
+    let indent = line.len() - line.trim_start().len();
+    let mut fields: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+    let len = payload.len() / 2;
+    fields[6] = len.to_string();
+    fields[7] = len.to_string();
+    if let Some(last) = fields.last_mut() {
+        *last = payload.to_string();
+    }
+    format!("{}{}", " ".repeat(indent), fields.join(" "))
+}
+
+fn payload(line: &str) -> String {
+    line.split_whitespace().last().unwrap_or("").to_string()
+}
+
+fn is_in(line: &str) -> bool {
+    line.split_whitespace().nth(3).and_then(|e| e.parse::<u32>().ok()).is_some_and(|e| e >= 128)
+}
+
+const ALTERATIONS: &[Alteration] = &[
+    Alteration {
+        name: "truncated after half the image",
+        reader: "nb1010",
+        alter: |text| {
+            let lines: Vec<&str> = text.lines().collect();
+            lines[..lines.len() / 2].join("\n") + "\n"
+        },
+    },
+    Alteration {
+        name: "short image frame",
+        reader: "nb1010",
+        alter: |text| {
+            edit_transfer(text, |i, line| {
+                (i == 40).then(|| {
+                    let p = payload(line);
+                    with_payload(line, &p[..p.len() - 20])
+                })
+            })
+        },
+    },
+    Alteration {
+        name: "corrupted frame header",
+        reader: "nb1010",
+        alter: |text| {
+            edit_transfer(text, |i, line| {
+                (i == 50).then(|| {
+                    let p = payload(line);
+                    with_payload(line, &format!("8022{}", &p[4..]))
+                })
+            })
+        },
+    },
+    Alteration {
+        name: "frame row index out of order",
+        reader: "nb1010",
+        alter: |text| {
+            edit_transfer(text, |i, line| {
+                (i == 60).then(|| {
+                    let p = payload(line);
+                    // bytes 16..20 hold the row index
+                    with_payload(line, &format!("{}01000000{}", &p[..32], &p[40..]))
+                })
+            })
+        },
+    },
+    Alteration {
+        name: "corrupted reply header",
+        reader: "nb1010",
+        alter: |text| {
+            edit_transfer(text, |i, line| {
+                (i == 3 && is_in(line)).then(|| {
+                    let p = payload(line);
+                    with_payload(line, &format!("7F{}", &p[2..]))
+                })
+            })
+        },
+    },
+    Alteration {
+        name: "truncated image read",
+        reader: "aes3500",
+        alter: |text| {
+            edit_transfer(text, |_, line| {
+                let p = payload(line);
+                (is_in(line) && p.len() == 8329 * 2).then(|| with_payload(line, &p[..8000 * 2]))
+            })
+        },
+    },
+    Alteration {
+        name: "corrupted strip header",
+        reader: "aes3500",
+        alter: |text| {
+            edit_transfer(text, |_, line| {
+                let p = payload(line);
+                (is_in(line) && p.len() == 8329 * 2).then(|| {
+                    let at = 1025 * 3 * 2;
+                    with_payload(line, &format!("{}E7{}", &p[..at], &p[at + 2..]))
+                })
+            })
+        },
+    },
+    Alteration {
+        name: "recording ends before the image",
+        reader: "aes3500",
+        alter: |text| {
+            text.lines()
+                .take_while(|l| !(l.trim_start().starts_with("USBDEVFS_REAPURBNDELAY") && is_in(l)))
+                .collect::<Vec<_>>()
+                .join("\n")
+                + "\n"
+        },
+    },
+];
+
+#[test]
+fn altered_recordings_give_a_protocol_error_and_no_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ran = 0;
+    for alteration in ALTERATIONS {
+        if skip(alteration.reader) {
+            continue;
+        }
+        let original = std::fs::read_to_string(recording(alteration.reader)).expect("recording");
+        let altered = (alteration.alter)(&original);
+        assert_ne!(altered, original, "{}: alteration changed nothing", alteration.name);
+        let ioctl = dir.path().join(format!("{}-{ran}.ioctl", alteration.reader));
+        std::fs::write(&ioctl, altered).expect("write");
+        let out = dir.path().join(format!("out-{ran}.png"));
+        let started = std::time::Instant::now();
+        let run = replay(alteration.reader, &ioctl, &["capture", out.to_str().expect("utf-8")]);
+        eprintln!("{}: {:?}", alteration.name, started.elapsed());
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(
+            run.status.code(),
+            Some(3),
+            "{}: expected a protocol error (exit 3), got {:?}: {stderr}",
+            alteration.name,
+            run.status
+        );
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", alteration.name);
+        assert!(!out.exists(), "{}: an image was written", alteration.name);
+        ran += 1;
+    }
+    eprintln!("{ran} altered recordings checked");
+}
+
+#[test]
+fn list_finds_the_replayed_reader() {
+    if skip("nb1010") {
+        return;
+    }
+    let run = replay("nb1010", &recording("nb1010"), &["list"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("298d:1010"), "{stdout}");
+    assert!(stdout.contains("NB-1010"), "{stdout}");
+}
