@@ -149,6 +149,7 @@ impl TryFrom<GrayImage> for image::GrayImage {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -3,6 +3,7 @@
 //!
 //! Needs `LOKET_PYTHON` (a Python with `wsq` and Pillow); skips with a printed
 //! reason without it, or fails when `LOKET_REQUIRE_ALL=1`.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 mod common;
 
@@ -29,11 +30,18 @@ fn nbis_decodes_our_files() {
         let ours = wsq::encode(&image, wsq::STANDARD_BITRATE, 500).unwrap();
         let by_nbis = nbis.decode(&ours);
         let by_us = wsq::decode(&ours).unwrap();
-        assert_eq!((by_nbis.width, by_nbis.height), (image.width, image.height), "{name}");
+        assert_eq!(
+            (by_nbis.width, by_nbis.height),
+            (image.width, image.height),
+            "{name}"
+        );
         // Same file, two decoders: only float rounding may differ.
         assert!(max_diff(&by_nbis, &by_us) <= 1, "{name}: decoders disagree");
         let psnr = image.psnr(&by_nbis).unwrap();
-        assert!(psnr > 15.0, "{name}: NBIS's decoding of our file has PSNR {psnr:.2} dB");
+        assert!(
+            psnr > 15.0,
+            "{name}: NBIS's decoding of our file has PSNR {psnr:.2} dB"
+        );
     }
 }
 
@@ -44,7 +52,11 @@ fn we_decode_nbis_files() {
         let theirs = nbis.encode(&image);
         let by_us = wsq::decode(&theirs).unwrap();
         let by_nbis = nbis.decode(&theirs);
-        assert_eq!((by_us.width, by_us.height), (image.width, image.height), "{name}");
+        assert_eq!(
+            (by_us.width, by_us.height),
+            (image.width, image.height),
+            "{name}"
+        );
         assert!(max_diff(&by_nbis, &by_us) <= 1, "{name}: decoders disagree");
         let header = wsq::read_header(&theirs).unwrap();
         assert_eq!(header.ppi, Some(500), "{name}");
@@ -70,6 +82,9 @@ fn our_psnr_is_within_half_a_db_of_nbis_at_0_75() {
         );
         // Same bitrate target: sizes within 10 %.
         let ratio = ours.len() as f64 / theirs.len() as f64;
-        assert!((0.9..=1.1).contains(&ratio), "{name}: size ratio {ratio:.3}");
+        assert!(
+            (0.9..=1.1).contains(&ratio),
+            "{name}: size ratio {ratio:.3}"
+        );
     }
 }

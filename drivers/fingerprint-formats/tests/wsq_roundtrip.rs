@@ -1,5 +1,6 @@
 //! WSQ round trips on synthetic fingerprints and a real capture, and typed errors
 //! (never panics) on malformed files.
+#![allow(clippy::unwrap_used)] // a test that cannot unwrap has failed
 
 mod common;
 
@@ -71,7 +72,10 @@ fn header_states_size_and_resolution() {
     let image = ridges(200, 150, 5);
     let bytes = wsq::encode(&image, 0.75, 500).unwrap();
     let header = wsq::read_header(&bytes).unwrap();
-    assert_eq!((header.width, header.height, header.ppi), (200, 150, Some(500)));
+    assert_eq!(
+        (header.width, header.height, header.ppi),
+        (200, 150, Some(500))
+    );
     let unknown = wsq::encode(&image, 0.75, 0).unwrap();
     assert_eq!(wsq::read_header(&unknown).unwrap().ppi, None);
     let full = wsq::decode_with_limits(&bytes, &DecodeLimits::default()).unwrap();
@@ -85,7 +89,10 @@ fn encoder_rejects_bad_images() {
         height: 100,
         pixels: vec![0; 99],
     };
-    assert!(matches!(wsq::encode(&wrong, 0.75, 500), Err(WsqError::InvalidImage(_))));
+    assert!(matches!(
+        wsq::encode(&wrong, 0.75, 500),
+        Err(WsqError::InvalidImage(_))
+    ));
     assert!(matches!(
         wsq::encode(&GrayImage::filled(64, 300, 9), 0.75, 500),
         Err(WsqError::ImageTooSmall { .. })
@@ -104,7 +111,10 @@ fn sample() -> Vec<u8> {
 /// Offset of the first occurrence of a marker.
 fn find_marker(bytes: &[u8], marker: u16) -> usize {
     let m = marker.to_be_bytes();
-    bytes.windows(2).position(|w| w == m).expect("marker present")
+    bytes
+        .windows(2)
+        .position(|w| w == m)
+        .expect("marker present")
 }
 
 #[test]
@@ -135,7 +145,10 @@ fn bad_markers_are_reported() {
     let sof = find_marker(&bytes, 0xFFA2);
     let mut without_frame = bytes[..sof].to_vec();
     without_frame.extend_from_slice(&bytes[sof + 19..]);
-    assert_eq!(wsq::decode(&without_frame), Err(WsqError::MissingTable("frame")));
+    assert_eq!(
+        wsq::decode(&without_frame),
+        Err(WsqError::MissingTable("frame"))
+    );
 }
 
 #[test]
@@ -145,10 +158,16 @@ fn absurd_sizes_are_refused_before_allocating() {
     let mut huge = bytes.clone();
     // Height and width follow marker, length, black and white.
     huge[sof + 6..sof + 10].copy_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF]);
-    assert!(matches!(wsq::decode(&huge), Err(WsqError::ImageTooLarge { .. })));
+    assert!(matches!(
+        wsq::decode(&huge),
+        Err(WsqError::ImageTooLarge { .. })
+    ));
     let mut tiny = bytes.clone();
     tiny[sof + 6..sof + 10].copy_from_slice(&[0, 3, 0, 3]);
-    assert!(matches!(wsq::decode(&tiny), Err(WsqError::ImageTooSmall { .. })));
+    assert!(matches!(
+        wsq::decode(&tiny),
+        Err(WsqError::ImageTooSmall { .. })
+    ));
     let strict = DecodeLimits { max_pixels: 10_000 };
     assert!(matches!(
         wsq::decode_with_limits(&bytes, &strict),
@@ -172,12 +191,18 @@ fn corrupt_huffman_tables_are_reported() {
 
     let mut bad_id = bytes.clone();
     bad_id[dht + 4] = 9;
-    assert!(matches!(wsq::decode(&bad_id), Err(WsqError::BadSegment { .. })));
+    assert!(matches!(
+        wsq::decode(&bad_id),
+        Err(WsqError::BadSegment { .. })
+    ));
 
     let mut bad_length = bytes.clone();
     bad_length[dht + 2] = 0;
     bad_length[dht + 3] = 1;
-    assert!(matches!(wsq::decode(&bad_length), Err(WsqError::BadSegment { .. })));
+    assert!(matches!(
+        wsq::decode(&bad_length),
+        Err(WsqError::BadSegment { .. })
+    ));
 }
 
 #[test]

@@ -123,6 +123,7 @@ impl<'a> BitReader<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -144,7 +145,9 @@ mod tests {
     #[test]
     fn reads_back_what_was_written() {
         let mut w = BitWriter::new();
-        let items: Vec<(u32, u32)> = (1..200).map(|i| (i * 37 % (1 << (i % 16 + 1)), i % 16 + 1)).collect();
+        let items: Vec<(u32, u32)> = (1..200)
+            .map(|i| (i * 37 % (1 << (i % 16 + 1)), i % 16 + 1))
+            .collect();
         for &(v, n) in &items {
             w.put(v, n);
         }

@@ -372,7 +372,9 @@ impl<'a> Decoder<'a> {
                         reason: "no table number",
                     })?);
                     let (_, trees) = frame.as_ref().ok_or(WsqError::MissingTable("frame"))?;
-                    let q = quant.as_ref().ok_or(WsqError::MissingTable("quantization"))?;
+                    let q = quant
+                        .as_ref()
+                        .ok_or(WsqError::MissingTable("quantization"))?;
                     let table = huffman
                         .get(id)
                         .and_then(Option::as_ref)
@@ -452,7 +454,11 @@ fn decode_block(coded: &[u8], table: &DecoderTable, target: &mut Levels) -> Resu
             symbol::RUN_8 => extra(&mut reader, 8)?,
             symbol::RUN_16 => extra(&mut reader, 16)?,
             symbol::POS_8 | symbol::NEG_8 | symbol::POS_16 | symbol::NEG_16 => {
-                let bits = if s == symbol::POS_8 || s == symbol::NEG_8 { 8 } else { 16 };
+                let bits = if s == symbol::POS_8 || s == symbol::NEG_8 {
+                    8
+                } else {
+                    16
+                };
                 let magnitude = extra(&mut reader, bits)?.min(i16::MAX as u32) as i16;
                 let value = if s == symbol::POS_8 || s == symbol::POS_16 {
                     magnitude
@@ -487,6 +493,7 @@ fn decode_block(coded: &[u8], table: &DecoderTable, target: &mut Levels) -> Resu
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -33,7 +33,13 @@ pub fn encode(image: &GrayImage, bitrate: f32, ppi: u16) -> Result<Vec<u8>, WsqE
         .collect();
 
     let mut ws = Workspace::new(width * height);
-    decompose(&mut data, width, &trees.splits, &AnalysisBank::standard(), &mut ws);
+    decompose(
+        &mut data,
+        width,
+        &trees.splits,
+        &AnalysisBank::standard(),
+        &mut ws,
+    );
     drop(ws);
 
     let variances = quant::variances(&data, width, &trees.bands);
@@ -55,10 +61,19 @@ pub fn encode(image: &GrayImage, bitrate: f32, ppi: u16) -> Result<Vec<u8>, WsqE
 
     let mut out = Vec::with_capacity(1024 + width * height / 8);
     put_u16(&mut out, marker::SOI);
-    put_comment(&mut out, &nist_comment(image.width, image.height, ppi, bitrate));
+    put_comment(
+        &mut out,
+        &nist_comment(image.width, image.height, ppi, bitrate),
+    );
     put_transform_table(&mut out);
     put_quant_table(&mut out, &table);
-    put_frame_header(&mut out, image.width as u16, image.height as u16, shift, scale);
+    put_frame_header(
+        &mut out,
+        image.width as u16,
+        image.height as u16,
+        shift,
+        scale,
+    );
     put_huffman_table(&mut out, 0, &spec1);
     put_block(&mut out, 0, &symbols1, &EncoderTable::new(&spec1)?);
     put_huffman_table(&mut out, 1, &spec2);
@@ -273,6 +288,7 @@ fn put_block(out: &mut Vec<u8>, table_id: u8, symbols: &[Symbol], table: &Encode
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -220,8 +220,7 @@ impl DecoderTable {
                 return Ok(Decoded::End);
             };
             code = (code << 1) | bit as i32;
-            if self.max_code[len] >= 0 && code <= self.max_code[len] && code >= self.min_code[len]
-            {
+            if self.max_code[len] >= 0 && code <= self.max_code[len] && code >= self.min_code[len] {
                 let index = self.first_index[len] + (code - self.min_code[len]) as usize;
                 return self
                     .values
@@ -237,6 +236,7 @@ impl DecoderTable {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::bits::BitWriter;
     use super::*;

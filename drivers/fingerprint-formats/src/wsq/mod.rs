@@ -137,9 +137,7 @@ pub enum WsqError {
         reason: &'static str,
     },
     /// Image data came before a table it needs.
-    #[error(
-        "Berkas WSQ rusak: tabel {0} tidak ada. / Corrupt WSQ file: the {0} table is missing."
-    )]
+    #[error("Berkas WSQ rusak: tabel {0} tidak ada. / Corrupt WSQ file: the {0} table is missing.")]
     MissingTable(&'static str),
     /// A filter bank other than odd-length symmetric filters.
     #[error(
@@ -194,7 +192,11 @@ pub(crate) mod symbol {
 }
 
 /// Checks that an image size can be WSQ-coded; returns the trees for it.
-pub(crate) fn check_size(width: u32, height: u32, max_pixels: u64) -> Result<tree::Trees, WsqError> {
+pub(crate) fn check_size(
+    width: u32,
+    height: u32,
+    max_pixels: u64,
+) -> Result<tree::Trees, WsqError> {
     let pixels = u64::from(width) * u64::from(height);
     if width > u32::from(u16::MAX) || height > u32::from(u16::MAX) || pixels > max_pixels {
         return Err(WsqError::ImageTooLarge {

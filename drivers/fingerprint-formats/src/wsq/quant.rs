@@ -9,7 +9,10 @@ const VARIANCE_THRESHOLD: f64 = 1.01;
 /// The zero bin is this much wider than the other bins.
 const ZERO_BIN_RATIO: f64 = 1.2;
 /// Bin centre parameter C the encoder writes (0.44, as NBIS).
-pub(crate) const BIN_CENTER: Scaled16 = Scaled16 { scale: 2, value: 44 };
+pub(crate) const BIN_CENTER: Scaled16 = Scaled16 {
+    scale: 2,
+    value: 44,
+};
 
 /// Quantizer steps for the 64 subbands (60-63 always zero).
 #[derive(Debug, Clone, PartialEq)]
@@ -200,7 +203,10 @@ pub(crate) fn dequantize(
         let half_zero = table.z[band] / 2.0;
         for row in geometry.y..geometry.y + geometry.leny {
             let start = row * width + geometry.x;
-            for (v, &level) in data[start..start + geometry.lenx].iter_mut().zip(next.by_ref()) {
+            for (v, &level) in data[start..start + geometry.lenx]
+                .iter_mut()
+                .zip(next.by_ref())
+            {
                 let l = f32::from(level);
                 *v = match level {
                     0 => 0.0,
@@ -213,6 +219,7 @@ pub(crate) fn dequantize(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

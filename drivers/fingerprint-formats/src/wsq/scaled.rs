@@ -54,7 +54,7 @@ impl Scaled32 {
 
 /// Scale so that the integer has as many digits as fit below `max`.
 fn to_scaled(v: f64, max: f64) -> (u8, u64) {
-    if !(v > 0.0) || !v.is_finite() {
+    if v.is_nan() || v <= 0.0 || v.is_infinite() {
         return (0, 0);
     }
     if v >= max {
@@ -75,6 +75,7 @@ pub(crate) fn round_trip_u16(v: f64) -> f32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -101,7 +102,7 @@ mod tests {
 
     #[test]
     fn scaled32_keeps_nine_digits_and_sign() {
-        let s = Scaled32::from_f64(-0.852_698_679_009_403_44);
+        let s = Scaled32::from_f64(-0.852_698_679_009_403_4);
         assert!(s.negative);
         assert_eq!((s.scale, s.value), (9, 852_698_679));
         assert!((s.to_f64() + 0.852_698_679).abs() < 1e-9);

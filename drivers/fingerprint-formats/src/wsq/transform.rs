@@ -9,6 +9,7 @@
 use super::tree::{SPLITS, Split};
 
 /// The specification's 9-tap analysis low-pass filter (symmetric, centre at 4).
+#[allow(clippy::excessive_precision)] // the digits as published
 pub(crate) const ANALYSIS_LOW: [f64; 9] = [
     0.037_828_455_506_995_46,
     -0.023_849_465_019_380_00,
@@ -22,6 +23,7 @@ pub(crate) const ANALYSIS_LOW: [f64; 9] = [
 ];
 
 /// The specification's 7-tap analysis high-pass filter (symmetric, centre at 3).
+#[allow(clippy::excessive_precision)] // the digits as published
 pub(crate) const ANALYSIS_HIGH: [f64; 7] = [
     0.064_538_882_628_938_45,
     -0.040_689_417_609_558_44,
@@ -78,13 +80,20 @@ impl SynthesisBank {
         let b = (g0.len() / 2) as isize;
         let a = (g1.len() / 2) as isize;
         let reach = a.max(b);
-        let mut kernels = [vec![0f32; 2 * reach as usize + 1], vec![0f32; 2 * reach as usize + 1]];
+        let mut kernels = [
+            vec![0f32; 2 * reach as usize + 1],
+            vec![0f32; 2 * reach as usize + 1],
+        ];
         for (parity, kernel) in kernels.iter_mut().enumerate() {
             for t in -reach..=reach {
                 // y[n - t] is a low-band sample when n - t is even.
                 let low_band = (parity as isize - t).rem_euclid(2) == 0;
                 let c = if low_band {
-                    if t.abs() <= b { g0[(b + t) as usize] } else { 0.0 }
+                    if t.abs() <= b {
+                        g0[(b + t) as usize]
+                    } else {
+                        0.0
+                    }
                 } else if t.abs() <= a {
                     g1[(a + t) as usize]
                 } else {
@@ -258,7 +267,7 @@ fn analyze_cols(src: &[f32], dst: &mut [f32], stride: usize, s: &Split, bank: &A
 /// Position, within a split's stored band layout, of interleaved sample `p`.
 #[inline]
 fn stored_index(p: usize, llen: usize, hlen: usize, inverted: bool) -> usize {
-    if p % 2 == 0 {
+    if p.is_multiple_of(2) {
         if inverted { hlen + p / 2 } else { p / 2 }
     } else if inverted {
         p / 2
@@ -326,6 +335,7 @@ fn synthesize_rows(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::tree::Trees;
     use super::*;
@@ -359,9 +369,21 @@ mod tests {
             let trees = Trees::new(w, h);
             let mut data = original.clone();
             let mut ws = Workspace::new(w * h);
-            decompose(&mut data, w, &trees.splits, &AnalysisBank::standard(), &mut ws);
+            decompose(
+                &mut data,
+                w,
+                &trees.splits,
+                &AnalysisBank::standard(),
+                &mut ws,
+            );
             assert!(data.iter().zip(&original).any(|(a, b)| (a - b).abs() > 1.0));
-            reconstruct(&mut data, w, &trees.splits, &SynthesisBank::standard(), &mut ws);
+            reconstruct(
+                &mut data,
+                w,
+                &trees.splits,
+                &SynthesisBank::standard(),
+                &mut ws,
+            );
             let worst = data
                 .iter()
                 .zip(&original)

@@ -147,7 +147,7 @@ fn split4(
     w[p2].y = y;
     w[p2 + 1].y = y;
 
-    if lenx % 2 == 0 {
+    if lenx.is_multiple_of(2) {
         w[p2].lenx = lenx / 2;
         w[p2 + 1].lenx = w[p2].lenx;
     } else if p1 == 4 {
@@ -164,7 +164,7 @@ fn split4(
     }
     w[p2 + 2].lenx = w[p2].lenx;
 
-    if leny % 2 == 0 {
+    if leny.is_multiple_of(2) {
         w[p2].leny = leny / 2;
         w[p2 + 2].leny = w[p2].leny;
     } else if p1 == 5 {
@@ -319,7 +319,7 @@ fn bands4(q: &mut [Band; BANDS], p: usize, lenx: usize, leny: usize, x: usize, y
     q[p + 2].x = x;
     q[p].y = y;
     q[p + 1].y = y;
-    if lenx % 2 == 0 {
+    if lenx.is_multiple_of(2) {
         q[p].lenx = lenx / 2;
         q[p + 1].lenx = q[p].lenx;
         q[p + 2].lenx = q[p].lenx;
@@ -332,7 +332,7 @@ fn bands4(q: &mut [Band; BANDS], p: usize, lenx: usize, leny: usize, x: usize, y
     }
     q[p + 1].x = x + q[p].lenx;
     q[p + 3].x = q[p + 1].x;
-    if leny % 2 == 0 {
+    if leny.is_multiple_of(2) {
         q[p].leny = leny / 2;
         q[p + 1].leny = q[p].leny;
         q[p + 2].leny = q[p].leny;
@@ -348,13 +348,21 @@ fn bands4(q: &mut [Band; BANDS], p: usize, lenx: usize, leny: usize, x: usize, y
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     /// The 64 subbands tile the image exactly: every pixel in exactly one band.
     #[test]
     fn bands_partition_the_image() {
-        for (w, h) in [(256, 256), (256, 180), (545, 622), (97, 131), (800, 750), (81, 83)] {
+        for (w, h) in [
+            (256, 256),
+            (256, 180),
+            (545, 622),
+            (97, 131),
+            (800, 750),
+            (81, 83),
+        ] {
             let trees = Trees::new(w, h);
             let mut cover = vec![0u8; w * h];
             for band in &trees.bands {

@@ -20,7 +20,8 @@ pub fn ridges(width: u32, height: u32, seed: u32) -> GrayImage {
             let r = (dx * dx + dy * dy * 1.3).sqrt();
             let angle = dy.atan2(dx);
             let period = 8.0 + 2.0 * (f64::from(x) / w * 3.0).sin();
-            let phase = 2.0 * std::f64::consts::PI * r / period + 1.5 * angle.sin() + f64::from(seed);
+            let phase =
+                2.0 * std::f64::consts::PI * r / period + 1.5 * angle.sin() + f64::from(seed);
             let inside = (dx / (w * 0.42)).powi(2) + (dy / (h * 0.47)).powi(2);
             noise = noise.wrapping_mul(1_103_515_245).wrapping_add(12345);
             let n = f64::from((noise >> 16) % 21) - 10.0;
@@ -133,7 +134,9 @@ impl Nbis {
         let (input, raw) = (self.path("ours.wsq"), self.path("out.raw"));
         std::fs::write(&input, wsq).expect("write wsq");
         let size = self.run(&["decode", &input, &raw]);
-        let mut parts = size.split_whitespace().map(|v| v.parse::<u32>().expect("number"));
+        let mut parts = size
+            .split_whitespace()
+            .map(|v| v.parse::<u32>().expect("number"));
         let (width, height) = (parts.next().expect("width"), parts.next().expect("height"));
         GrayImage::new(width, height, std::fs::read(&raw).expect("read raw")).expect("size")
     }
@@ -149,7 +152,9 @@ impl Nbis {
             &image.height.to_string(),
             &repeats.to_string(),
         ]);
-        let mut parts = out.split_whitespace().map(|v| v.parse::<f64>().expect("seconds"));
+        let mut parts = out
+            .split_whitespace()
+            .map(|v| v.parse::<f64>().expect("seconds"));
         (parts.next().expect("encode"), parts.next().expect("decode"))
     }
 }
