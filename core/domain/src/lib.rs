@@ -17,6 +17,7 @@
 //! | [`counter`] | counters and what they serve | [`Counter::serves`], [`Counter::ensure_open`] |
 //! | [`policy`] | call-next policy: priority, interleave, starvation bound | [`call_next`], [`call_given`] |
 //! | [`wait`] | estimated wait per service | [`estimate_wait`] |
+//! | [`timing`] | waiting, walk and service times per sitting, from a visit's events | [`sittings`] |
 //! | [`checkin`] | M-Paspor bookings, billing codes, the check-in rule | [`check_in`], [`BillingCode::parse`] |
 //! | [`identity`] | NIK, passport number, MRZ (TD3) | [`check_nik`], [`check_passport_number`], [`parse_td3`] |
 //! | [`fees`] | PNBP fee tables by effective date; validity rule | [`FeeSchedule::fee_for`], [`validity_for`] |
@@ -61,6 +62,7 @@ pub mod policy;
 pub mod quota;
 pub mod service;
 pub mod ticket;
+pub mod timing;
 pub mod visit;
 pub mod wait;
 
@@ -88,6 +90,7 @@ pub use policy::{
 pub use quota::{DailyQuota, QuotaEntry, QuotaTable, check_quota};
 pub use service::{ServiceCatalog, ServiceCode, ServiceDef, Stage};
 pub use ticket::{MAX_TICKET_NUMBER, TicketNumber, next_ticket_number};
+pub use timing::{Sitting, SittingEnd, sittings};
 pub use visit::{
     DayCloseItem, EventKind, NewVisit, Outcome, TransferTarget, Visit, VisitEvent, VisitId,
     VisitRules, VisitState, end_of_day,

@@ -11,6 +11,7 @@ mod policy;
 mod quotas;
 mod tickets;
 mod time_zones;
+mod timing;
 mod visits;
 mod wait;
 
