@@ -6,6 +6,7 @@ mod config;
 mod errors;
 mod fees;
 mod identity;
+mod lanes;
 mod names;
 mod policy;
 mod quotas;
