@@ -54,6 +54,9 @@ pub struct Quality {
     pub local_clarity: f64,
     /// Fraction of foreground blocks with a plausible ridge frequency.
     pub ridge_frequency: f64,
+    /// Median ridge period in pixels over foreground blocks where one was measured
+    /// (0 when none was).
+    pub ridge_period_px: f64,
     /// Whether a finger is on the image at all.
     pub finger_present: bool,
 }
@@ -61,6 +64,7 @@ pub struct Quality {
 struct Block {
     ocl: f64,
     clarity: f64,
+    period_px: Option<f64>,
     plausible_frequency: bool,
 }
 
@@ -92,6 +96,7 @@ pub fn assess(image: &FingerImage) -> Quality {
             orientation_certainty: 0.0,
             local_clarity: 0.0,
             ridge_frequency: 0.0,
+            ridge_period_px: 0.0,
             finger_present: false,
         };
     }
@@ -100,6 +105,9 @@ pub fn assess(image: &FingerImage) -> Quality {
     let ocl = foreground.iter().map(|b| b.ocl).sum::<f64>() / n;
     let clarity = foreground.iter().map(|b| b.clarity).sum::<f64>() / n;
     let frequency = foreground.iter().filter(|b| b.plausible_frequency).count() as f64 / n;
+    let mut periods: Vec<f64> = foreground.iter().filter_map(|b| b.period_px).collect();
+    periods.sort_by(f64::total_cmp);
+    let ridge_period_px = periods.get(periods.len() / 2).copied().unwrap_or(0.0);
     let area_score = (area / FULL_AREA).min(1.0);
     let raw = 100.0 * area_score * (0.40 * clarity + 0.35 * ocl + 0.25 * frequency);
     Quality {
@@ -108,6 +116,7 @@ pub fn assess(image: &FingerImage) -> Quality {
         orientation_certainty: ocl,
         local_clarity: clarity,
         ridge_frequency: frequency,
+        ridge_period_px,
         finger_present: area >= FINGER_MIN_AREA && ocl >= FINGER_MIN_OCL,
     }
 }
@@ -204,18 +213,17 @@ fn measure_block(image: &FingerImage, left: usize, top: usize, size: usize) -> O
         .windows(2)
         .filter(|w| (w[0].0 - sig_mean).signum() != (w[1].0 - sig_mean).signum())
         .count();
-    let plausible_frequency = if crossings >= 2 {
-        let period_px = 2.0 * signature.len() as f64 / crossings as f64;
+    let period_px = (crossings >= 2).then(|| 2.0 * signature.len() as f64 / crossings as f64);
+    let plausible_frequency = period_px.is_some_and(|period_px| {
         let ppi = if image.ppi() == 0 { 500 } else { image.ppi() };
         let period_mm = period_px * 25.4 / f64::from(ppi);
         (RIDGE_PERIOD_MM.0..=RIDGE_PERIOD_MM.1).contains(&period_mm)
-    } else {
-        false
-    };
+    });
 
     Some(Block {
         ocl,
         clarity,
+        period_px,
         plausible_frequency,
     })
 }
@@ -258,6 +266,8 @@ mod tests {
         assert!(q.finger_present, "{q:?}");
         assert!(q.score >= 70, "{q:?}");
         assert!(q.ridge_frequency > 0.8, "{q:?}");
+        // Generated with a 7-pixel period (radially; the 1.3 vertical stretch shortens it).
+        assert!((5.0..=8.5).contains(&q.ridge_period_px), "{q:?}");
     }
 
     #[test]
