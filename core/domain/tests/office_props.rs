@@ -336,3 +336,38 @@ fn the_invariant_checker_catches_broken_states() {
     );
     assert_eq!(full.check_invariants(), Ok(()));
 }
+
+proptest! {
+    /// With both lanes always full and a bound that never bites, the calls follow the lane
+    /// weights exactly.
+    #[test]
+    fn interleave_follows_the_weights(appointment in 1u32..4, walk_in in 1u32..4, rounds in 1u32..5) {
+        let calls = (appointment + walk_in) * rounds;
+        let s = Setup {
+            weights: (appointment, walk_in, 0),
+            priority_first: true,
+            bound: 1000,
+            no_show_after: 1,
+            quota: 500,
+            simpatik: false,
+        };
+        let mut m = model(&s);
+        let mut at = start_time();
+        for _ in 0..calls {
+            m.issue(ServiceCode::Information, Lane::WalkIn, None, at).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            m.issue(ServiceCode::Information, Lane::Appointment, None, at).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
+        let mut lanes = Vec::new();
+        for _ in 0..calls {
+            at += Duration::minutes(1);
+            let id = m.call_next(CounterId(1), at).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            lanes.push(m.visit(id).map(|v| v.lane));
+            m.start(CounterId(1), at).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            m.finish(CounterId(1), at).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
+        let count = |lane| u32::try_from(lanes.iter().filter(|l| **l == Some(lane)).count()).unwrap_or(0);
+        prop_assert_eq!(count(Lane::Appointment), appointment * rounds);
+        prop_assert_eq!(count(Lane::WalkIn), walk_in * rounds);
+        prop_assert_eq!(m.check_invariants(), Ok(()));
+    }
+}
