@@ -87,3 +87,22 @@ proptest! {
         prop_assert_eq!(parse_td3(&line1, &changed), Err(expected));
     }
 }
+
+proptest! {
+    /// Arbitrary text never panics any parser, and errors carry no input in their log text.
+    #[test]
+    fn parsers_never_panic_on_arbitrary_text(
+        a in "\\PC{0,50}",
+        b in "[A-Z0-9<]{40,46}",
+        nik in "[0-9]{16}",
+    ) {
+        let _ = parse_td3(&a, &b);
+        let _ = parse_td3(&b, &b);
+        let _ = loket_domain::check_passport_number(&a);
+        let _ = a.parse::<loket_domain::TicketNumber>();
+        let _ = loket_domain::BillingCode::parse(&a);
+        if let Err(e) = loket_domain::check_nik(&nik, reference(), None) {
+            prop_assert!(!e.to_string().contains(&nik), "logs must not carry the NIK");
+        }
+    }
+}
