@@ -1,7 +1,8 @@
 //! PNBP fees as a table with effective dates, and the validity rule.
 //!
-//! The default table is the one of PP 45/2024 as given in the design brief. Its effective
-//! date here is an assumption ([`PP_45_2024_EFFECTIVE`]); the hub receives fee tables from
+//! The default table is the one of PP 45/2024 as given in the design brief. The regulation
+//! was promulgated on 18 October 2024 and takes effect 60 days later; public reports give
+//! 18 December 2024, used here as [`PP_45_2024_EFFECTIVE`]. The hub receives fee tables from
 //! central and each office can set them in its configuration.
 
 use crate::error::DomainError;
@@ -9,8 +10,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Assumed first day of the PP 45/2024 table. Configurable: replace the schedule to change.
-pub const PP_45_2024_EFFECTIVE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 12, 17) {
+/// First day of the PP 45/2024 table (as reported publicly). Configurable: replace the
+/// schedule to change.
+pub const PP_45_2024_EFFECTIVE: NaiveDate = match NaiveDate::from_ymd_opt(2024, 12, 18) {
     Some(d) => d,
     None => panic!("constant date"),
 };

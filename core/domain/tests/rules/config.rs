@@ -33,7 +33,7 @@ quota = { walk_in = 120, appointment = 0, priority = 20 }
 
 [[fees.tables]]
 basis = "PP 45/2024"
-effective_from = "2024-12-17"
+effective_from = "2024-12-18"
 amounts = [["electronic_10y", 950000], ["fast_track", 1000000]]
 "#;
 
