@@ -87,6 +87,30 @@ else
     fail "postinst did not set up the loket user and folders"
 fi
 
+if /usr/bin/loket-desktop --version | grep -q loket-desktop && /usr/bin/loket --version >/dev/null; then
+    pass "installed loket-desktop and loket run"
+else
+    fail "installed binaries do not run"
+fi
+
+# First-run provisioning of a kiosk against a remote hub (token given), into a scratch /etc.
+prov_etc="$(mktemp -d)"
+if as_root env LOKET_ETC="$prov_etc" LOKET_DEVICE_TOKEN=lkd_test_token /usr/sbin/loket-provision --yes \
+        --hub http://192.0.2.10:8080/ --role kiosk >"$LOKET_ARTIFACTS/provision.log" 2>&1 \
+    && grep -qx 'role = "kiosk"' "$prov_etc/desktop.toml" \
+    && grep -qx 'hub = "http://192.0.2.10:8080"' "$prov_etc/desktop.toml" \
+    && grep -qx 'device_token = "lkd_test_token"' "$prov_etc/desktop.toml"; then
+    pass "loket-provision writes desktop.toml for a kiosk"
+else
+    cat "$LOKET_ARTIFACTS/provision.log"; fail "loket-provision (kiosk, remote hub)"
+fi
+if as_root env LOKET_ETC="$prov_etc" /usr/sbin/loket-provision --yes --hub 192.0.2.10 --role counter >/dev/null 2>&1; then
+    fail "loket-provision accepted a hub address without http://"
+else
+    pass "loket-provision refuses a hub address without http://"
+fi
+as_root rm -rf "$prov_etc"
+
 hub_port="$(free_port)"
 as_root sed -i "s/^LOKET_LISTEN=.*/LOKET_LISTEN=127.0.0.1:$hub_port/" /etc/loket/hub.env
 unit=/usr/lib/systemd/system/loket-hub.service

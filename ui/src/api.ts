@@ -387,6 +387,11 @@ export async function act(counter: CounterInfo["id"], action: CounterAction): Pr
   await request<WireVisit>("POST", `/api/v1/counters/${counter}/${action}`, { token: officerToken() });
 }
 
+/** Calls one given ticket (audited by the hub); `force` passes the starvation bound (supervisors). */
+export async function callGiven(counter: CounterInfo["id"], ticket: string, force = false): Promise<void> {
+  await request("POST", `/api/v1/counters/${counter}/call`, { token: officerToken(), body: { ticket, force } });
+}
+
 export async function transfer(counter: CounterInfo["id"], stage: string): Promise<void> {
   await request("POST", `/api/v1/counters/${counter}/transfer`, { token: officerToken(), body: { stage } });
 }
@@ -434,13 +439,11 @@ export function livePath(scope: "kiosk" | "display" | "officer"): string {
   return `/api/v1/ws${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 }
 
-/** A call announced on the live socket, or null for other messages. */
+/** A call announced on the live socket (`{"type":"call","call":{...}}`), or null. */
 export function callFromLive(msg: unknown): CallEvent | null {
   if (!msg || typeof msg !== "object") return null;
-  const m = msg as Record<string, unknown>;
-  const body = (m.call ?? m.data ?? m) as Record<string, unknown>;
-  const kind = String(m.type ?? m.kind ?? m.event ?? "");
-  if (kind && kind !== "call" && kind !== "called" && kind !== "recall" && kind !== "recalled") return null;
-  if (!body.ticket) return null;
-  return body as unknown as CallEvent;
+  const m = msg as { type?: unknown; call?: unknown };
+  if (m.type !== "call" || !m.call || typeof m.call !== "object") return null;
+  const call = m.call as WireCall;
+  return typeof call.ticket === "string" ? toCall(call) : null;
 }

@@ -315,6 +315,27 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
                   </span>
                 </span>
                 <span class="q-wait">{q.waiting_minutes != null ? t("common.minutes", { n: q.waiting_minutes }) : ""}</span>
+                <button
+                  type="button"
+                  class="btn plain q-call"
+                  data-testid="call-given"
+                  disabled={busy || (visit != null && visit.state !== "closed")}
+                  title={t("counter.action.call_this")}
+                  onClick={async () => {
+                    setBusy(true);
+                    setError(null);
+                    try {
+                      await api.callGiven(counter.id, q.number);
+                      await refresh();
+                    } catch (err) {
+                      setError(describe(err));
+                    } finally {
+                      setBusy(false);
+                    }
+                  }}
+                >
+                  {t("counter.action.call_this")}
+                </button>
               </li>
             ))}
           </ol>
