@@ -1,0 +1,7 @@
+//! Test support: an ESC/POS reader written from the command reference, independently of
+//! the encoder in `src/` (it shares no code with it), and a simulated LAN printer.
+
+#![allow(dead_code)]
+
+pub mod reader;
+pub mod lan;
