@@ -216,6 +216,12 @@ pub enum DomainError {
     /// A check-in was refused.
     #[error(transparent)]
     CheckIn(#[from] CheckInError),
+    /// A BAP change was refused.
+    #[error(transparent)]
+    Bap(#[from] crate::bap::BapError),
+    /// A pickup step was refused.
+    #[error(transparent)]
+    Pickup(#[from] crate::pickup::PickupError),
 }
 
 /// Why a check-in was refused.
@@ -297,6 +303,8 @@ impl UserFacing for DomainError {
             DomainError::InvalidConfig { .. } => "invalid_config",
             DomainError::Identity(e) => e.code(),
             DomainError::CheckIn(e) => e.code(),
+            DomainError::Bap(e) => e.code(),
+            DomainError::Pickup(e) => e.code(),
         }
     }
 
@@ -379,6 +387,8 @@ impl UserFacing for DomainError {
             }
             DomainError::Identity(e) => e.message_id(),
             DomainError::CheckIn(e) => e.message_id(),
+            DomainError::Bap(e) => e.message_id(),
+            DomainError::Pickup(e) => e.message_id(),
         }
     }
 
@@ -492,6 +502,8 @@ impl UserFacing for DomainError {
             }
             DomainError::Identity(e) => e.message_en(),
             DomainError::CheckIn(e) => e.message_en(),
+            DomainError::Bap(e) => e.message_en(),
+            DomainError::Pickup(e) => e.message_en(),
         }
     }
 }

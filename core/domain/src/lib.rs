@@ -24,6 +24,9 @@
 //! | [`access`] | roles, devices, the permission table | [`may`], [`authorize`] |
 //! | [`config`] | every setting in one serde struct with defaults | [`RulesConfig`] |
 //! | [`error`] | errors with stable codes and Indonesian / English messages | [`DomainError`], [`CheckInError`], [`IdentityError`], [`UserFacing`] |
+//! | [`bap`] | the BAP interview for lost/damaged passports: answers, missing items, outcomes, sign, amend | [`Bap::new`], [`Bap::update`], [`Bap::decide`], [`Bap::complete`], [`Bap::sign`], [`Bap::amend`], [`Bap::fees`] |
+//! | [`pickup`] | passport pickup: keys, collectors, document checks, ready date, 30-day rule, kiosk answer | [`check_handover`], [`PickupRules::ready_date`], [`PickupRules::status`], [`kiosk_answer`] |
+//! | [`report`] | the head's report over any range: tickets, outcomes, waiting and service times, counters and officers, arrivals, quotas, BAPs, fees | [`ReportBuilder`], [`office_report`] |
 //! | [`office_model`] | a small in-memory office built from the rules, for tests (the hub's too) | [`OfficeModel`] |
 //!
 //! ## How the hub uses it
@@ -49,6 +52,7 @@
 //!   unless forced.
 
 pub mod access;
+pub mod bap;
 pub mod checkin;
 pub mod config;
 pub mod counter;
@@ -58,8 +62,10 @@ pub mod identity;
 pub mod lane;
 pub mod office_day;
 pub mod office_model;
+pub mod pickup;
 pub mod policy;
 pub mod quota;
+pub mod report;
 pub mod service;
 pub mod ticket;
 pub mod timing;
@@ -67,6 +73,11 @@ pub mod visit;
 pub mod wait;
 
 pub use access::{Action, Actor, DeviceKind, Role, authorize, may};
+pub use bap::{
+    Amendment, Bap, BapAnswer, BapDocument, BapError, BapId, BapIdentity, BapInterview, BapMissing,
+    BapOutcome, BapOutcomeKind, BapReason, BapSignatures, BapStatus, BapStep, BookFee, DamageState,
+    OfficerRef, OldPassport, SignatureRef, SupervisorApproval,
+};
 pub use checkin::{
     Applicant, BillingCode, Booking, CheckInDecision, CheckInFlag, CheckInWindow, MAX_APPLICANTS,
     OfficeIdentity, PaymentKnowledge, PaymentStatus, check_in,
@@ -84,10 +95,21 @@ pub use identity::{
 pub use lane::{Lane, PriorityGroup, PriorityRules, age_on};
 pub use office_day::{DayKind, OfficeTimeZone};
 pub use office_model::OfficeModel;
+pub use pickup::{
+    Collector, CollectorKind, FamilyCardShown, FamilyRelation, Handover, HandoverApproval,
+    IdDocument, IdKind, KioskPickupAnswer, PassportForPickup, PickupError, PickupKey, PickupRules,
+    PickupStatus, PowerOfAttorneyShown, PresentedDocuments, ReceiptNumber, check_handover,
+    kiosk_answer, kiosk_query, pickup_status,
+};
 pub use policy::{
     CallDecision, CallPolicy, CallReason, LaneCursor, LaneWeights, call_given, call_next,
 };
 pub use quota::{DailyQuota, QuotaEntry, QuotaTable, check_quota};
+pub use report::{
+    BapFigures, CounterFigures, CounterSession, DurationStats, FeeDue, GroupFigures, OfficeReport,
+    OutcomeCounts, QuotaDay, QuotaUse, ReportBuilder, ReportParams, ServiceFigures,
+    ServiceLaneFigures, StageFigures, VisitRecord, office_report,
+};
 pub use service::{ServiceCatalog, ServiceCode, ServiceDef, Stage};
 pub use ticket::{MAX_TICKET_NUMBER, TicketNumber, next_ticket_number};
 pub use timing::{Sitting, SittingEnd, sittings};
