@@ -85,13 +85,13 @@ run_node_tests() {
     FAILED=$((FAILED + ${f:-0}))
 }
 
-# Facts of `loket hub --demo` the browser tests use (docs/api.md, docs/hub.md).
+# Facts of `loket hub --demo` (core/hub/src/demo.rs) the browser tests use: accounts,
+# device tokens, counters (1: every service, document check; 4: pickup and information).
 demo_json() {
     cat <<JSON
 {"kioskToken": "lkd_demo_kiosk", "displayToken": "lkd_demo_display",
- "officer": {"username": "${DEMO_OFFICER:-petugas}", "password": "${DEMO_PASSWORD:-demo}"},
- "head": {"username": "${DEMO_HEAD:-kepala}", "password": "${DEMO_PASSWORD:-demo}"},
- "counterId": 1, "desktopCounterId": 2,
- "bookingCode": "${DEMO_BOOKING:-MP0000000001}", "fullService": "${DEMO_FULL_SERVICE:-lost_damaged}"}
+ "officer": {"username": "officer", "password": "officer-demo"},
+ "head": {"username": "head", "password": "head-demo"},
+ "counterId": 1, "desktopCounterId": 4, "fullService": "lost_damaged"}
 JSON
 }

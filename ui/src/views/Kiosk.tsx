@@ -85,7 +85,8 @@ export function explain(err: unknown, serviceLabel = ""): { title: string; next:
     case "not_offered":
       return { title: t("kiosk.error.not_offered"), next: t("kiosk.error.not_offered.next") };
     default:
-      return { title: t("kiosk.error.generic"), next: t("kiosk.error.generic.next") };
+      // The hub's own message says what to do next, in the current language.
+      return { title: t("kiosk.error.generic"), next: err.status > 0 && err.message ? err.message : t("kiosk.error.generic.next") };
   }
 }
 
