@@ -212,7 +212,7 @@ mod tests {
     #[test]
     fn wraps_on_words_and_cuts_long_ones() {
         let lines = wrap_bytes(b"Silakan menunggu panggilan nomor Anda", 16);
-        assert_eq!(lines, vec![b"Silakan".to_vec(), b"menunggu".to_vec(), b"panggilan nomor".to_vec(), b"Anda".to_vec()]);
+        assert_eq!(lines, vec![b"Silakan menunggu".to_vec(), b"panggilan nomor".to_vec(), b"Anda".to_vec()]);
         let lines = wrap_bytes(b"ABCDEFGHIJ", 4);
         assert_eq!(lines, vec![b"ABCD".to_vec(), b"EFGH".to_vec(), b"IJ".to_vec()]);
     }

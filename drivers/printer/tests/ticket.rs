@@ -28,9 +28,10 @@ fn assert_ticket(paper: &Paper, t: &Ticket, columns: usize, number_scale: u8) {
     assert!(paper.initialised, "ESC @ first");
     assert_eq!(paper.code_page, Some(16), "WPC1252 selected");
     assert!(paper.unknown.is_empty(), "no stray bytes: {:?}", paper.unknown);
-    let joined = paper.joined();
+    // Lines wrap at spaces, or inside a word longer than the paper: compare without spaces.
+    let joined = paper.joined().replace(' ', "");
     for field in [&t.office_name, "NOMOR ANTREAN", &t.service, "Senin, 23 November 2026", "Pukul 08.05 WIB", "± 35 menit", &t.visit_id, &t.instruction] {
-        assert!(joined.contains(field), "{field:?} missing from {:#?}", paper.texts());
+        assert!(joined.contains(&field.replace(' ', "")), "{field:?} missing from {:#?}", paper.texts());
     }
     let number = paper.line_with(&t.ticket_number).expect("ticket number printed");
     assert_eq!((number.width, number.height, number.bold), (number_scale, number_scale, true));

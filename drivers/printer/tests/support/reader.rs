@@ -49,7 +49,8 @@ fn decode(byte: u8, code_page: u8) -> char {
     }
     match code_page {
         16 => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&[byte]);
+            let one = [byte];
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&one);
             text.chars().next().unwrap_or('\u{fffd}')
         }
         // PC437 and PC858 share the letters the tests use.
