@@ -1,6 +1,7 @@
 //! Unit tests of the office's rules, one module per rule.
 
 mod access;
+mod bap;
 mod checkin;
 mod config;
 mod errors;
@@ -8,8 +9,10 @@ mod fees;
 mod identity;
 mod lanes;
 mod names;
+mod pickup;
 mod policy;
 mod quotas;
+mod report;
 mod tickets;
 mod time_zones;
 mod timing;
