@@ -1,0 +1,102 @@
+//! The OpenAPI 3.1 description served at `/api/v1/openapi.json`.
+
+use serde_json::{Value, json};
+
+fn signed() -> Value {
+    json!([{"deviceSignature": []}])
+}
+
+fn json_body(schema: &str) -> Value {
+    json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+fn ok(schema: &str) -> Value {
+    json!({"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+}
+
+fn errors() -> Value {
+    let e = json!({"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}});
+    json!({"400": e, "401": e, "403": e, "507": e})
+}
+
+fn with_errors(mut responses: Value) -> Value {
+    if let (Some(map), Value::Object(errs)) = (responses.as_object_mut(), errors()) {
+        map.extend(errs);
+    }
+    responses
+}
+
+fn office_param() -> Value {
+    json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Z0-9_-]{1,32}$"}})
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Loket central sync API",
+            "version": "v1",
+            "description": "Offices upload outbox events (idempotent by event_id) and content-addressed blobs (resumable with Content-Range), and pull a per-office change feed. Every call except enrol and health is signed with the office's ed25519 device key: headers x-loket-office, x-loket-timestamp (Unix seconds, within 300 s), x-loket-nonce (hex, single use) and x-loket-signature (base64 ed25519 over \"loket-sync-v1\\nMETHOD\\nPATH?QUERY\\nSHA256(BODY)\\nTIMESTAMP\\nNONCE\\nOFFICE\")."
+        },
+        "paths": {
+            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "OK"}}}},
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
+            "/api/v1/enrol": {"post": {
+                "summary": "Register an office's device key with its one-time token",
+                "requestBody": json_body("EnrolRequest"),
+                "responses": with_errors(json!({"200": ok("EnrolResponse")}))
+            }},
+            "/api/v1/offices/{code}/events": {"post": {
+                "summary": "Upload a batch of outbox events",
+                "security": signed(),
+                "parameters": [office_param()],
+                "requestBody": json_body("UploadEvents"),
+                "responses": with_errors(json!({"200": ok("UploadEventsResponse")}))
+            }},
+            "/api/v1/offices/{code}/ack": {"get": {
+                "summary": "What central holds of the office's log",
+                "security": signed(),
+                "parameters": [office_param()],
+                "responses": with_errors(json!({"200": ok("OfficeAck")}))
+            }},
+            "/api/v1/offices/{code}/feed": {"get": {
+                "summary": "Changes for the office after a cursor",
+                "security": signed(),
+                "parameters": [office_param(),
+                    {"name": "after", "in": "query", "schema": {"type": "integer", "default": 0}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 500, "maximum": 1000}}],
+                "responses": with_errors(json!({"200": ok("FeedPage")}))
+            }},
+            "/api/v1/blobs/{sha256}": {
+                "parameters": [{"name": "sha256", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+                "get": {"summary": "How much of a blob central holds", "security": signed(),
+                    "responses": with_errors(json!({"200": ok("BlobStatus")}))},
+                "put": {"summary": "Upload a chunk; Content-Range: bytes START-END/TOTAL", "security": signed(),
+                    "parameters": [{"name": "Content-Range", "in": "header", "required": true, "schema": {"type": "string"}}],
+                    "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                    "responses": with_errors(json!({"200": ok("BlobStatus"), "409": ok("BlobStatus"), "422": ok("ApiError")}))}
+            }
+        },
+        "components": {
+            "securitySchemes": {"deviceSignature": {"type": "apiKey", "in": "header", "name": "x-loket-signature"}},
+            "schemas": {
+                "ApiError": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
+                "EnrolRequest": {"type": "object", "required": ["office", "token", "public_key"], "properties": {"office": {"type": "string"}, "token": {"type": "string"}, "public_key": {"type": "string", "description": "ed25519, 32 bytes hex"}}},
+                "EnrolResponse": {"type": "object", "properties": {"office": {"type": "string"}, "protocol": {"type": "string"}}},
+                "Event": {"type": "object", "required": ["seq", "event_id", "kind", "payload", "occurred_at"], "properties": {
+                    "seq": {"type": "integer"}, "event_id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"},
+                    "payload": {}, "occurred_at": {"type": "string", "format": "date-time"}}},
+                "UploadEvents": {"type": "object", "required": ["events"], "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
+                "EventAck": {"type": "object", "properties": {"event_id": {"type": "string"}, "seq": {"type": "integer"},
+                    "outcome": {"type": "string", "enum": ["applied", "duplicate", "rejected"]}, "reason": {"type": "string"}}},
+                "UploadEventsResponse": {"type": "object", "properties": {"acks": {"type": "array", "items": {"$ref": "#/components/schemas/EventAck"}}, "contiguous_seq": {"type": "integer"}}},
+                "OfficeAck": {"type": "object", "properties": {"office": {"type": "string"}, "contiguous_seq": {"type": "integer"}, "events": {"type": "integer"}}},
+                "BlobStatus": {"type": "object", "properties": {"sha256": {"type": "string"}, "received": {"type": "integer"}, "size": {"type": "integer"}, "complete": {"type": "boolean"}}},
+                "FeedPage": {"type": "object", "properties": {"changes": {"type": "array", "items": {"type": "object", "properties": {"cursor": {"type": "integer"}, "change": {"$ref": "#/components/schemas/Change"}}}}, "next_cursor": {"type": "integer"}, "more": {"type": "boolean"}}},
+                "Change": {"type": "object", "required": ["type"], "description": "Tagged by type: booking_upserted {booking}, booking_cancelled {booking_id, office, reason}, payment_status {booking_id, office, status: unpaid|paid|revoked|refunded}, fee_table {valid_from, fees}, quota {date, service, slots}, office_settings {settings}.",
+                    "properties": {"type": {"type": "string", "enum": ["booking_upserted", "booking_cancelled", "payment_status", "fee_table", "quota", "office_settings"]}}}
+            }
+        }
+    })
+}

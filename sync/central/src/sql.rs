@@ -1,0 +1,597 @@
+//! [`SqlStore`]: the one SQL implementation of [`CentralStore`], for SQLite (the default) and
+//! PostgreSQL. It goes through sqlx's `Any` driver with SQL both dialects accept (`$n`
+//! parameters, `ON CONFLICT`, `TEXT`/`BIGINT` columns), so the two backends cannot drift
+//! apart. Blob bytes live in files under the data folder in both cases.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use loket_sync_protocol::{
+    BlobStatus, Change, Event, EventAck, EventOutcome, FeedEntry, FeedPage, MAX_CLOCK_SKEW_SECS,
+    OfficeAck, UploadEventsResponse, sha256_hex,
+};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Mutex;
+
+use crate::store::{CentralStore, EffectCount, StoreError};
+
+const SCHEMA: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS offices (code TEXT PRIMARY KEY, token_sha256 TEXT, public_key TEXT, created_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS nonces (office TEXT NOT NULL, nonce TEXT NOT NULL, unix BIGINT NOT NULL, PRIMARY KEY (office, nonce))",
+    "CREATE TABLE IF NOT EXISTS events (event_id TEXT PRIMARY KEY, office TEXT NOT NULL, seq BIGINT NOT NULL, kind TEXT NOT NULL, payload TEXT NOT NULL, occurred_at TEXT NOT NULL, received_at TEXT NOT NULL, UNIQUE (office, seq))",
+    "CREATE TABLE IF NOT EXISTS office_progress (office TEXT PRIMARY KEY, contiguous_seq BIGINT NOT NULL, events BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS effects (office TEXT NOT NULL, kind TEXT NOT NULL, count BIGINT NOT NULL, PRIMARY KEY (office, kind))",
+    "CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, size BIGINT NOT NULL, stored_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS blob_owners (office TEXT NOT NULL, sha256 TEXT NOT NULL, PRIMARY KEY (office, sha256))",
+    "CREATE TABLE IF NOT EXISTS changes (office TEXT NOT NULL, cursor BIGINT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (office, cursor))",
+];
+
+const BLOB_LOCK_SHARDS: usize = 64;
+
+/// SQL-backed central storage (SQLite or PostgreSQL) plus a blob folder.
+pub struct SqlStore {
+    pool: AnyPool,
+    blob_dir: PathBuf,
+    blob_locks: Vec<Mutex<()>>,
+    nonce_calls: AtomicU64,
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn db(e: sqlx::Error) -> StoreError {
+    StoreError::from(e)
+}
+
+impl SqlStore {
+    /// Opens (creating if needed) the SQLite database `central.sqlite` in `data_dir`.
+    pub async fn open_sqlite(data_dir: &Path) -> Result<Self, StoreError> {
+        tokio::fs::create_dir_all(data_dir).await?;
+        let path = data_dir.join("central.sqlite");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self::open(&url, data_dir).await
+    }
+
+    /// Opens the database at `url` (`sqlite://...` or `postgres://...`), creating the
+    /// tables if needed; blobs go to `data_dir/blobs`.
+    pub async fn open(url: &str, data_dir: &Path) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let is_sqlite = url.starts_with("sqlite:");
+        // SQLite takes one writer at a time; one connection avoids lock upgrades failing
+        // with SQLITE_BUSY under many concurrent offices.
+        let options = if is_sqlite {
+            AnyPoolOptions::new()
+                .max_connections(1)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::query("PRAGMA journal_mode=WAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA synchronous=NORMAL").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA busy_timeout=10000").execute(&mut *conn).await?;
+                        Ok(())
+                    })
+                })
+        } else {
+            AnyPoolOptions::new().max_connections(16)
+        };
+        let pool = options.connect(url).await.map_err(db)?;
+        for ddl in SCHEMA {
+            sqlx::query(ddl).execute(&pool).await.map_err(db)?;
+        }
+        let blob_dir = data_dir.join("blobs");
+        tokio::fs::create_dir_all(blob_dir.join("partial")).await?;
+        Ok(SqlStore {
+            pool,
+            blob_dir,
+            blob_locks: (0..BLOB_LOCK_SHARDS).map(|_| Mutex::new(())).collect(),
+            nonce_calls: AtomicU64::new(0),
+        })
+    }
+
+    /// Closes the pool (waits for connections to finish).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn final_path(&self, sha: &str) -> PathBuf {
+        self.blob_dir.join(&sha[..2]).join(sha)
+    }
+
+    fn partial_path(&self, sha: &str) -> PathBuf {
+        self.blob_dir.join("partial").join(sha)
+    }
+
+    fn lock_for(&self, sha: &str) -> &Mutex<()> {
+        let shard = usize::from_str_radix(&sha[..2], 16).unwrap_or(0) % BLOB_LOCK_SHARDS;
+        &self.blob_locks[shard]
+    }
+
+    async fn status_unlocked(&self, sha: &str) -> Result<BlobStatus, StoreError> {
+        if let Ok(meta) = tokio::fs::metadata(self.final_path(sha)).await {
+            return Ok(BlobStatus {
+                sha256: sha.to_string(),
+                received: meta.len(),
+                size: Some(meta.len()),
+                complete: true,
+            });
+        }
+        let received = match tokio::fs::metadata(self.partial_path(sha)).await {
+            Ok(meta) => meta.len(),
+            Err(_) => 0,
+        };
+        Ok(BlobStatus {
+            sha256: sha.to_string(),
+            received,
+            size: None,
+            complete: false,
+        })
+    }
+
+    async fn own_blob(&self, code: &str, sha: &str, size: u64) -> Result<(), StoreError> {
+        let size = i64::try_from(size).map_err(|_| StoreError::Other("blob too large".into()))?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query(
+            "INSERT INTO blobs (sha256, size, stored_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(sha)
+        .bind(size)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        sqlx::query("INSERT INTO blob_owners (office, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(code)
+            .bind(sha)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(())
+    }
+}
+
+/// Why an event is refused outright, if it is.
+fn refusal(code: &str, ev: &Event) -> Option<String> {
+    if ev.seq < 1 {
+        return Some("seq harus >= 1. / seq must be >= 1.".into());
+    }
+    if ev.kind.trim().is_empty() {
+        return Some("Jenis peristiwa kosong. / Empty event kind.".into());
+    }
+    if let Some(other) = ev.payload.get("office").and_then(|v| v.as_str())
+        && other != code
+    {
+        return Some(format!(
+            "Data milik kantor {other}, bukan {code}: ditolak. / Data belongs to office {other}, not {code}: refused."
+        ));
+    }
+    None
+}
+
+fn row_event(row: &AnyRow) -> Result<Event, StoreError> {
+    let bad = |what: &str| StoreError::Other(format!("stored event has a bad {what}"));
+    let event_id: String = row.try_get("event_id").map_err(db)?;
+    let payload: String = row.try_get("payload").map_err(db)?;
+    let occurred_at: String = row.try_get("occurred_at").map_err(db)?;
+    Ok(Event {
+        seq: row.try_get("seq").map_err(db)?,
+        event_id: event_id.parse().map_err(|_| bad("event_id"))?,
+        kind: row.try_get("kind").map_err(db)?,
+        payload: serde_json::from_str(&payload).map_err(|_| bad("payload"))?,
+        occurred_at: DateTime::parse_from_rfc3339(&occurred_at)
+            .map_err(|_| bad("occurred_at"))?
+            .with_timezone(&Utc),
+    })
+}
+
+#[async_trait]
+impl CentralStore for SqlStore {
+    async fn add_office(
+        &self,
+        code: &str,
+        token_sha256: &str,
+        rotate: bool,
+    ) -> Result<(), StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO offices (code, token_sha256, public_key, created_at) VALUES ($1, $2, NULL, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(code)
+        .bind(token_sha256)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(());
+        }
+        if !rotate {
+            return Err(StoreError::OfficeExists(code.to_string()));
+        }
+        sqlx::query("UPDATE offices SET token_sha256 = $1 WHERE code = $2")
+            .bind(token_sha256)
+            .bind(code)
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn enrol(
+        &self,
+        code: &str,
+        token_sha256: &str,
+        public_key: &str,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE offices SET public_key = $1, token_sha256 = NULL WHERE code = $2 AND token_sha256 = $3",
+        )
+        .bind(public_key)
+        .bind(code)
+        .bind(token_sha256)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if done == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::BadToken)
+        }
+    }
+
+    async fn office_key(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        match row {
+            Some(row) => Ok(row.try_get::<Option<String>, _>("public_key").map_err(db)?),
+            None => Ok(None),
+        }
+    }
+
+    async fn remember_nonce(&self, code: &str, nonce: &str, unix: i64) -> Result<bool, StoreError> {
+        if self.nonce_calls.fetch_add(1, Ordering::Relaxed) % 1024 == 0 {
+            // Nonces older than twice the allowed skew can never be replayed successfully.
+            sqlx::query("DELETE FROM nonces WHERE unix < $1")
+                .bind(Utc::now().timestamp() - 2 * MAX_CLOCK_SKEW_SECS)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        }
+        let fresh = sqlx::query(
+            "INSERT INTO nonces (office, nonce, unix) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(code)
+        .bind(nonce)
+        .bind(unix)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        Ok(fresh == 1)
+    }
+
+    async fn append_events(
+        &self,
+        code: &str,
+        events: &[Event],
+    ) -> Result<UploadEventsResponse, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query(
+            "INSERT INTO office_progress (office, contiguous_seq, events) VALUES ($1, 0, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut acks = Vec::with_capacity(events.len());
+        let mut applied = 0i64;
+        let received_at = now_text();
+        for ev in events {
+            let ack = |outcome, reason| EventAck {
+                event_id: ev.event_id,
+                seq: ev.seq,
+                outcome,
+                reason,
+            };
+            if let Some(reason) = refusal(code, ev) {
+                acks.push(ack(EventOutcome::Rejected, Some(reason)));
+                continue;
+            }
+            let inserted = sqlx::query(
+                "INSERT INTO events (event_id, office, seq, kind, payload, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            )
+            .bind(ev.event_id.to_string())
+            .bind(code)
+            .bind(ev.seq)
+            .bind(&ev.kind)
+            .bind(ev.payload.to_string())
+            .bind(ev.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+            .bind(&received_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+            if inserted == 1 {
+                // The event's effect: counted once per kind, in the same transaction.
+                sqlx::query(
+                    "INSERT INTO effects (office, kind, count) VALUES ($1, $2, 1) ON CONFLICT (office, kind) DO UPDATE SET count = effects.count + 1",
+                )
+                .bind(code)
+                .bind(&ev.kind)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                applied += 1;
+                acks.push(ack(EventOutcome::Applied, None));
+                continue;
+            }
+            let existing = sqlx::query(
+                "SELECT event_id, office, seq, kind, payload, occurred_at FROM events WHERE event_id = $1",
+            )
+            .bind(ev.event_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            let outcome = match existing {
+                Some(row) => {
+                    let office: String = row.try_get("office").map_err(db)?;
+                    let stored = row_event(&row)?;
+                    if office == code && stored == *ev {
+                        ack(EventOutcome::Duplicate, None)
+                    } else {
+                        ack(
+                            EventOutcome::Rejected,
+                            Some("event_id sudah dipakai dengan isi lain. / event_id reused with different content.".into()),
+                        )
+                    }
+                }
+                None => ack(
+                    EventOutcome::Rejected,
+                    Some("seq sudah dipakai peristiwa lain. / seq already used by another event.".into()),
+                ),
+            };
+            acks.push(outcome);
+        }
+        let row = sqlx::query("SELECT contiguous_seq FROM office_progress WHERE office = $1")
+            .bind(code)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let mut contiguous: i64 = row.try_get("contiguous_seq").map_err(db)?;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq FROM events WHERE office = $1 AND seq > $2 ORDER BY seq LIMIT 1000",
+            )
+            .bind(code)
+            .bind(contiguous)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            let mut walked = 0usize;
+            for r in &rows {
+                let seq: i64 = r.try_get("seq").map_err(db)?;
+                if seq != contiguous + 1 {
+                    break;
+                }
+                contiguous = seq;
+                walked += 1;
+            }
+            if walked < 1000 {
+                break;
+            }
+        }
+        sqlx::query(
+            "UPDATE office_progress SET contiguous_seq = $1, events = events + $2 WHERE office = $3",
+        )
+        .bind(contiguous)
+        .bind(applied)
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(UploadEventsResponse {
+            acks,
+            contiguous_seq: contiguous,
+        })
+    }
+
+    async fn office_ack(&self, code: &str) -> Result<OfficeAck, StoreError> {
+        let row = sqlx::query("SELECT contiguous_seq, events FROM office_progress WHERE office = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let (contiguous_seq, events) = match row {
+            Some(r) => (
+                r.try_get("contiguous_seq").map_err(db)?,
+                r.try_get("events").map_err(db)?,
+            ),
+            None => (0, 0),
+        };
+        Ok(OfficeAck {
+            office: code.to_string(),
+            contiguous_seq,
+            events,
+        })
+    }
+
+    async fn events(&self, code: &str) -> Result<Vec<Event>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT event_id, seq, kind, payload, occurred_at FROM events WHERE office = $1 ORDER BY seq",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter().map(row_event).collect()
+    }
+
+    async fn effects(&self, code: &str) -> Result<Vec<EffectCount>, StoreError> {
+        let rows = sqlx::query("SELECT kind, count FROM effects WHERE office = $1 ORDER BY kind")
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(EffectCount {
+                    kind: r.try_get("kind").map_err(db)?,
+                    count: r.try_get("count").map_err(db)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, StoreError> {
+        let _guard = self.lock_for(sha256).lock().await;
+        self.status_unlocked(sha256).await
+    }
+
+    async fn blob_write(
+        &self,
+        code: &str,
+        sha256: &str,
+        start: u64,
+        bytes: &[u8],
+        total: u64,
+    ) -> Result<BlobStatus, StoreError> {
+        let _guard = self.lock_for(sha256).lock().await;
+        let status = self.status_unlocked(sha256).await?;
+        if status.complete {
+            self.own_blob(code, sha256, status.received).await?;
+            return Ok(status);
+        }
+        if start > status.received {
+            return Err(StoreError::RangeMismatch(status));
+        }
+        let partial = self.partial_path(sha256);
+        let skip = usize::try_from(status.received - start).unwrap_or(usize::MAX);
+        let mut received = status.received;
+        if skip < bytes.len() {
+            let fresh = &bytes[skip..];
+            if received + fresh.len() as u64 > total {
+                let _ = tokio::fs::remove_file(&partial).await;
+                return Err(StoreError::HashMismatch);
+            }
+            let mut file = tokio::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&partial)
+                .await?;
+            if let Err(e) = async {
+                file.write_all(fresh).await?;
+                file.sync_data().await
+            }
+            .await
+            {
+                // Keep what was written before this chunk so the office resumes from there.
+                let _ = file.set_len(status.received).await;
+                return Err(e.into());
+            }
+            received += fresh.len() as u64;
+        }
+        if received < total {
+            return Ok(BlobStatus {
+                sha256: sha256.to_string(),
+                received,
+                size: None,
+                complete: false,
+            });
+        }
+        let content = tokio::fs::read(&partial).await.unwrap_or_default();
+        if sha256_hex(&content) != sha256 {
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(StoreError::HashMismatch);
+        }
+        let final_path = self.final_path(sha256);
+        if let Some(dir) = final_path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(&partial, &final_path).await?;
+        self.own_blob(code, sha256, total).await?;
+        Ok(BlobStatus {
+            sha256: sha256.to_string(),
+            received: total,
+            size: Some(total),
+            complete: true,
+        })
+    }
+
+    async fn blob_read(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match tokio::fs::read(self.final_path(sha256)).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn office_blobs(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT sha256 FROM blob_owners WHERE office = $1 ORDER BY sha256")
+            .bind(code)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| r.try_get("sha256").map_err(db))
+            .collect()
+    }
+
+    async fn publish(&self, code: &str, change: &Change) -> Result<i64, StoreError> {
+        let body = serde_json::to_string(change).map_err(|e| StoreError::Other(e.to_string()))?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = sqlx::query("SELECT COALESCE(MAX(cursor), 0) AS top FROM changes WHERE office = $1")
+            .bind(code)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let cursor: i64 = row.try_get::<i64, _>("top").map_err(db)? + 1;
+        sqlx::query("INSERT INTO changes (office, cursor, body, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(code)
+            .bind(cursor)
+            .bind(body)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(cursor)
+    }
+
+    async fn feed(&self, code: &str, after: i64, limit: i64) -> Result<FeedPage, StoreError> {
+        let limit = limit.clamp(1, 1000);
+        let rows = sqlx::query(
+            "SELECT cursor, body FROM changes WHERE office = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+        )
+        .bind(code)
+        .bind(after)
+        .bind(limit + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let more = rows.len() as i64 > limit;
+        let mut changes = Vec::new();
+        for r in rows.iter().take(limit as usize) {
+            let body: String = r.try_get("body").map_err(db)?;
+            changes.push(FeedEntry {
+                cursor: r.try_get("cursor").map_err(db)?,
+                change: serde_json::from_str(&body)
+                    .map_err(|e| StoreError::Other(format!("stored change: {e}")))?,
+            });
+        }
+        let next_cursor = changes.last().map(|c| c.cursor).unwrap_or(after);
+        Ok(FeedPage {
+            changes,
+            next_cursor,
+            more,
+        })
+    }
+}

@@ -1,0 +1,119 @@
+//! Central's storage, behind [`CentralStore`] so the server does not care whether SQLite or
+//! PostgreSQL (or a fault-injecting wrapper in tests) sits underneath.
+
+use async_trait::async_trait;
+use loket_sync_protocol::{BlobStatus, Change, Event, FeedPage, OfficeAck, UploadEventsResponse};
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The disk (or database) is full. Retrying later, after space is freed, succeeds.
+    #[error(
+        "Penyimpanan pusat penuh. Kosongkan ruang disk server pusat; kantor akan mengirim ulang otomatis. / Central storage is full. Free disk space on the central server; offices retry automatically."
+    )]
+    Full,
+    /// The office does not exist.
+    #[error("Kantor {0} tidak terdaftar. / Office {0} is not registered.")]
+    UnknownOffice(String),
+    /// The office already exists.
+    #[error(
+        "Kantor {0} sudah terdaftar; pakai --rotate untuk token baru. / Office {0} already exists; use --rotate for a new token."
+    )]
+    OfficeExists(String),
+    /// The enrolment token is wrong or already used.
+    #[error(
+        "Token pendaftaran salah atau sudah dipakai. Minta token baru ke admin pusat. / Enrolment token wrong or already used. Ask central's admin for a new one."
+    )]
+    BadToken,
+    /// A blob chunk does not start where central's copy ends.
+    #[error("Potongan berkas tidak bersambung. / Blob chunk does not continue the stored part.")]
+    RangeMismatch(BlobStatus),
+    /// A completed blob's bytes do not hash to its name.
+    #[error(
+        "Isi berkas tidak cocok dengan SHA-256-nya; berkas dibuang. / Blob content does not match its SHA-256; discarded."
+    )]
+    HashMismatch,
+    /// Anything else from the database or the file system.
+    #[error("Kesalahan penyimpanan pusat: {0} / Central storage error: {0}")]
+    Other(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            // SQLite: SQLITE_FULL (13); PostgreSQL: disk_full (53100).
+            if matches!(db.code().as_deref(), Some("13") | Some("53100")) {
+                return StoreError::Full;
+            }
+        }
+        StoreError::Other(e.to_string())
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(e: std::io::Error) -> Self {
+        // ENOSPC (28) and EDQUOT (122) on Linux.
+        if e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122)) {
+            StoreError::Full
+        } else {
+            StoreError::Other(e.to_string())
+        }
+    }
+}
+
+/// Per-kind count of applied effects for one office (what "exactly once" is checked on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectCount {
+    /// Event kind.
+    pub kind: String,
+    /// Number of times an event of this kind took effect.
+    pub count: i64,
+}
+
+/// Everything central stores. Implementations must make [`CentralStore::append_events`]
+/// atomic and idempotent by `event_id`.
+#[async_trait]
+pub trait CentralStore: Send + Sync + 'static {
+    /// Registers an office with the SHA-256 (hex) of its one-time enrolment token. With
+    /// `rotate`, an existing office gets the new token and loses its device key.
+    async fn add_office(&self, code: &str, token_sha256: &str, rotate: bool)
+    -> Result<(), StoreError>;
+    /// Binds a device public key to an office if the token matches (tokens work once).
+    async fn enrol(&self, code: &str, token_sha256: &str, public_key: &str)
+    -> Result<(), StoreError>;
+    /// The office's registered device key (hex), if enrolled.
+    async fn office_key(&self, code: &str) -> Result<Option<String>, StoreError>;
+    /// Remembers a request nonce; `false` if this office already used it (a replay).
+    async fn remember_nonce(&self, code: &str, nonce: &str, unix: i64) -> Result<bool, StoreError>;
+    /// Stores a batch of an office's events, applying each new one's effect exactly once.
+    async fn append_events(
+        &self,
+        code: &str,
+        events: &[Event],
+    ) -> Result<UploadEventsResponse, StoreError>;
+    /// What central holds of an office's log.
+    async fn office_ack(&self, code: &str) -> Result<OfficeAck, StoreError>;
+    /// All events of an office in `seq` order (for checks and exports).
+    async fn events(&self, code: &str) -> Result<Vec<Event>, StoreError>;
+    /// Applied-effect counters of an office, sorted by kind.
+    async fn effects(&self, code: &str) -> Result<Vec<EffectCount>, StoreError>;
+    /// How much of a blob central holds.
+    async fn blob_status(&self, sha256: &str) -> Result<BlobStatus, StoreError>;
+    /// Writes bytes `start..start+bytes.len()` of a `total`-byte blob for an office.
+    async fn blob_write(
+        &self,
+        code: &str,
+        sha256: &str,
+        start: u64,
+        bytes: &[u8],
+        total: u64,
+    ) -> Result<BlobStatus, StoreError>;
+    /// A complete blob's bytes.
+    async fn blob_read(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// SHA-256 of every blob an office has stored, sorted.
+    async fn office_blobs(&self, code: &str) -> Result<Vec<String>, StoreError>;
+    /// Appends a change to an office's feed; returns its cursor.
+    async fn publish(&self, code: &str, change: &Change) -> Result<i64, StoreError>;
+    /// The changes of an office's feed after `after`, at most `limit`.
+    async fn feed(&self, code: &str, after: i64, limit: i64) -> Result<FeedPage, StoreError>;
+}

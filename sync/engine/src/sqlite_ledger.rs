@@ -1,0 +1,627 @@
+//! [`SqliteLedger`]: [`OfficeLedger`] on the hub's SQLite database. It reads the hub's
+//! `outbox` table (never writes it except to append `sync.conflict` events) and keeps its
+//! own state in `sync_*` tables it creates itself.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use loket_sync_protocol::{Change, Event, EventAck, EventOutcome, FeedEntry, sha256_hex};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+use crate::conflict::{Decision, LocalBooking, decide};
+use crate::ledger::{
+    ApplyReport, ItemError, LedgerError, LinkRecord, OfficeLedger, Pending, PendingBlob,
+};
+
+/// The hub's outbox, as the hub creates it. [`SqliteLedger`] never creates it on a hub
+/// database; tests and stand-alone set-ups call [`SqliteLedger::create_outbox`].
+pub const OUTBOX_DDL: &str = "CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    occurred_at TEXT NOT NULL)";
+
+/// The engine's own tables (all `sync_` prefixed), created if missing.
+pub const SYNC_DDL: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sync_blobs (sha256 TEXT PRIMARY KEY, path TEXT NOT NULL, size INTEGER NOT NULL, registered_at TEXT NOT NULL, uploaded_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS sync_blobs_pending ON sync_blobs (uploaded_at, registered_at)",
+    "CREATE TABLE IF NOT EXISTS sync_errors (item TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sync_bookings (booking_id TEXT PRIMARY KEY, body TEXT NOT NULL, cancelled INTEGER NOT NULL DEFAULT 0, payment TEXT NOT NULL, hold TEXT, updated_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sync_reference (key TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sync_conflicts (id INTEGER PRIMARY KEY AUTOINCREMENT, booking_id TEXT NOT NULL, rule TEXT NOT NULL, cursor INTEGER NOT NULL, change TEXT NOT NULL, at TEXT NOT NULL)",
+];
+
+/// Outbox kind of the event that tells central about a conflict.
+pub const CONFLICT_EVENT_KIND: &str = "sync.conflict";
+
+/// A conflict kept for the supervisor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictRecord {
+    /// The booking.
+    pub booking_id: String,
+    /// Which rule fired (`ConflictRule::as_str`).
+    pub rule: String,
+    /// Feed cursor of the change.
+    pub cursor: i64,
+}
+
+/// A downloaded booking as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredBooking {
+    /// The booking as last applied.
+    pub booking: loket_sync_protocol::Booking,
+    /// Cancelled centrally (and applied).
+    pub cancelled: bool,
+    /// Current payment state.
+    pub payment: String,
+    /// A conflict rule holding the visit, if any.
+    pub hold: Option<String>,
+}
+
+/// The SQLite implementation of [`OfficeLedger`].
+#[derive(Debug, Clone)]
+pub struct SqliteLedger {
+    pool: SqlitePool,
+}
+
+fn now_text() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+impl SqliteLedger {
+    /// Opens the hub database file (creating the file if missing) and the `sync_` tables.
+    pub async fn open(db_path: &Path) -> Result<Self, LedgerError> {
+        let options = SqliteConnectOptions::new()
+            .filename(db_path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
+        Self::from_pool(pool).await
+    }
+
+    /// Uses a pool the hub already has (same database), creating the `sync_` tables.
+    pub async fn from_pool(pool: SqlitePool) -> Result<Self, LedgerError> {
+        for ddl in SYNC_DDL {
+            sqlx::query(ddl).execute(&pool).await?;
+        }
+        Ok(SqliteLedger { pool })
+    }
+
+    /// The pool (for the hub's glue and for tests).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Creates the hub's outbox table if missing (tests and stand-alone use only).
+    pub async fn create_outbox(&self) -> Result<(), LedgerError> {
+        sqlx::query(OUTBOX_DDL).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Appends an event to the outbox the way the hub does (tests and tools).
+    pub async fn append_event(
+        &self,
+        kind: &str,
+        payload: &serde_json::Value,
+    ) -> Result<i64, LedgerError> {
+        let row = sqlx::query(
+            "INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?) RETURNING seq",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(now_text())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("seq")?)
+    }
+
+    /// Registers a file (a photo, a print) for upload; returns its SHA-256. Registering the
+    /// same content twice is harmless (deduplicated by hash).
+    pub async fn register_blob(&self, path: &Path) -> Result<String, LedgerError> {
+        let unreadable = |e: std::io::Error| LedgerError::BlobUnreadable {
+            sha256: String::new(),
+            reason: e.to_string(),
+        };
+        let bytes = tokio::fs::read(path).await.map_err(unreadable)?;
+        let sha = sha256_hex(&bytes);
+        let path_text = path
+            .to_str()
+            .ok_or_else(|| LedgerError::Corrupt("blob path is not UTF-8".into()))?;
+        sqlx::query(
+            "INSERT INTO sync_blobs (sha256, path, size, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&sha)
+        .bind(path_text)
+        .bind(bytes.len() as i64)
+        .bind(now_text())
+        .execute(&self.pool)
+        .await?;
+        Ok(sha)
+    }
+
+    /// All outbox events (for checks).
+    pub async fn all_events(&self) -> Result<Vec<Event>, LedgerError> {
+        self.events_after(0, usize::MAX >> 1).await
+    }
+
+    /// A downloaded booking.
+    pub async fn booking(&self, booking_id: &str) -> Result<Option<StoredBooking>, LedgerError> {
+        let row = sqlx::query(
+            "SELECT body, cancelled, payment, hold FROM sync_bookings WHERE booking_id = ?",
+        )
+        .bind(booking_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let body: String = row.try_get("body")?;
+        Ok(Some(StoredBooking {
+            booking: serde_json::from_str(&body).map_err(|e| LedgerError::Corrupt(e.to_string()))?,
+            cancelled: row.try_get::<i64, _>("cancelled")? != 0,
+            payment: row.try_get("payment")?,
+            hold: row.try_get("hold")?,
+        }))
+    }
+
+    /// A reference document (`fee_table:<date>`, `quota:<date>:<service>`,
+    /// `office_settings`).
+    pub async fn reference(&self, key: &str) -> Result<Option<serde_json::Value>, LedgerError> {
+        let row = sqlx::query("SELECT body FROM sync_reference WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => {
+                let body: String = r.try_get("body")?;
+                Ok(Some(
+                    serde_json::from_str(&body).map_err(|e| LedgerError::Corrupt(e.to_string()))?,
+                ))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The conflicts recorded so far.
+    pub async fn conflicts(&self) -> Result<Vec<ConflictRecord>, LedgerError> {
+        let rows = sqlx::query("SELECT booking_id, rule, cursor FROM sync_conflicts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ConflictRecord {
+                    booking_id: r.try_get("booking_id")?,
+                    rule: r.try_get("rule")?,
+                    cursor: r.try_get("cursor")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn state_get(&self, key: &str) -> Result<Option<String>, LedgerError> {
+        let row = sqlx::query("SELECT value FROM sync_state WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("value")?),
+            None => None,
+        })
+    }
+
+    async fn state_i64(&self, key: &str) -> Result<i64, LedgerError> {
+        match self.state_get(key).await? {
+            Some(v) => v
+                .parse()
+                .map_err(|_| LedgerError::Corrupt(format!("sync_state {key}"))),
+            None => Ok(0),
+        }
+    }
+}
+
+async fn state_set(
+    conn: &mut sqlx::SqliteConnection,
+    key: &str,
+    value: &str,
+) -> Result<(), LedgerError> {
+    sqlx::query(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn error_set(
+    conn: &mut sqlx::SqliteConnection,
+    item: &str,
+    reason: &str,
+) -> Result<(), LedgerError> {
+    sqlx::query(
+        "INSERT INTO sync_errors (item, reason, at) VALUES (?, ?, ?) ON CONFLICT (item) DO UPDATE SET reason = excluded.reason, at = excluded.at",
+    )
+    .bind(item)
+    .bind(reason)
+    .bind(now_text())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn reference_key(change: &Change) -> Option<String> {
+    match change {
+        Change::FeeTable(t) => Some(format!("fee_table:{}", t.valid_from)),
+        Change::Quota(q) => Some(format!("quota:{}:{}", q.date, q.service)),
+        Change::OfficeSettings { .. } => Some("office_settings".into()),
+        _ => None,
+    }
+}
+
+#[async_trait]
+impl OfficeLedger for SqliteLedger {
+    async fn events_after(&self, after: i64, limit: usize) -> Result<Vec<Event>, LedgerError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "SELECT seq, event_id, kind, payload, occurred_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let seq: i64 = r.try_get("seq")?;
+                let corrupt = |what: &str| LedgerError::Corrupt(format!("outbox {seq}: {what}"));
+                let event_id: String = r.try_get("event_id")?;
+                let payload: String = r.try_get("payload")?;
+                let occurred_at: String = r.try_get("occurred_at")?;
+                Ok(Event {
+                    seq,
+                    event_id: event_id.parse().map_err(|_| corrupt("event_id"))?,
+                    kind: r.try_get("kind")?,
+                    payload: serde_json::from_str(&payload).map_err(|_| corrupt("payload"))?,
+                    occurred_at: parse_time(&occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn acked_seq(&self) -> Result<i64, LedgerError> {
+        self.state_i64("acked_seq").await
+    }
+
+    async fn record_ack(&self, through: i64, rejected: &[EventAck]) -> Result<(), LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        for ack in rejected
+            .iter()
+            .filter(|a| a.outcome == EventOutcome::Rejected)
+        {
+            let reason = ack.reason.as_deref().unwrap_or("ditolak pusat / refused by central");
+            error_set(&mut tx, &format!("event:{}", ack.seq), reason).await?;
+        }
+        // Never move backwards (a late answer to an old batch).
+        let current: Option<String> = sqlx::query("SELECT value FROM sync_state WHERE key = 'acked_seq'")
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get("value"))
+            .transpose()?;
+        let current: i64 = current.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if through > current {
+            state_set(&mut tx, "acked_seq", &through.to_string()).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn pending_blobs(&self) -> Result<Vec<PendingBlob>, LedgerError> {
+        let rows = sqlx::query(
+            "SELECT sha256, size FROM sync_blobs WHERE uploaded_at IS NULL ORDER BY registered_at, sha256",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PendingBlob {
+                    sha256: r.try_get("sha256")?,
+                    size: u64::try_from(r.try_get::<i64, _>("size")?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    async fn read_blob(
+        &self,
+        sha256: &str,
+        offset: u64,
+        max_len: usize,
+    ) -> Result<Vec<u8>, LedgerError> {
+        let row = sqlx::query("SELECT path FROM sync_blobs WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        let unreadable = |reason: String| LedgerError::BlobUnreadable {
+            sha256: sha256.to_string(),
+            reason,
+        };
+        let path: String = row
+            .ok_or_else(|| unreadable("not registered".into()))?
+            .try_get("path")?;
+        let mut file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| unreadable(e.to_string()))?;
+        file.seek(std::io::SeekFrom::Start(offset))
+            .await
+            .map_err(|e| unreadable(e.to_string()))?;
+        let mut buf = Vec::with_capacity(max_len.min(16 * 1024 * 1024));
+        file.take(max_len as u64)
+            .read_to_end(&mut buf)
+            .await
+            .map_err(|e| unreadable(e.to_string()))?;
+        Ok(buf)
+    }
+
+    async fn mark_blob_uploaded(&self, sha256: &str) -> Result<(), LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE sync_blobs SET uploaded_at = ? WHERE sha256 = ?")
+            .bind(now_text())
+            .bind(sha256)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sync_errors WHERE item = ?")
+            .bind(format!("blob:{sha256}"))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn feed_cursor(&self) -> Result<i64, LedgerError> {
+        self.state_i64("feed_cursor").await
+    }
+
+    async fn apply_changes(
+        &self,
+        office: &str,
+        entries: &[FeedEntry],
+        next_cursor: i64,
+    ) -> Result<ApplyReport, LedgerError> {
+        let mut tx = self.pool.begin().await?;
+        let has_check_ins: bool = sqlx::query(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'check_ins'",
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        let mut report = ApplyReport::default();
+        let now = now_text();
+        for entry in entries {
+            let change = &entry.change;
+            let mut local = LocalBooking::default();
+            if let Some(id) = change.booking_id() {
+                let row = sqlx::query("SELECT body FROM sync_bookings WHERE booking_id = ?")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(row) = row {
+                    let body: String = row.try_get("body")?;
+                    local.booking = serde_json::from_str(&body).ok();
+                }
+                if has_check_ins {
+                    local.checked_in =
+                        sqlx::query("SELECT 1 FROM check_ins WHERE booking_code = ?")
+                            .bind(id)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .is_some();
+                }
+            }
+            let decision = decide(office, change, &local);
+            let body = serde_json::to_string(change).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+            let rule = match &decision {
+                Decision::KeepVisit(r) | Decision::ApplyAndHold(r) | Decision::Refuse(r) => Some(*r),
+                _ => None,
+            };
+            match &decision {
+                Decision::Stale => continue,
+                Decision::Refuse(r) => {
+                    error_set(
+                        &mut tx,
+                        &format!("change:{}", entry.cursor),
+                        &format!(
+                            "Perubahan untuk kantor lain ({}), tidak disimpan. / Change for another office ({}), not stored. [{}]",
+                            change.booking_office().unwrap_or("?"),
+                            change.booking_office().unwrap_or("?"),
+                            r.as_str()
+                        ),
+                    )
+                    .await?;
+                    report.refused += 1;
+                }
+                Decision::KeepVisit(_) => report.conflicts += 1,
+                Decision::Apply | Decision::ApplyAndHold(_) => {
+                    let hold = match &decision {
+                        Decision::ApplyAndHold(r) => Some(r.as_str()),
+                        _ => None,
+                    };
+                    match change {
+                        Change::BookingUpserted { booking } => {
+                            let booking_body = serde_json::to_string(booking)
+                                .map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+                            let payment = serde_json::to_value(booking.payment)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default();
+                            sqlx::query(
+                                "INSERT INTO sync_bookings (booking_id, body, cancelled, payment, hold, updated_at) VALUES (?, ?, 0, ?, NULL, ?)
+                                 ON CONFLICT (booking_id) DO UPDATE SET body = excluded.body, cancelled = 0, payment = excluded.payment, updated_at = excluded.updated_at",
+                            )
+                            .bind(&booking.booking_id)
+                            .bind(booking_body)
+                            .bind(payment)
+                            .bind(&now)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        Change::BookingCancelled { booking_id, .. } => {
+                            sqlx::query("UPDATE sync_bookings SET cancelled = 1, updated_at = ? WHERE booking_id = ?")
+                                .bind(&now)
+                                .bind(booking_id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        Change::PaymentStatus {
+                            booking_id, status, ..
+                        } => {
+                            let status = serde_json::to_value(status)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default();
+                            sqlx::query("UPDATE sync_bookings SET payment = ?, hold = COALESCE(?, hold), updated_at = ? WHERE booking_id = ?")
+                                .bind(status)
+                                .bind(hold)
+                                .bind(&now)
+                                .bind(booking_id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        other => {
+                            if let Some(key) = reference_key(other) {
+                                sqlx::query(
+                                    "INSERT INTO sync_reference (key, body, updated_at) VALUES (?, ?, ?)
+                                     ON CONFLICT (key) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+                                )
+                                .bind(key)
+                                .bind(&body)
+                                .bind(&now)
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                        }
+                    }
+                    if hold.is_some() {
+                        report.conflicts += 1;
+                    } else {
+                        report.applied += 1;
+                    }
+                }
+            }
+            if let (Some(rule), Some(id)) = (rule, change.booking_id()) {
+                sqlx::query("INSERT INTO sync_conflicts (booking_id, rule, cursor, change, at) VALUES (?, ?, ?, ?, ?)")
+                    .bind(id)
+                    .bind(rule.as_str())
+                    .bind(entry.cursor)
+                    .bind(&body)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                // Central learns of the conflict through the outbox, like any other fact.
+                let payload = serde_json::json!({
+                    "booking_id": id,
+                    "rule": rule.as_str(),
+                    "cursor": entry.cursor,
+                });
+                sqlx::query("INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?)")
+                    .bind(uuid::Uuid::now_v7().to_string())
+                    .bind(CONFLICT_EVENT_KIND)
+                    .bind(payload.to_string())
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        state_set(&mut tx, "feed_cursor", &next_cursor.to_string()).await?;
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    async fn record_item_error(&self, item: &str, reason: &str) -> Result<(), LedgerError> {
+        let mut conn = self.pool.acquire().await?;
+        error_set(&mut conn, item, reason).await
+    }
+
+    async fn clear_item_error(&self, item: &str) -> Result<(), LedgerError> {
+        sqlx::query("DELETE FROM sync_errors WHERE item = ?")
+            .bind(item)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn item_errors(&self) -> Result<Vec<ItemError>, LedgerError> {
+        let rows = sqlx::query("SELECT item, reason, at FROM sync_errors ORDER BY at, item")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let at: String = r.try_get("at")?;
+                Ok(ItemError {
+                    item: r.try_get("item")?,
+                    reason: r.try_get("reason")?,
+                    at: parse_time(&at).unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn pending(&self) -> Result<Pending, LedgerError> {
+        let acked = self.acked_seq().await?;
+        let has_outbox = sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        let (events, event_bytes) = if has_outbox {
+            let r = sqlx::query(
+                "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS b FROM outbox WHERE seq > ?",
+            )
+            .bind(acked)
+            .fetch_one(&self.pool)
+            .await?;
+            (r.try_get::<i64, _>("n")?, r.try_get::<i64, _>("b")?)
+        } else {
+            (0, 0)
+        };
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS b FROM sync_blobs WHERE uploaded_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let to_u64 = |v: i64| u64::try_from(v).unwrap_or(0);
+        Ok(Pending {
+            events: to_u64(events),
+            event_bytes: to_u64(event_bytes),
+            blobs: to_u64(r.try_get("n")?),
+            blob_bytes: to_u64(r.try_get("b")?),
+        })
+    }
+
+    async fn save_link(&self, link: &LinkRecord) -> Result<(), LedgerError> {
+        let text = serde_json::to_string(link).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+        let mut conn = self.pool.acquire().await?;
+        state_set(&mut conn, "link", &text).await
+    }
+
+    async fn load_link(&self) -> Result<LinkRecord, LedgerError> {
+        match self.state_get("link").await? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| LedgerError::Corrupt(e.to_string())),
+            None => Ok(LinkRecord::default()),
+        }
+    }
+}
