@@ -45,7 +45,11 @@ fn replay(reader: &str, program: &[&str]) -> Duration {
 }
 
 fn main() {
-    if Command::new("umockdev-run").arg("--version").output().is_err() {
+    if Command::new("umockdev-run")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         println!("capture_replay: umockdev-run not installed, nothing measured");
         return;
     }
@@ -57,7 +61,12 @@ fn main() {
     let out = std::env::temp_dir().join(format!("loket-bench-{}.png", std::process::id()));
     let out = out.to_string_lossy().to_string();
     for reader in ["nb1010", "aes3500"] {
-        if !fixtures().join("usb").join(reader).join("capture.ioctl").exists() {
+        if !fixtures()
+            .join("usb")
+            .join(reader)
+            .join("capture.ioctl")
+            .exists()
+        {
             println!("capture_replay {reader}: no recording, skipped");
             continue;
         }

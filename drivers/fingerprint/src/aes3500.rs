@@ -78,7 +78,10 @@ pub(crate) fn decode_image(data: &[u8]) -> Result<FingerImage, ScanError> {
     if data.len() != IMAGE_READ_LEN {
         return Err(ScanError::protocol(
             READER,
-            format!("image read of {} bytes, expected {IMAGE_READ_LEN}", data.len()),
+            format!(
+                "image read of {} bytes, expected {IMAGE_READ_LEN}",
+                data.len()
+            ),
         ));
     }
     let width = WIDTH as usize;
@@ -143,7 +146,9 @@ impl<T: Transport> Aes3500<T> {
     /// One scan: reset, read, re-arm.
     fn scan(&mut self) -> Result<FingerImage, ScanError> {
         self.write_all(START)?;
-        let data = self.transport.read(EP_IN, IMAGE_READ_LEN, TRANSFER_TIMEOUT)?;
+        let data = self
+            .transport
+            .read(EP_IN, IMAGE_READ_LEN, TRANSFER_TIMEOUT)?;
         let image = decode_image(&data)?;
         self.write_all(REARM)?;
         Ok(image)
@@ -216,7 +221,9 @@ mod tests {
 
     #[test]
     fn decode_places_every_nibble() {
-        let levels: Vec<u8> = (0..128 * 128).map(|i| ((i * 7 + i / 128) % 16) as u8).collect();
+        let levels: Vec<u8> = (0..128 * 128)
+            .map(|i| ((i * 7 + i / 128) % 16) as u8)
+            .collect();
         let image = decode_image(&encode(&levels)).expect("decodes");
         for (i, level) in levels.iter().enumerate() {
             assert_eq!(image.pixels()[i], level * 17, "pixel {i}");
@@ -228,10 +235,16 @@ mod tests {
         let levels = vec![3u8; 128 * 128];
         let mut data = encode(&levels);
         data[3 * STRIP_LEN] = 0xe4;
-        assert!(matches!(decode_image(&data), Err(ScanError::Protocol { .. })));
+        assert!(matches!(
+            decode_image(&data),
+            Err(ScanError::Protocol { .. })
+        ));
         let mut data = encode(&levels);
         data[STRIPS * STRIP_LEN] = 0x00;
-        assert!(matches!(decode_image(&data), Err(ScanError::Protocol { .. })));
+        assert!(matches!(
+            decode_image(&data),
+            Err(ScanError::Protocol { .. })
+        ));
         let data = encode(&levels);
         assert!(matches!(
             decode_image(&data[..IMAGE_READ_LEN - 1]),

@@ -124,7 +124,8 @@ mod tests {
     #[test]
     fn reader_errors_end_the_loop() {
         let mut reader = SimulatedScanner::new(vec![SimulatedStep::Unplug]);
-        let err = capture_best(&mut reader, &CapturePolicy::default(), |_, _| {}).expect_err("unplugged");
+        let err =
+            capture_best(&mut reader, &CapturePolicy::default(), |_, _| {}).expect_err("unplugged");
         assert!(matches!(err, ScanError::Unplugged));
     }
 }

@@ -279,7 +279,9 @@ mod tests {
         let mut frames: Vec<_> = (0..FRAMES).map(frame).collect();
         frames.swap(10, 11);
         let mut reader = Nb1010::new(Scripted::new(script(frames)), info());
-        let err = reader.capture(Duration::from_secs(5)).expect_err("must fail");
+        let err = reader
+            .capture(Duration::from_secs(5))
+            .expect_err("must fail");
         assert!(matches!(err, ScanError::Protocol { .. }), "{err}");
     }
 
@@ -288,7 +290,9 @@ mod tests {
         let mut frames: Vec<_> = (0..FRAMES).map(frame).collect();
         frames[40][12] = 0;
         let mut reader = Nb1010::new(Scripted::new(script(frames)), info());
-        let err = reader.capture(Duration::from_secs(5)).expect_err("must fail");
+        let err = reader
+            .capture(Duration::from_secs(5))
+            .expect_err("must fail");
         assert!(matches!(err, ScanError::Protocol { .. }), "{err}");
     }
 

@@ -237,7 +237,11 @@ impl FingerprintSession {
     }
 
     /// Records a captured print (replacing any earlier status: a retake).
-    pub fn record_capture(&mut self, finger: Finger, print: CapturedPrint) -> Result<(), SessionError> {
+    pub fn record_capture(
+        &mut self,
+        finger: Finger,
+        print: CapturedPrint,
+    ) -> Result<(), SessionError> {
         *self.slot(finger)? = FingerStatus::Captured(print);
         Ok(())
     }
@@ -295,7 +299,8 @@ impl FingerprintSession {
 
     /// Whether this exception still waits for a supervisor under the session's policy.
     fn needs_confirmation(&self, exception: &FingerException) -> bool {
-        exception.confirmation.is_none() && self.policy.supervisor_confirms.contains(&exception.kind)
+        exception.confirmation.is_none()
+            && self.policy.supervisor_confirms.contains(&exception.kind)
     }
 
     /// The next finger to capture, in plan order.
@@ -355,7 +360,10 @@ mod tests {
         let codes: Vec<u8> = Finger::ALL.iter().map(|f| f.position_code()).collect();
         assert_eq!(codes, (1..=10).collect::<Vec<u8>>());
         for code in 1..=10 {
-            assert_eq!(Finger::from_position_code(code).map(Finger::position_code), Some(code));
+            assert_eq!(
+                Finger::from_position_code(code).map(Finger::position_code),
+                Some(code)
+            );
         }
         assert_eq!(Finger::from_position_code(0), None);
         assert_eq!(Finger::from_position_code(11), None);
@@ -368,10 +376,14 @@ mod tests {
             session.record_capture(Finger::RightThumb, print(80)),
             Err(SessionError::NotInPlan(Finger::RightThumb))
         );
-        session.record_capture(Finger::RightIndex, print(80)).expect("in plan");
+        session
+            .record_capture(Finger::RightIndex, print(80))
+            .expect("in plan");
         assert!(!session.is_complete());
         assert_eq!(session.next_pending(), Some(Finger::LeftIndex));
-        session.record_capture(Finger::LeftIndex, print(70)).expect("in plan");
+        session
+            .record_capture(Finger::LeftIndex, print(70))
+            .expect("in plan");
         assert!(session.is_complete());
         assert_eq!(session.next_pending(), None);
     }
@@ -383,13 +395,27 @@ mod tests {
             ..SessionPolicy::both_index_fingers()
         };
         let mut session = FingerprintSession::new(policy);
-        session.record_capture(Finger::RightIndex, print(90)).expect("ok");
+        session
+            .record_capture(Finger::RightIndex, print(90))
+            .expect("ok");
         assert_eq!(
-            session.record_exception(Finger::LeftIndex, ExceptionKind::Missing, "  ", "officer-1", at()),
+            session.record_exception(
+                Finger::LeftIndex,
+                ExceptionKind::Missing,
+                "  ",
+                "officer-1",
+                at()
+            ),
             Err(SessionError::EmptyReason)
         );
         session
-            .record_exception(Finger::LeftIndex, ExceptionKind::Missing, "amputasi", "officer-1", at())
+            .record_exception(
+                Finger::LeftIndex,
+                ExceptionKind::Missing,
+                "amputasi",
+                "officer-1",
+                at(),
+            )
             .expect("ok");
         assert!(!session.is_complete());
         assert_eq!(session.awaiting_confirmation(), vec![Finger::LeftIndex]);
@@ -414,9 +440,17 @@ mod tests {
             ..SessionPolicy::both_index_fingers()
         };
         let mut session = FingerprintSession::new(policy);
-        session.record_capture(Finger::RightIndex, print(90)).expect("ok");
         session
-            .record_exception(Finger::LeftIndex, ExceptionKind::Bandaged, "diperban", "officer-1", at())
+            .record_capture(Finger::RightIndex, print(90))
+            .expect("ok");
+        session
+            .record_exception(
+                Finger::LeftIndex,
+                ExceptionKind::Bandaged,
+                "diperban",
+                "officer-1",
+                at(),
+            )
             .expect("ok");
         assert!(session.is_complete());
         session.reset(Finger::LeftIndex).expect("ok");
@@ -426,9 +460,17 @@ mod tests {
     #[test]
     fn session_round_trips_through_json() {
         let mut session = FingerprintSession::new(SessionPolicy::default());
-        session.record_capture(Finger::RightThumb, print(77)).expect("ok");
         session
-            .record_exception(Finger::LeftLittle, ExceptionKind::Unusable, "bekas luka", "o-1", at())
+            .record_capture(Finger::RightThumb, print(77))
+            .expect("ok");
+        session
+            .record_exception(
+                Finger::LeftLittle,
+                ExceptionKind::Unusable,
+                "bekas luka",
+                "o-1",
+                at(),
+            )
             .expect("ok");
         let json = serde_json::to_string(&session).expect("serializes");
         assert!(json.contains("\"status\":\"exception\""), "{json}");

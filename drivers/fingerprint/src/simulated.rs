@@ -45,7 +45,8 @@ pub fn ridge_pattern(
     for y in 0..height {
         for x in 0..width {
             let (fx, fy) = (f64::from(x), f64::from(y));
-            let inside = ((fx - w * 0.5) / half_w).powi(2) + ((fy - h * 0.5) / half_h).powi(2) <= 1.0;
+            let inside =
+                ((fx - w * 0.5) / half_w).powi(2) + ((fy - h * 0.5) / half_h).powi(2) <= 1.0;
             let touched = match degradation {
                 Degradation::PartialArea => fx < w * 0.4 && fy < h * 0.4,
                 _ => true,
@@ -225,7 +226,10 @@ mod tests {
         let t = Duration::from_millis(10);
         assert!(matches!(reader.capture(t), Err(ScanError::Timeout(_))));
         let image = reader.capture(t).expect("print");
-        assert_eq!((image.width(), image.height()), (SIMULATED_WIDTH, SIMULATED_HEIGHT));
+        assert_eq!(
+            (image.width(), image.height()),
+            (SIMULATED_WIDTH, SIMULATED_HEIGHT)
+        );
         assert!(matches!(reader.capture(t), Err(ScanError::Unplugged)));
         assert!(matches!(reader.capture(t), Err(ScanError::Timeout(_))));
     }
@@ -237,7 +241,10 @@ mod tests {
         let original = ridge_pattern(64, 48, 500, 8, Degradation::None);
         original.write_png(&path).expect("writes");
         let mut reader = SimulatedScanner::new(vec![SimulatedStep::File(path, 500)]);
-        assert_eq!(reader.capture(Duration::from_millis(10)).expect("reads"), original);
+        assert_eq!(
+            reader.capture(Duration::from_millis(10)).expect("reads"),
+            original
+        );
     }
 
     #[test]

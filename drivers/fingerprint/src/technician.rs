@@ -41,7 +41,10 @@ pub struct TechnicianCapture {
 
 /// Opens the first supported reader, waits up to `timeout` for a finger and captures
 /// one image exactly as delivered (no scaling, no rotation).
-pub fn capture_first(choice: ReaderChoice, timeout: Duration) -> Result<TechnicianCapture, ScanError> {
+pub fn capture_first(
+    choice: ReaderChoice,
+    timeout: Duration,
+) -> Result<TechnicianCapture, ScanError> {
     let mut scanner = source(choice)?.open_first()?;
     let image = scanner.capture(timeout)?;
     let quality = assess(&image);
@@ -67,6 +70,12 @@ pub fn capture_first_to_png(
 pub fn describe_reader(info: &DeviceInfo) -> String {
     format!(
         "{}  {:04x}:{:04x}  {}  {}x{} px, {} ppi",
-        info.location, info.vendor_id, info.product_id, info.name, info.width, info.height, info.ppi
+        info.location,
+        info.vendor_id,
+        info.product_id,
+        info.name,
+        info.width,
+        info.height,
+        info.ppi
     )
 }

@@ -92,7 +92,11 @@ fn nb1010_replay_equals_the_expected_image_exactly() {
     }
     let out = artifacts().join("nb1010-capture.png");
     let _ = std::fs::remove_file(&out);
-    let run = replay("nb1010", &recording("nb1010"), &["capture", out.to_str().expect("utf-8")]);
+    let run = replay(
+        "nb1010",
+        &recording("nb1010"),
+        &["capture", out.to_str().expect("utf-8")],
+    );
     assert!(
         run.status.success(),
         "replay failed: {}",
@@ -113,6 +117,72 @@ fn nb1010_replay_equals_the_expected_image_exactly() {
     assert_eq!(&bytes[24..26], &[8, 0], "bit depth 8, colour type 0 (gray)");
 }
 
+/// The Python to run the reference encoder with: `$LOKET_PYTHON`, else `python3`.
+fn python() -> Option<String> {
+    let candidate = std::env::var("LOKET_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let works = Command::new(&candidate)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    works.then_some(candidate)
+}
+
+/// Byte-exact check: the reference `capture.png` is an RGB PNG written by cairo/libpng.
+/// Encoding our replayed pixels the same way (tests/reference_png.py) must reproduce the
+/// reference file byte for byte, which also pins down every pixel and the dimensions.
+#[test]
+fn nb1010_replay_reencoded_like_the_reference_is_byte_identical() {
+    if skip("nb1010") {
+        return;
+    }
+    let Some(python) = python() else {
+        if std::env::var("LOKET_REQUIRE_ALL").as_deref() == Ok("1") {
+            panic!("LOKET_REQUIRE_ALL=1 but no python3 for the reference encoder");
+        }
+        eprintln!("SKIP byte-exact comparison: no python3 (set LOKET_PYTHON)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("nb1010.png");
+    let run = replay(
+        "nb1010",
+        &recording("nb1010"),
+        &["capture", out.to_str().expect("utf-8")],
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let ours = FingerImage::read_png(&out, 508).expect("our PNG");
+    let mut encoder = Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_png.py"))
+        .arg(ours.width().to_string())
+        .arg(ours.height().to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python starts");
+    {
+        use std::io::Write;
+        let mut stdin = encoder.stdin.take().expect("stdin");
+        stdin.write_all(ours.pixels()).expect("pixels to python");
+    }
+    let encoded = encoder.wait_with_output().expect("python runs");
+    assert!(
+        encoded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&encoded.stderr)
+    );
+    let reference = std::fs::read(fixtures().join("usb/nb1010/capture.png")).expect("reference");
+    assert!(
+        encoded.stdout == reference,
+        "re-encoded capture differs from capture.png ({} vs {} bytes)",
+        encoded.stdout.len(),
+        reference.len()
+    );
+}
+
 #[test]
 fn aes3500_replay_decodes_a_plausible_print() {
     if skip("aes3500") {
@@ -120,7 +190,11 @@ fn aes3500_replay_decodes_a_plausible_print() {
     }
     let out = artifacts().join("aes3500-capture.png");
     let _ = std::fs::remove_file(&out);
-    let run = replay("aes3500", &recording("aes3500"), &["capture", out.to_str().expect("utf-8")]);
+    let run = replay(
+        "aes3500",
+        &recording("aes3500"),
+        &["capture", out.to_str().expect("utf-8")],
+    );
     assert!(
         run.status.success(),
         "replay failed: {}",
@@ -172,7 +246,8 @@ fn aes3500_replay_decodes_a_plausible_print() {
     let row_diff = |y: u32| -> f64 {
         (0..128)
             .map(|x| {
-                f64::from(image.get(x, y).unwrap_or(0)) - f64::from(image.get(x, y + 1).unwrap_or(0))
+                f64::from(image.get(x, y).unwrap_or(0))
+                    - f64::from(image.get(x, y + 1).unwrap_or(0))
             })
             .map(f64::abs)
             .sum::<f64>()
@@ -249,7 +324,10 @@ fn payload(line: &str) -> String {
 }
 
 fn is_in(line: &str) -> bool {
-    line.split_whitespace().nth(3).and_then(|e| e.parse::<u32>().ok()).is_some_and(|e| e >= 128)
+    line.split_whitespace()
+        .nth(3)
+        .and_then(|e| e.parse::<u32>().ok())
+        .is_some_and(|e| e >= 128)
 }
 
 const ALTERATIONS: &[Alteration] = &[
@@ -356,12 +434,22 @@ fn altered_recordings_give_a_protocol_error_and_no_image() {
         }
         let original = std::fs::read_to_string(recording(alteration.reader)).expect("recording");
         let altered = (alteration.alter)(&original);
-        assert_ne!(altered, original, "{}: alteration changed nothing", alteration.name);
-        let ioctl = dir.path().join(format!("{}-{ran}.ioctl", alteration.reader));
+        assert_ne!(
+            altered, original,
+            "{}: alteration changed nothing",
+            alteration.name
+        );
+        let ioctl = dir
+            .path()
+            .join(format!("{}-{ran}.ioctl", alteration.reader));
         std::fs::write(&ioctl, altered).expect("write");
         let out = dir.path().join(format!("out-{ran}.png"));
         let started = std::time::Instant::now();
-        let run = replay(alteration.reader, &ioctl, &["capture", out.to_str().expect("utf-8")]);
+        let run = replay(
+            alteration.reader,
+            &ioctl,
+            &["capture", out.to_str().expect("utf-8")],
+        );
         eprintln!("{}: {:?}", alteration.name, started.elapsed());
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert_eq!(
@@ -371,7 +459,11 @@ fn altered_recordings_give_a_protocol_error_and_no_image() {
             alteration.name,
             run.status
         );
-        assert!(!stderr.contains("panicked"), "{}: {stderr}", alteration.name);
+        assert!(
+            !stderr.contains("panicked"),
+            "{}: {stderr}",
+            alteration.name
+        );
         assert!(!out.exists(), "{}: an image was written", alteration.name);
         ran += 1;
     }
@@ -384,8 +476,53 @@ fn list_finds_the_replayed_reader() {
         return;
     }
     let run = replay("nb1010", &recording("nb1010"), &["list"]);
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("298d:1010"), "{stdout}");
     assert!(stdout.contains("NB-1010"), "{stdout}");
+}
+
+#[test]
+fn waiting_for_a_reader_returns_the_one_present() {
+    if skip("aes3500") {
+        return;
+    }
+    let run = replay("aes3500", &recording("aes3500"), &["wait"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.starts_with("present usb:003/004  08ff:5731"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn no_reader_on_the_bus_is_reported_as_such() {
+    // Outside umockdev this machine may have no USB at all (libusb cannot start) or a bus
+    // without readers; either way `wait` must fail cleanly, never panic.
+    if std::env::var_os("UMOCKDEV_DIR").is_some() {
+        return;
+    }
+    let run = Command::new(PROBE)
+        .arg("wait")
+        .output()
+        .expect("probe runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    if run.status.success() {
+        eprintln!("a real reader is plugged in here; nothing to check");
+        return;
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("USB") || stderr.contains("Timed out"),
+        "{stderr}"
+    );
 }

@@ -1,7 +1,8 @@
 //! `loket-fingerprint-probe`: a small driver-level tool used by the replay tests and the
 //! capture benchmark (technicians use `loket fingerprint ...`).
 //!
-//! Usage: `loket-fingerprint-probe list` | `loket-fingerprint-probe capture OUT.png [TIMES]`.
+//! Usage: `loket-fingerprint-probe list` | `wait` | `capture OUT.png [TIMES]`
+//! (`wait`: block up to 2 s for a supported reader).
 //! `capture` prints one line `captured WIDTHxHEIGHT score=N model=M` per capture and, with
 //! TIMES > 1, the mean time per capture.
 
@@ -9,7 +10,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use loket_fingerprint::technician::{ReaderChoice, capture_first_to_png, describe_reader, list_readers};
+use loket_fingerprint::technician::{
+    ReaderChoice, capture_first_to_png, describe_reader, list_readers,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -19,6 +22,19 @@ fn main() -> ExitCode {
                 println!("{}", describe_reader(reader));
             }
         }),
+        Some("wait") => loket_fingerprint::UsbReaders::new()
+            .and_then(|usb| usb.wait_for_reader(Duration::from_secs(2)))
+            .map(|reader| {
+                println!(
+                    "present {} (hot-plug {})",
+                    describe_reader(&reader),
+                    if loket_fingerprint::UsbReaders::has_hotplug() {
+                        "yes"
+                    } else {
+                        "no, polling"
+                    }
+                );
+            }),
         Some("capture") if args.len() >= 2 => {
             let out = PathBuf::from(&args[1]);
             let times: u32 = args.get(2).and_then(|t| t.parse().ok()).unwrap_or(1).max(1);
@@ -48,7 +64,7 @@ fn main() -> ExitCode {
             result
         }
         _ => {
-            eprintln!("usage: loket-fingerprint-probe list | capture OUT.png [TIMES]");
+            eprintln!("usage: loket-fingerprint-probe list | wait | capture OUT.png [TIMES]");
             return ExitCode::from(2);
         }
     };
