@@ -43,7 +43,8 @@ pub fn encode(image: &GrayImage, bitrate: f32, ppi: u16) -> Result<Vec<u8>, WsqE
     drop(ws);
 
     let variances = quant::variances(&data, width, &trees.bands);
-    let table = quant::quant_table(&variances, f64::from(bitrate));
+    let mut table = quant::quant_table(&variances, f64::from(bitrate));
+    quant::limit_steps(&mut table, &data, width, &trees.bands);
     let mut levels = Vec::with_capacity(width * height);
     quant::quantize(&data, width, &trees.bands, &table, &mut levels);
     drop(data);

@@ -118,17 +118,20 @@ pub(crate) fn quant_table(var: &[f64; CODED_BANDS], bitrate: f64) -> QuantTable 
     }
     let initial = active.clone();
 
-    let mut q = 0.0f64;
+    // log2 of the proportionality constant q, kept in the log domain because
+    // 2^(r/S) overflows when only a few small subbands are active.
+    let mut log2_q = f64::NAN;
     while !active.is_empty() {
         let s: f64 = active.iter().map(|&k| fraction(k)).sum();
-        let p: f64 = active
+        let log2_p: f64 = active
             .iter()
-            .map(|&k| (sigma[k] / relative[k]).powf(fraction(k)))
-            .product();
-        q = (2f64.powf(bitrate / s - 1.0) / 2.5) / p.powf(1.0 / s);
+            .map(|&k| fraction(k) * (sigma[k] / relative[k]).log2())
+            .sum();
+        log2_q = (bitrate / s - 1.0) - 2.5f64.log2() - log2_p / s;
         let before = active.len();
-        // Drop subbands that would get a non-positive bitrate, and try again.
-        active.retain(|&k| relative[k] / q < 5.0 * sigma[k]);
+        // Drop subbands that would get a non-positive bitrate, and try again:
+        // keep those with relative / q < 5 sigma.
+        active.retain(|&k| relative[k].log2() - log2_q < (5.0 * sigma[k]).log2());
         if active.len() == before {
             break;
         }
@@ -139,15 +142,43 @@ pub(crate) fn quant_table(var: &[f64; CODED_BANDS], bitrate: f64) -> QuantTable 
         q: [0.0; 64],
         z: [0.0; 64],
     };
-    if q > 0.0 && q.is_finite() {
+    if log2_q.is_finite() {
         for &k in &initial {
-            let step = relative[k] / q;
+            // Steps too fine to store are raised later by `limit_steps`.
+            let step = (relative[k].log2() - log2_q).exp2().max(1e-30);
             let zero_bin = ZERO_BIN_RATIO * step;
             table.q[k] = round_trip_u16(step);
             table.z[k] = round_trip_u16(zero_bin);
         }
     }
     table
+}
+
+/// Largest level magnitude the encoder lets a subband reach (16-bit escapes carry up
+/// to 65535, but levels are 16-bit signed on both sides).
+const MAX_LEVEL: f64 = 30000.0;
+
+/// Coarsens steps so small that a subband's levels would overflow 16 bits. The bit
+/// allocation asks for such steps when only a few subbands carry anything (smooth,
+/// non-fingerprint images); NBIS then overflows and decodes a flat image.
+pub(crate) fn limit_steps(table: &mut QuantTable, data: &[f32], width: usize, bands: &[Band]) {
+    for (band, geometry) in bands.iter().enumerate().take(CODED_BANDS) {
+        if table.q[band] == 0.0 {
+            continue;
+        }
+        let mut peak = 0f32;
+        for row in geometry.y..geometry.y + geometry.leny {
+            let start = row * width + geometry.x;
+            for &v in &data[start..start + geometry.lenx] {
+                peak = peak.max(v.abs());
+            }
+        }
+        let min_step = f64::from(peak) / MAX_LEVEL;
+        if f64::from(table.q[band]) < min_step {
+            table.q[band] = round_trip_u16(min_step * 1.001);
+            table.z[band] = round_trip_u16(ZERO_BIN_RATIO * f64::from(table.q[band]));
+        }
+    }
 }
 
 /// Quantizes the coded subbands of a decomposed image, in subband order, into
