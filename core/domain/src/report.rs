@@ -2,8 +2,8 @@
 //! timed events in one pass (definitions in `docs/reports.md`).
 //!
 //! The hub streams rows into a [`ReportBuilder`] (or calls [`office_report`] with
-//! iterators): each visit is replayed once with [`Visit::replay`] (for its outcome) and
-//! [`sittings`] (for its times); figures are counters and sample lists that are sorted once
+//! iterators): each visit is replayed once with [`Visit::apply`] (for its outcome and
+//! waits) and once by [`sittings`] (for service times per counter); figures are counters and sample lists that are sorted once
 //! at the end for the median and p90. Visits whose office day is outside the range are
 //! ignored, so the hub may stream a little more than the range.
 //!
@@ -31,7 +31,7 @@ use crate::office_day::OfficeTimeZone;
 use crate::quota::DailyQuota;
 use crate::service::{ServiceCode, Stage};
 use crate::timing::sittings;
-use crate::visit::{NewVisit, Outcome, Visit, VisitEvent, VisitId, VisitRules};
+use crate::visit::{EventKind, NewVisit, Outcome, Visit, VisitEvent, VisitId, VisitRules};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -521,12 +521,38 @@ impl ReportBuilder {
             return;
         }
         let rules = &self.params.visit_rules;
-        let visit = match Visit::replay(new.clone(), record.issued_at, &record.events, rules) {
-            Ok(v) => v,
-            Err(_) => {
-                self.skipped.push(new.id);
-                return;
+        // One replay for the outcome and the waits (a call waits from the moment the visit
+        // began waiting: issue, check-in, previous stage, transfer or park), so a visit still
+        // at the counter has its waiting counted too.
+        let mut first_wait = None;
+        let mut total_wait: u32 = 0;
+        let visit = match Visit::issue(new.clone(), record.issued_at) {
+            Ok((mut visit, _)) => {
+                let mut ok = true;
+                for event in &record.events {
+                    if event.kind == EventKind::Issued {
+                        continue;
+                    }
+                    let waited = secs(event.at - visit.waiting_since);
+                    match visit.apply(event, rules) {
+                        Ok(next) => visit = next,
+                        Err(_) => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                    if let EventKind::Called { .. } = event.kind {
+                        first_wait.get_or_insert(waited);
+                        total_wait = total_wait.saturating_add(waited);
+                    }
+                }
+                ok.then_some(visit)
             }
+            Err(_) => None,
+        };
+        let Some(visit) = visit else {
+            self.skipped.push(new.id);
+            return;
         };
         let list = match sittings(new.clone(), record.issued_at, &record.events, rules) {
             Ok(list) => list,
@@ -538,14 +564,11 @@ impl ReportBuilder {
         let mut facts = VisitFacts {
             lane: new.lane,
             outcome: visit.outcome(),
-            first_wait: list.first().map(|s| secs(s.called_at - s.waiting_since)),
-            total_wait: 0,
+            first_wait,
+            total_wait,
             stage_times: Vec::with_capacity(new.stages.len()),
         };
         for s in &list {
-            facts.total_wait = facts
-                .total_wait
-                .saturating_add(secs(s.called_at - s.waiting_since));
             let service = s.started_at.map(|start| secs(s.ended_at - start));
             if let Some(service) = service {
                 match facts.stage_times.iter_mut().find(|(st, _)| *st == s.stage) {
