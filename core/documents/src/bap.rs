@@ -189,7 +189,7 @@ pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, Docu
     flow.space(2.0);
 
     let a = &bap.applicant;
-    let birth = format!("{}, {}", or_dash(&a.birth_place), a.birth_date.map(format_date).unwrap_or_else(|| "-".to_string()));
+    let birth = format!("{}, {}", or_dash(&a.birth_place), a.birth_date.map(crate::common::format_date_plain).unwrap_or_else(|| "-".to_string()));
     flow.section("A. IDENTITAS PEMOHON");
     flow.fields(
         &[

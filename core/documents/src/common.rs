@@ -84,6 +84,12 @@ pub fn format_date(date: NaiveDate) -> String {
     loket_printer::format_date_id(date)
 }
 
+/// "12 April 1990" (birth dates: no weekday).
+pub fn format_date_plain(date: NaiveDate) -> String {
+    let full = format_date(date);
+    full.split_once(", ").map(|(_, rest)| rest.to_string()).unwrap_or(full)
+}
+
 /// "Senin, 23 November 2026, pukul 10.15 WIB".
 pub fn format_date_time(at: NaiveDateTime, time_zone: &str) -> String {
     format!("{}, pukul {} {}", format_date(at.date()), loket_printer::format_time_id(at), time_zone.trim()).trim_end().to_string()

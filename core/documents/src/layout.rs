@@ -437,8 +437,18 @@ impl Flow {
         });
     }
 
+    /// A numbered heading with space above, kept with what follows.
+    pub fn heading(&mut self, text: &str) {
+        let style = Style::HEADING;
+        self.space(2.5);
+        self.ensure(style.line_height() + mm(20.0));
+        self.paragraph(text, style);
+        self.space(0.8);
+    }
+
     /// A section band: navy bar with white bold text (form sections "A. IDENTITAS").
     pub fn section(&mut self, title: &str) {
+        self.space(1.5);
         let style = Style::BODY.bold(true).ink(Ink::White).sized(10.0);
         let clean = self.sanitize(title, true);
         let lines = self.wrap(&clean, &style, self.content_width() - mm(4.0));
@@ -717,8 +727,14 @@ impl Flow {
         let style = Style::BODY.sized(8.5);
         let bar_h = style.line_height();
         let max = rows.iter().map(|(_, v)| *v).filter(|v| v.is_finite()).fold(0.0_f64, f64::max);
-        let label_w = mm(22.0);
+        let widest = rows.iter().map(|(l, _)| self.fonts.regular.width(l, style.size)).fold(0.0_f32, f32::max);
+        let label_w = (widest + mm(2.0)).clamp(mm(15.0), self.content_width() * 0.4);
         let value_w = mm(18.0);
+        // Keep a chart on one page when it fits on one.
+        let total = rows.len() as f32 * (bar_h + mm(0.8));
+        if total <= self.bottom() - self.top() {
+            self.ensure(total);
+        }
         let track = self.content_width() - label_w - value_w - mm(2.0);
         for (label, value) in rows {
             self.ensure(bar_h + mm(0.8));
@@ -778,9 +794,9 @@ impl Flow {
         self.stroke_line(x, rule_y, x + w, rule_y, 0.5, Ink::Grey);
         let bottom = self.page_height() - mm(self.page.margin_mm) - style.line_height();
         self.stroke_line(x, bottom - mm(1.5), x + w, bottom - mm(1.5), 0.5, Ink::Grey);
-        let footer = fit(self, &running.footer_left);
-        self.draw_line(x, half, bottom, &footer, &style);
-        self.draw_line(x + w - half, half, bottom, &format!("Halaman {page} dari {count}"), &style.aligned(Align::Right));
+        let footer = fit_line(self.fonts.face(false), &running.footer_left, style.size, w * 0.72);
+        self.draw_line(x, w * 0.72, bottom, &footer, &style);
+        self.draw_line(x + w * 0.72, w * 0.28, bottom, &format!("Halaman {page} dari {count}"), &style.aligned(Align::Right));
     }
 }
 

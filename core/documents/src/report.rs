@@ -167,7 +167,7 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         ("Tunggu P90", &p90),
     ]);
 
-    flow.paragraph("1. Tiket per layanan dan jalur", Style::HEADING);
+    flow.heading("1. Tiket per layanan dan jalur");
     let rows = r
         .services
         .iter()
@@ -199,7 +199,7 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         ..Table::default()
     });
 
-    flow.paragraph("2. Waktu tunggu (menit, panggilan − terbit)", Style::HEADING);
+    flow.heading("2. Waktu tunggu (menit, panggilan − terbit)");
     let mut rows: Vec<Vec<String>> = r.waiting.iter().map(|w| std::iter::once(w.service.clone()).chain(dur_cells(&w.minutes)).collect()).collect();
     rows.push(std::iter::once("Semua layanan".to_string()).chain(dur_cells(&r.waiting_overall)).collect());
     let total = rows.pop();
@@ -207,11 +207,11 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
     let bars: Vec<(String, f64)> = r.waiting.iter().map(|w| (w.service.clone(), w.minutes.mean)).collect();
     flow.bars(&bars, |v| format!("{} mnt", format_minutes(v)));
 
-    flow.paragraph("3. Waktu layanan per tahap (menit)", Style::HEADING);
+    flow.heading("3. Waktu layanan per tahap (menit)");
     let rows = r.stages.iter().map(|s| std::iter::once(s.stage.clone()).chain(dur_cells(&s.minutes)).collect()).collect();
     flow.table(&Table { columns: dur_columns("Tahap"), rows, ..Table::default() });
 
-    flow.paragraph("4. Per loket dan petugas", Style::HEADING);
+    flow.heading("4. Per loket dan petugas");
     let rows = r
         .counters
         .iter()
@@ -228,12 +228,12 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         ..Table::default()
     });
 
-    flow.paragraph("5. Kedatangan per jam", Style::HEADING);
+    flow.heading("5. Kedatangan per jam");
     let bars: Vec<(String, f64)> =
         r.arrivals_per_hour.iter().map(|(h, n)| (format!("{h:02}.00–{:02}.00", (h + 1) % 24), f64::from(*n))).collect();
     flow.bars(&bars, |v| format!("{v:.0}"));
 
-    flow.paragraph("6. Pemakaian kuota", Style::HEADING);
+    flow.heading("6. Pemakaian kuota");
     let rows = r
         .quotas
         .iter()
@@ -254,7 +254,7 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         ..Table::default()
     });
 
-    flow.paragraph("7. BAP menurut hasil", Style::HEADING);
+    flow.heading("7. BAP menurut hasil");
     let rows = r.baps_by_outcome.iter().map(|(o, n)| vec![o.clone(), n.to_string()]).collect();
     let bap_total = r.baps_by_outcome.iter().map(|(_, n)| n).sum::<u32>().to_string();
     flow.table(&Table {
@@ -264,7 +264,7 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         ..Table::default()
     });
 
-    flow.paragraph("8. PNBP terutang", Style::HEADING);
+    flow.heading("8. PNBP terutang");
     let rows = r
         .fees
         .iter()

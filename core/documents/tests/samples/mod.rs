@@ -1,7 +1,7 @@
 //! Sample input for the document tests and the benchmark: Indonesian names with accents,
 //! characters outside DejaVu, and very long values.
 
-#![allow(dead_code)]
+#![allow(dead_code, missing_docs)]
 
 use chrono::{NaiveDate, NaiveDateTime};
 use loket_documents::*;
