@@ -12,7 +12,7 @@ use crate::GrayImage;
 /// ([`super::STANDARD_BITRATE`], 0.75, is what the FBI and NBIS use) and records
 /// `ppi` (0 for unknown) in the NIST comment.
 ///
-/// Images must be at least about 65 pixels per side (the smallest split must hold
+/// Images must be at least 65 pixels per side (the smallest split must hold
 /// 5 samples) and at most 65535.
 pub fn encode(image: &GrayImage, bitrate: f32, ppi: u16) -> Result<Vec<u8>, WsqError> {
     image.check()?;

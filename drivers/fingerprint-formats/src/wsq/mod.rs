@@ -77,8 +77,8 @@ pub enum WsqError {
     InvalidImage(#[from] ImageError),
     /// Too small for the 5-level wavelet decomposition.
     #[error(
-        "Gambar {width}x{height} terlalu kecil untuk WSQ (minimal sekitar 65 piksel per sisi). Ambil ulang sidik jari. / \
-         A {width}x{height} image is too small for WSQ (at least about 65 pixels per side). Capture the fingerprint again."
+        "Gambar {width}x{height} terlalu kecil untuk WSQ (minimal 65 piksel per sisi). Ambil ulang sidik jari. / \
+         A {width}x{height} image is too small for WSQ (at least 65 pixels per side). Capture the fingerprint again."
     )]
     ImageTooSmall {
         /// Width in pixels.

@@ -376,6 +376,22 @@ mod tests {
         }
     }
 
+    /// Building the trees never underflows for any size the decoder may see before
+    /// it rejects small ones, and 65 is the smallest width with 5-sample splits.
+    #[test]
+    fn small_sizes_build_without_panic() {
+        for w in 32..=80 {
+            for h in [32, 33, 47, 64, 65, 80] {
+                let t = Trees::new(w, h);
+                assert_eq!(
+                    t.shortest_filtered_len() >= 5,
+                    w >= 65 && h >= 65,
+                    "{w}x{h}"
+                );
+            }
+        }
+    }
+
     /// Block sizes agree with NBIS's way of computing them from the split tree.
     #[test]
     fn block_sizes_match_split_tree_formula() {
