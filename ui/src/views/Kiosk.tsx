@@ -69,11 +69,12 @@ export function explain(err: unknown, serviceLabel = ""): { title: string; next:
     case "unknown_booking":
       return { title: t("kiosk.error.unknown_booking"), next: t("kiosk.error.unknown_booking.next") };
     case "wrong_day":
-      return { title: t("kiosk.error.wrong_day"), next: t("kiosk.error.wrong_day.next", { date: formatDate(String(d.date ?? d.booking_date ?? "")) }) };
+      // The hub's message names the booked date.
+      return { title: t("kiosk.error.wrong_day"), next: d.booking_date ? t("kiosk.error.wrong_day.next", { date: formatDate(String(d.booking_date)) }) : err.message };
     case "wrong_office":
       return { title: t("kiosk.error.wrong_office"), next: t("kiosk.error.wrong_office.next") };
     case "too_early":
-      return { title: t("kiosk.error.too_early"), next: t("kiosk.error.too_early.next", { time: String(d.opens_at ?? d.time ?? "") }) };
+      return { title: t("kiosk.error.too_early"), next: d.opens_at ? t("kiosk.error.too_early.next", { time: String(d.opens_at) }) : err.message };
     case "too_late":
       return { title: t("kiosk.error.too_late"), next: t("kiosk.error.too_late.next") };
     case "unpaid":
