@@ -23,11 +23,16 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
 
+/// The most working days [`PickupRules::ready_date`] counts (a year), so a mistyped
+/// setting cannot stall the hub.
+pub const MAX_READY_WORKING_DAYS: u32 = 260;
+
 /// Settings of pickup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PickupRules {
-    /// Working days after the visit day until the passport is ready (default 4).
+    /// Working days after the visit day until the passport is ready (default 4; values
+    /// above [`MAX_READY_WORKING_DAYS`] count as that).
     pub ready_after_working_days: u32,
     /// Calendar days after readiness within which it must be collected (default 30).
     pub collect_within_days: u32,
@@ -55,7 +60,7 @@ impl PickupRules {
     /// itself is not counted). With N = 0, the visit day.
     pub fn ready_date(&self, visit_date: NaiveDate) -> NaiveDate {
         let mut date = visit_date;
-        let mut left = self.ready_after_working_days;
+        let mut left = self.ready_after_working_days.min(MAX_READY_WORKING_DAYS);
         while left > 0 {
             match date.succ_opt() {
                 Some(next) => date = next,

@@ -435,3 +435,50 @@ fn report_serializes_for_the_hub() {
     assert_eq!(json["total"]["issued"], 5);
     assert_eq!(json["counters"][0]["officer"], "budi");
 }
+
+#[test]
+fn calls_outside_sessions_and_officers_over_several_sessions() {
+    let mut p = params();
+    // budi works C1 in two sessions (1:00-1:15 and 2:00-5:00); C2 has no session at all.
+    p.sessions = vec![
+        CounterSession {
+            counter: CounterId(1),
+            officer: "budi".into(),
+            opened_at: utc(1, 0),
+            closed_at: utc(1, 15),
+        },
+        CounterSession {
+            counter: CounterId(1),
+            officer: "budi".into(),
+            opened_at: utc(2, 0),
+            closed_at: utc(5, 0),
+        },
+    ];
+    let visits = day();
+    let r = office_report(p, &visits, &[]);
+    // C1/budi: visit 1 (1:10-1:20, 300 s inside the first session) and visit 3 (2:30-2:40,
+    // inside the second); visit 2 was called at 1:20, between the sessions.
+    // C1 without officer: visit 2 (occupied 300 s). C2 without officer: visits 1 and 5.
+    let rows: Vec<(i64, Option<&str>, u32, u64, u64)> = r
+        .counters
+        .iter()
+        .map(|c| {
+            (
+                c.counter.0,
+                c.officer.as_deref(),
+                c.sittings,
+                c.open_seconds,
+                c.idle_seconds,
+            )
+        })
+        .collect();
+    // Open 900 + 10,800 = 11,700; occupied inside 300 + 600 = 900; idle 10,800.
+    assert_eq!(
+        rows,
+        vec![
+            (1, None, 1, 0, 0),
+            (1, Some("budi"), 2, 11_700, 10_800),
+            (2, None, 2, 0, 0),
+        ]
+    );
+}
