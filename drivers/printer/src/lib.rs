@@ -22,7 +22,7 @@ pub use codepage::{CodePage, Transcoded, transcode};
 pub use destination::Destination;
 pub use error::PrinterError;
 pub use status::{PrinterStatus, query_status};
-pub use ticket::{EncodedTicket, PaperWidth, Ticket, encode_ticket, format_date_id, format_time_id, sample_ticket};
+pub use ticket::{EncodedTicket, PaperWidth, Ticket, encode_ticket, format_date_id, format_time_id, sample_ticket, sample_ticket_now};
 pub use transport::Transport;
 
 /// How [`print_ticket`] talks to the printer.

@@ -164,6 +164,11 @@ pub struct EncodedTicket {
     pub replaced: Vec<char>,
 }
 
+/// The sample ticket stamped with the local time now.
+pub fn sample_ticket_now() -> Ticket {
+    sample_ticket(chrono::Local::now().naive_local())
+}
+
 /// A sample ticket for `loket printer test`: long office name, an accented name-like
 /// service, and every field filled.
 pub fn sample_ticket(issued_at: NaiveDateTime) -> Ticket {
