@@ -39,6 +39,18 @@
 //!   it and `Passed` to every id in [`CallDecision::passed`], and stores the new
 //!   [`LaneCursor`].
 //! * **Close the day:** [`end_of_day`] gives one `Reset` event and outcome per open visit.
+//! * **BAP:** [`Bap::new`] when the BAP stage starts; each save is [`Bap::update`] /
+//!   [`Bap::decide`] (store the returned version; show [`Bap::missing`] and
+//!   [`Bap::warnings`]); [`Bap::complete`] before printing; [`Bap::sign`] with the three
+//!   signatures; [`Bap::amend`] stores a new row (id, version + 1). A suspension's
+//!   [`SupervisorApproval`] must come from a supervisor the hub authenticated.
+//! * **Pickup:** look the passport up by a [`PickupKey`], then [`check_handover`]; store a
+//!   [`Handover`] with the signature; the kiosk calls [`kiosk_query`] then [`kiosk_answer`];
+//!   the supervisor's list is [`pickup::overdue_for_cancellation`].
+//! * **Report:** feed [`ReportBuilder::add_visit`] (a [`VisitRecord`] per visit, e.g.
+//!   [`VisitRecord::from_visit`]) and [`ReportBuilder::add_bap`] (latest versions), with
+//!   counter sessions and quotas in [`ReportParams`]; [`ReportBuilder::finish`] gives the
+//!   serde [`OfficeReport`] for the screen, PDF, CSV and the day's summary.
 //! * **Errors** implement [`UserFacing`]: `code()` for the JSON error, `message_id()` /
 //!   `message_en()` for people.
 //!
