@@ -36,6 +36,7 @@ fn replay(reader: &str, program: &[&str]) -> Duration {
         .arg(format!("{device}={}", ioctl.display()))
         .arg("--")
         .args(program)
+        .stdout(std::process::Stdio::null())
         .status();
     let elapsed = started.elapsed();
     match status {

@@ -79,3 +79,66 @@ impl ScanError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_denied_names_the_udev_rule_and_the_group() {
+        let message = ScanError::PermissionDenied {
+            device: "001/003".into(),
+        }
+        .to_string();
+        assert!(message.contains("60-loket-fingerprint.rules"), "{message}");
+        assert!(message.contains("plugdev"), "{message}");
+        assert!(message.contains("001/003"), "{message}");
+    }
+
+    #[test]
+    fn messages_are_indonesian_first_then_english() {
+        let errors = [
+            ScanError::NoDevice,
+            ScanError::Unplugged,
+            ScanError::Timeout(Duration::from_secs(3)),
+            ScanError::protocol("NB-1010", "x"),
+            ScanError::Cancelled,
+            ScanError::Usb("Other".into()),
+            ScanError::ImageFile("x".into()),
+        ];
+        for error in errors {
+            let message = error.to_string();
+            let (indonesian, english) = message.split_once(" / ").expect("two languages");
+            assert!(!indonesian.is_empty() && !english.is_empty(), "{message}");
+        }
+    }
+
+    #[test]
+    fn usb_errors_map_to_the_typed_kinds() {
+        assert!(matches!(
+            crate::transport::map_open_error(rusb::Error::Access, "001/003"),
+            ScanError::PermissionDenied { .. }
+        ));
+        assert!(matches!(
+            crate::transport::map_open_error(rusb::Error::NoDevice, "001/003"),
+            ScanError::NoDevice
+        ));
+        let during = |e| crate::transport::map_transfer_error(e, "NB-1010", Duration::from_secs(2));
+        assert!(matches!(
+            during(rusb::Error::NoDevice),
+            ScanError::Unplugged
+        ));
+        assert!(matches!(
+            during(rusb::Error::Timeout),
+            ScanError::Timeout(_)
+        ));
+        assert!(matches!(
+            during(rusb::Error::Pipe),
+            ScanError::Protocol { .. }
+        ));
+        assert!(matches!(
+            during(rusb::Error::Io),
+            ScanError::Protocol { .. }
+        ));
+    }
+}

@@ -97,7 +97,11 @@ pub(crate) fn map_open_error(error: rusb::Error, place: &str) -> ScanError {
 
 /// Maps a libusb error during a transfer. Stalls, overflows and I/O failures in the
 /// middle of an exchange mean the device did not follow the protocol.
-fn map_transfer_error(error: rusb::Error, reader: &'static str, timeout: Duration) -> ScanError {
+pub(crate) fn map_transfer_error(
+    error: rusb::Error,
+    reader: &'static str,
+    timeout: Duration,
+) -> ScanError {
     match error {
         rusb::Error::NoDevice => ScanError::Unplugged,
         rusb::Error::Timeout => ScanError::Timeout(timeout),

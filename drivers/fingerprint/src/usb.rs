@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rusb::UsbContext;
 
 use crate::scanner::{SUPPORTED_READERS, supported_reader};
-use crate::transport::{UsbTransport, map_open_error};
+use crate::transport::UsbTransport;
 use crate::{DeviceInfo, ReaderModel, ReaderSource, ScanError, Scanner};
 use crate::{aes3500, nb1010};
 
@@ -147,7 +147,7 @@ impl ReaderSource for UsbReaders {
                 let transport = UsbTransport::open(&device, 0, "AES3500")?;
                 Ok(Box::new(aes3500::Aes3500::new(transport, info)))
             }
-            ReaderModel::Simulated => Err(map_open_error(rusb::Error::NotFound, "simulated")),
+            ReaderModel::Simulated => Err(ScanError::NoDevice),
         }
     }
 }
