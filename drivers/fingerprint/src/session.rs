@@ -477,4 +477,62 @@ mod tests {
         let back: FingerprintSession = serde_json::from_str(&json).expect("parses");
         assert_eq!(back, session);
     }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Capture(u8),
+        Except(u8, u8),
+        Confirm(u8, bool),
+        Reset(u8),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (1u8..=10).prop_map(Op::Capture),
+            ((1u8..=10), (0u8..3)).prop_map(|(f, k)| Op::Except(f, k)),
+            ((1u8..=10), any::<bool>()).prop_map(|(f, s)| Op::Confirm(f, s)),
+            (1u8..=10).prop_map(Op::Reset),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever officers do, "complete" means exactly: nothing pending and nothing
+        /// waiting for a supervisor; fingers outside the plan never appear.
+        #[test]
+        fn completeness_matches_its_definition(
+            plan_mask in 1u16..1024,
+            confirms in proptest::collection::vec(0u8..3, 0..3),
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let kinds = [ExceptionKind::Missing, ExceptionKind::Bandaged, ExceptionKind::Unusable];
+            let plan: Vec<Finger> = Finger::ALL
+                .iter()
+                .copied()
+                .filter(|f| plan_mask & (1 << (f.position_code() - 1)) != 0)
+                .collect();
+            let policy = SessionPolicy {
+                plan: plan.clone(),
+                supervisor_confirms: confirms.iter().map(|&k| kinds[usize::from(k)]).collect(),
+                ..SessionPolicy::default()
+            };
+            let mut session = FingerprintSession::new(policy);
+            for op in ops {
+                let finger = |code| Finger::from_position_code(code).unwrap_or(Finger::RightThumb);
+                let result = match op {
+                    Op::Capture(f) => session.record_capture(finger(f), print(60)),
+                    Op::Except(f, k) => session.record_exception(finger(f), kinds[usize::from(k)], "alasan", "officer", at()),
+                    Op::Confirm(f, by_self) => session.confirm_exception(finger(f), if by_self { "officer" } else { "supervisor" }, at()),
+                    Op::Reset(f) => session.reset(finger(f)),
+                };
+                if let Err(SessionError::NotInPlan(f)) = result {
+                    proptest::prop_assert!(!plan.contains(&f));
+                }
+            }
+            proptest::prop_assert!(session.fingers.keys().all(|f| plan.contains(f)));
+            let pending = session.next_pending().is_some();
+            let waiting = !session.awaiting_confirmation().is_empty();
+            proptest::prop_assert_eq!(session.is_complete(), !pending && !waiting);
+        }
+    }
 }
