@@ -57,9 +57,13 @@ async function page(width = 1920, height = 1080) {
   return p;
 }
 
+// The screenshots the README shows; every other one goes to the artifacts only.
+const README_SHOTS = new Set(["kiosk", "kiosk-priority", "kiosk-ticket", "kiosk-portrait", "counter", "display", "head"]);
+
 async function shot(p, name) {
   const buf = await p.screenshot({ type: "png" });
-  for (const d of SHOTS) fs.writeFileSync(path.join(d, `${name}.png`), buf);
+  const dirs = README_SHOTS.has(name) ? SHOTS : SHOTS.slice(0, 1);
+  for (const d of dirs) fs.writeFileSync(path.join(d, `${name}.png`), buf);
 }
 
 async function api(method, route, { token, body } = {}) {
