@@ -1,1 +1,50 @@
-//! loket-hub: placeholder until its issue lands.
+//! # loket-hub: the office hub
+//!
+//! The process that owns an office's database and serves the LAN: kiosks, counters, display
+//! boards and the head's desktop talk to it over HTTP + WebSocket (`/api/v1`).
+//!
+//! * [`Hub`] holds the database ([`db::Db`]: SQLite, WAL, `synchronous = FULL`, embedded
+//!   migrations), the configuration ([`HubConfig`]), the clock and the live channel. Its
+//!   methods are the operations: each asks [`loket_domain`] what the rules say and stores
+//!   the result, with one outbox row per change and one audit row, in a single
+//!   `BEGIN IMMEDIATE` transaction; the caller hears back only after the commit.
+//! * [`api::router`] is the axum router of the LAN API; [`serve`] binds and runs it.
+//! * [`demo::seed`] fills a demo office (accounts, devices, counters, bookings for today).
+//!
+//! Invariants: ticket numbers per (office day, service) gapless and never issued twice
+//! (allocated inside the transaction that stores the ticket); every state change has its
+//! outbox row (`outbox.seq` increasing) and its audit row; logs carry no NIK or names.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+mod hub;
+pub mod live;
+pub mod openapi;
+pub mod store;
+pub mod views;
+
+pub use auth::Principal;
+pub use clock::Clock;
+pub use config::HubConfig;
+pub use error::{HubError, Result};
+pub use hub::{
+    BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotaSetting, QuotasRequest,
+    normalize_code,
+};
+
+/// Binds `listen` and serves the hub's router until the process ends.
+pub async fn serve(hub: Hub, listener: tokio::net::TcpListener) -> Result<()> {
+    let ui = hub.config().resolve_ui_dir();
+    let app = api::router(hub, ui);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await?;
+    Ok(())
+}

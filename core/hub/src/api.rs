@@ -1,0 +1,695 @@
+//! The LAN API: JSON under `/api/v1`, the live WebSocket at `/api/v1/ws`, the OpenAPI
+//! description at `/api/v1/openapi.json`, health at `/healthz`, and (when configured) the
+//! built front end at `/` with SPA fallback. docs/api.md describes every route.
+
+use crate::auth::Principal;
+use crate::error::HubError;
+use crate::hub::{BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotasRequest};
+use crate::live::LiveEvent;
+use crate::views::*;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::ws::{
+    Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use futures_util::{SinkExt, StreamExt};
+use loket_domain::{CounterId, DeviceKind, Role, ServiceCode, Stage, TransferTarget};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use std::path::PathBuf;
+use tokio::sync::broadcast::error::RecvError;
+use tower_http::services::{ServeDir, ServeFile};
+
+/// Header an officer's workstation may send to name itself in the audit log.
+pub const DEVICE_HEADER: &str = "x-loket-device";
+
+impl IntoResponse for HubError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let body = json!({"error": {"code": self.code(), "message_id": self.message_id(), "message_en": self.message_en()}});
+        (status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body; a malformed one is a `bad_request` JSON error.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = HubError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(HubError::BadRequest(json_rejection_text(&e))),
+        }
+    }
+}
+
+fn json_rejection_text(e: &JsonRejection) -> String {
+    e.body_text()
+}
+
+/// A path parameter; a malformed one is a `bad_request` JSON error.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| ApiPath(v))
+            .map_err(|e: PathRejection| HubError::BadRequest(e.body_text()))
+    }
+}
+
+/// Query parameters; malformed ones are a `bad_request` JSON error.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| HubError::BadRequest(e.body_text()))
+    }
+}
+
+/// Who asks, from `Authorization: Bearer <token>`.
+pub struct Auth {
+    /// The principal.
+    pub who: Principal,
+    /// The token presented.
+    pub token: String,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    Some(token.trim().to_string())
+}
+
+fn device_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(DEVICE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(64).collect())
+}
+
+impl FromRequestParts<Hub> for Auth {
+    type Rejection = HubError;
+
+    async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
+        let token = bearer(&parts.headers).ok_or(HubError::Unauthenticated)?;
+        let who = hub
+            .authenticate(&token, device_header(&parts.headers))
+            .await?;
+        Ok(Auth { who, token })
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, HubError>;
+
+/// The router: `/healthz`, `/api/v1/...`, and the UI directory at `/` when given.
+pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/me", get(me))
+        .route("/office", get(office))
+        .route("/services", get(services))
+        .route("/tickets", post(issue_ticket))
+        .route("/check-ins", post(check_in))
+        .route("/queue", get(queue))
+        .route("/visits/{id}", get(visit))
+        .route("/counters", get(counters).post(create_counter))
+        .route("/counters/{id}/open", post(open_counter))
+        .route("/counters/{id}/close", post(close_counter))
+        .route("/counters/{id}/queue", get(counter_queue))
+        .route("/counters/{id}/current", get(counter_current))
+        .route("/counters/{id}/call-next", post(call_next))
+        .route("/counters/{id}/call", post(call_given))
+        .route("/counters/{id}/recall", post(recall))
+        .route("/counters/{id}/start", post(start))
+        .route("/counters/{id}/no-show", post(no_show))
+        .route("/counters/{id}/park", post(park))
+        .route("/counters/{id}/finish", post(finish))
+        .route("/counters/{id}/transfer", post(transfer))
+        .route("/calls/recent", get(recent_calls))
+        .route("/day/close", post(close_day))
+        .route("/quotas/{date}", get(quotas).put(set_quotas))
+        .route("/dashboard", get(dashboard))
+        .route("/bookings/import", post(import_bookings))
+        .route("/checks/nik", post(check_nik))
+        .route("/users", get(users).post(add_user))
+        .route("/devices", post(add_device))
+        .route("/audit", get(audit))
+        .route("/openapi.json", get(openapi))
+        .route("/ws", get(live))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(hub.clone());
+    let app = Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(hub)
+        .nest("/api/v1", api);
+    let app = match ui {
+        Some(dir) => {
+            let index = dir.join("index.html");
+            app.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+        }
+        None => app.fallback(not_found),
+    };
+    app.layer(middleware::from_fn(log_request))
+}
+
+/// Logs method, route pattern (never the raw URI: it may carry a token), status, time.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    tracing::debug!(
+        %method,
+        route = route.as_deref().unwrap_or("-"),
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+async fn not_found() -> HubError {
+    HubError::RouteNotFound
+}
+
+async fn method_not_allowed() -> Response {
+    let err = HubError::BadRequest("method not allowed".into());
+    let body = json!({"error": {"code": "method_not_allowed", "message_id": err.message_id(), "message_en": err.message_en()}});
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}
+
+async fn healthz(State(hub): State<Hub>) -> Response {
+    if hub.healthy().await {
+        (StatusCode::OK, Json(json!({"status": "ok"}))).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "database unavailable"})),
+        )
+            .into_response()
+    }
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<SessionView> {
+    Ok(Json(
+        hub.login(req.username.trim(), &req.password, device_header(&headers))
+            .await?,
+    ))
+}
+
+async fn logout(State(hub): State<Hub>, auth: Auth) -> ApiResult<serde_json::Value> {
+    hub.logout(&auth.who, &auth.token).await?;
+    Ok(Json(json!({"ok": true})))
+}
+
+async fn me(State(hub): State<Hub>, auth: Auth) -> ApiResult<MeView> {
+    Ok(Json(hub.me(&auth.who).await?))
+}
+
+async fn office(State(hub): State<Hub>, _auth: Auth) -> ApiResult<OfficeView> {
+    Ok(Json(hub.office().await?))
+}
+
+async fn services(State(hub): State<Hub>, _auth: Auth) -> ApiResult<Vec<ServiceView>> {
+    Ok(Json(hub.services().await?))
+}
+
+async fn issue_ticket(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<IssueRequest>,
+) -> ApiResult<TicketView> {
+    Ok(Json(hub.issue_ticket(&auth.who, req).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckInRequest {
+    booking_code: String,
+}
+
+async fn check_in(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<CheckInRequest>,
+) -> ApiResult<CheckInView> {
+    Ok(Json(hub.check_in(&auth.who, &req.booking_code).await?))
+}
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    service: Option<ServiceCode>,
+}
+
+async fn queue(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<QueueQuery>,
+) -> ApiResult<Vec<VisitView>> {
+    Ok(Json(hub.queue(&auth.who, q.service).await?))
+}
+
+async fn visit(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(hub.visit(&auth.who, id).await?))
+}
+
+async fn counters(State(hub): State<Hub>, auth: Auth) -> ApiResult<Vec<CounterView>> {
+    Ok(Json(hub.counters(&auth.who).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateCounter {
+    name: String,
+    #[serde(default)]
+    services: Vec<ServiceCode>,
+    #[serde(default)]
+    stages: Vec<Stage>,
+}
+
+async fn create_counter(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<CreateCounter>,
+) -> ApiResult<CounterView> {
+    Ok(Json(
+        hub.create_counter(&auth.who, &req.name, req.services, req.stages)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OpenCounter {
+    #[serde(default)]
+    services: Option<Vec<ServiceCode>>,
+    #[serde(default)]
+    stages: Option<Vec<Stage>>,
+}
+
+/// An optional JSON body: empty means the default.
+pub struct OptionalJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for OptionalJson<T> {
+    type Rejection = HubError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| HubError::BadRequest(e.body_text()))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalJson(T::default()));
+        }
+        serde_json::from_slice(&bytes)
+            .map(OptionalJson)
+            .map_err(|e| HubError::BadRequest(e.to_string()))
+    }
+}
+
+async fn open_counter(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    OptionalJson(req): OptionalJson<OpenCounter>,
+) -> ApiResult<CounterView> {
+    Ok(Json(
+        hub.open_counter(&auth.who, id, req.services, req.stages)
+            .await?,
+    ))
+}
+
+async fn close_counter(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<CounterView> {
+    Ok(Json(hub.close_counter(&auth.who, id).await?))
+}
+
+async fn counter_queue(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Vec<VisitView>> {
+    Ok(Json(hub.counter_queue(&auth.who, id).await?))
+}
+
+async fn counter_current(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Option<VisitView>> {
+    Ok(Json(hub.counter_current(&auth.who, id).await?))
+}
+
+async fn call_next(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(hub.call_next(&auth.who, id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CallRequest {
+    #[serde(default)]
+    ticket: Option<String>,
+    #[serde(default)]
+    visit_id: Option<i64>,
+    #[serde(default)]
+    force: bool,
+}
+
+async fn call_given(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<CallRequest>,
+) -> ApiResult<VisitView> {
+    let target = match (req.visit_id, req.ticket) {
+        (Some(v), None) => CallTarget::Visit(v),
+        (None, Some(t)) => CallTarget::Ticket(t),
+        _ => {
+            return Err(HubError::BadRequest(
+                "give either ticket or visit_id".into(),
+            ));
+        }
+    };
+    Ok(Json(
+        hub.call_given(&auth.who, id, target, req.force).await?,
+    ))
+}
+
+async fn recall(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(
+        hub.counter_action(&auth.who, id, CounterAction::Recall)
+            .await?,
+    ))
+}
+
+async fn start(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(
+        hub.counter_action(&auth.who, id, CounterAction::Start)
+            .await?,
+    ))
+}
+
+async fn no_show(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(
+        hub.counter_action(&auth.who, id, CounterAction::NoShow)
+            .await?,
+    ))
+}
+
+async fn park(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(
+        hub.counter_action(&auth.who, id, CounterAction::Park)
+            .await?,
+    ))
+}
+
+async fn finish(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<VisitView> {
+    Ok(Json(
+        hub.counter_action(&auth.who, id, CounterAction::Finish)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferRequest {
+    #[serde(default)]
+    stage: Option<Stage>,
+    #[serde(default)]
+    counter_id: Option<i64>,
+}
+
+async fn transfer(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<TransferRequest>,
+) -> ApiResult<VisitView> {
+    let to = TransferTarget {
+        stage: req.stage,
+        counter: req.counter_id.map(CounterId),
+    };
+    Ok(Json(
+        hub.counter_action(&auth.who, id, CounterAction::Transfer(to))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct LimitQuery {
+    limit: Option<u32>,
+}
+
+async fn recent_calls(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<LimitQuery>,
+) -> ApiResult<Vec<CallView>> {
+    Ok(Json(hub.recent_calls(&auth.who, q.limit).await?))
+}
+
+async fn close_day(State(hub): State<Hub>, auth: Auth) -> ApiResult<DayCloseView> {
+    Ok(Json(hub.close_day(&auth.who).await?))
+}
+
+async fn quotas(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(date): ApiPath<NaiveDate>,
+) -> ApiResult<QuotasView> {
+    Ok(Json(hub.quotas(&auth.who, date).await?))
+}
+
+async fn set_quotas(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(date): ApiPath<NaiveDate>,
+    ApiJson(req): ApiJson<QuotasRequest>,
+) -> ApiResult<QuotasView> {
+    Ok(Json(hub.set_quotas(&auth.who, date, req).await?))
+}
+
+async fn dashboard(State(hub): State<Hub>, auth: Auth) -> ApiResult<DashboardView> {
+    Ok(Json(hub.dashboard(&auth.who).await?))
+}
+
+async fn import_bookings(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(file): ApiJson<BookingsFile>,
+) -> ApiResult<serde_json::Value> {
+    let n = hub.import_bookings(&auth.who, file).await?;
+    Ok(Json(json!({"imported": n})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NikRequest {
+    nik: String,
+    #[serde(default)]
+    birth_date: Option<NaiveDate>,
+}
+
+async fn check_nik(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<NikRequest>,
+) -> ApiResult<NikView> {
+    Ok(Json(hub.check_nik(&auth.who, &req.nik, req.birth_date)?))
+}
+
+async fn users(State(hub): State<Hub>, auth: Auth) -> ApiResult<Vec<UserView>> {
+    Ok(Json(hub.users(&auth.who).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddUser {
+    username: String,
+    display_name: String,
+    role: Role,
+    password: String,
+}
+
+async fn add_user(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<AddUser>,
+) -> ApiResult<UserView> {
+    Ok(Json(
+        hub.add_user(
+            &auth.who,
+            &req.username,
+            &req.display_name,
+            req.role,
+            &req.password,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddDevice {
+    kind: DeviceKind,
+    name: String,
+}
+
+async fn add_device(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<AddDevice>,
+) -> ApiResult<serde_json::Value> {
+    let token = hub.add_device(&auth.who, req.kind, &req.name).await?;
+    Ok(Json(
+        json!({"name": req.name.trim(), "kind": req.kind, "token": token}),
+    ))
+}
+
+async fn audit(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<LimitQuery>,
+) -> ApiResult<Vec<AuditView>> {
+    Ok(Json(hub.audit_log(&auth.who, q.limit).await?))
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+/// The live socket. Browsers cannot set headers on a WebSocket, so the token may come as
+/// `?token=`.
+async fn live(
+    State(hub): State<Hub>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    let Some(token) = bearer(&headers).or(q.token) else {
+        return HubError::Unauthenticated.into_response();
+    };
+    if let Err(e) = hub.authenticate(&token, device_header(&headers)).await {
+        return e.into_response();
+    }
+    let upgrade = match upgrade {
+        Ok(u) => u,
+        Err(e) => return HubError::BadRequest(e.body_text()).into_response(),
+    };
+    upgrade.on_upgrade(move |socket| live_loop(hub, socket))
+}
+
+async fn live_loop(hub: Hub, socket: WebSocket) {
+    let mut events = hub.subscribe();
+    let (mut tx, mut rx) = socket.split();
+    let hello = LiveEvent::Hello {
+        office_date: hub.today(),
+    };
+    if send(&mut tx, &hello).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            event = events.recv() => {
+                let event = match event {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => LiveEvent::Resync,
+                    Err(RecvError::Closed) => break,
+                };
+                if send(&mut tx, &event).await.is_err() {
+                    break;
+                }
+            }
+            incoming = rx.next() => {
+                match incoming {
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                }
+            }
+        }
+    }
+}
+
+async fn send<S>(tx: &mut S, event: &LiveEvent) -> Result<(), ()>
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let text = serde_json::to_string(event).map_err(|_| ())?;
+    tx.send(Message::Text(text.into())).await.map_err(|_| ())
+}

@@ -1,0 +1,180 @@
+//! The SQLite database: one writer connection owned by a task that runs every state change
+//! inside `BEGIN IMMEDIATE`, and a pool of readers. WAL journal, `synchronous = FULL` so a
+//! commit the kiosk was told about survives a power cut or kill -9, foreign keys on, busy
+//! timeout for the CLI writing while the hub runs.
+//!
+//! **Group commit.** Changes that arrive while a transaction is being written are queued
+//! and then run together: each in its own savepoint (a refused change rolls back alone),
+//! one `COMMIT` (one fsync) for the batch, and only then does each caller get its answer.
+//! So 50 kiosks and counters share fsyncs instead of waiting for each other's.
+
+use crate::error::{HubError, Result};
+use futures_util::future::BoxFuture;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// File name of the database in the data directory.
+pub const DB_FILE_NAME: &str = "loket.db";
+
+/// Most changes committed together.
+const MAX_BATCH: usize = 128;
+
+/// The open database.
+#[derive(Debug)]
+pub struct Db {
+    writer: Writer,
+    /// Read-only work.
+    pub reader: SqlitePool,
+}
+
+/// The connection options every connection of the hub uses.
+pub fn connect_options(path: &Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+}
+
+impl Db {
+    /// Opens (creating if needed) `<data_dir>/loket.db`, runs the embedded migrations and
+    /// starts the writer task.
+    pub async fn open(data_dir: &Path) -> Result<Db> {
+        std::fs::create_dir_all(data_dir)?;
+        let options = connect_options(&data_dir.join(DB_FILE_NAME));
+        let mut conn = options.clone().connect().await?;
+        sqlx::migrate!("./migrations").run(&mut conn).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        Ok(Db {
+            writer: Writer::start(conn),
+            reader,
+        })
+    }
+
+    /// Runs a change in the writer's transaction and answers after its commit. An `Err`
+    /// from `change` rolls back that change alone.
+    pub async fn write<T, F>(&self, change: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        self.writer.run(change).await
+    }
+}
+
+/// What a finished change hands back: whether it succeeded (keep its savepoint), and how to
+/// answer its caller once the batch's commit is known.
+type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
+type Job =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Deliver)> + Send>;
+
+#[derive(Debug)]
+struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    fn start(conn: SqliteConnection) -> Writer {
+        let (jobs, rx) = mpsc::channel::<Job>(1024);
+        tokio::spawn(writer_loop(conn, rx));
+        Writer { jobs }
+    }
+
+    async fn run<T, F>(&self, change: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |conn| {
+            Box::pin(async move {
+                let result = change(conn).await;
+                let ok = result.is_ok();
+                let deliver: Deliver = Box::new(move |committed| {
+                    let out = match (result, committed) {
+                        (Err(e), _) => Err(e),
+                        (Ok(v), Ok(())) => Ok(v),
+                        (Ok(_), Err(e)) => Err(HubError::CommitFailed(e)),
+                    };
+                    // The caller may have gone away; nothing to do then.
+                    let _ = answer.send(out);
+                });
+                (ok, deliver)
+            })
+        });
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| HubError::CommitFailed("writer stopped".into()))?;
+        answered
+            .await
+            .map_err(|_| HubError::CommitFailed("writer stopped".into()))?
+    }
+}
+
+async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            // Dropping the jobs answers their callers with an error.
+            drop(batch);
+            continue;
+        }
+        let mut delivers = Vec::with_capacity(batch.len());
+        for job in batch {
+            let savepoint = sqlx::query("SAVEPOINT change").execute(&mut conn).await;
+            let (ok, deliver) = job(&mut conn).await;
+            let undo = if savepoint.is_ok() && !ok {
+                sqlx::query("ROLLBACK TO change")
+                    .execute(&mut conn)
+                    .await
+                    .map(|_| ())
+            } else {
+                Ok(())
+            };
+            let release = sqlx::query("RELEASE change").execute(&mut conn).await;
+            match (savepoint, undo, release) {
+                (Ok(_), Ok(()), Ok(_)) => delivers.push(deliver),
+                _ => {
+                    // The savepoint machinery failed: give up the whole batch.
+                    delivers.push(deliver);
+                    let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+                    for d in delivers.drain(..) {
+                        d(Err("savepoint failed".into()));
+                    }
+                    break;
+                }
+            }
+        }
+        if delivers.is_empty() {
+            continue;
+        }
+        let committed = match sqlx::query("COMMIT").execute(&mut conn).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed");
+                let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+                Err(e.to_string())
+            }
+        };
+        for d in delivers {
+            d(committed.clone());
+        }
+    }
+    let _ = conn.close().await;
+}

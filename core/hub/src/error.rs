@@ -1,0 +1,225 @@
+//! The hub's error type: every error has a stable code, an HTTP status and messages in
+//! Bahasa Indonesia and English. Rule errors come from `loket-domain` unchanged.
+
+use loket_domain::{CheckInError, DomainError, IdentityError, UserFacing};
+use thiserror::Error;
+
+/// Errors of the hub. `Display` is for logs and carries no personal data.
+#[derive(Debug, Error)]
+pub enum HubError {
+    /// A rule of the office refused the request.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// No bearer token (or an unknown one).
+    #[error("not authenticated")]
+    Unauthenticated,
+    /// The session has expired or was logged out.
+    #[error("session expired")]
+    SessionExpired,
+    /// Wrong user name or password.
+    #[error("bad credentials")]
+    BadCredentials,
+    /// Too many failed log-ins.
+    #[error("account locked")]
+    AccountLocked {
+        /// Minutes until the lock ends (rounded up).
+        minutes: i64,
+    },
+    /// The request could not be read (malformed JSON, wrong types, bad path).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A counter id that does not exist.
+    #[error("counter not found")]
+    CounterNotFound,
+    /// The route does not exist.
+    #[error("route not found")]
+    RouteNotFound,
+    /// Something exists already (user, device, counter name).
+    #[error("already exists: {0}")]
+    AlreadyExists(String),
+    /// The counter holds no called or in-service visit.
+    #[error("counter has no current visit")]
+    NoCurrentVisit,
+    /// The database failed.
+    #[error("storage: {0}")]
+    Storage(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// Stored data could not be read back (a bug or a hand-edited database).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// The write transaction could not commit.
+    #[error("commit failed: {0}")]
+    CommitFailed(String),
+    /// Configuration that cannot work.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// File or network I/O.
+    #[error("i/o: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<CheckInError> for HubError {
+    fn from(e: CheckInError) -> Self {
+        HubError::Domain(DomainError::CheckIn(e))
+    }
+}
+
+impl From<IdentityError> for HubError {
+    fn from(e: IdentityError) -> Self {
+        HubError::Domain(DomainError::Identity(e))
+    }
+}
+
+impl From<serde_json::Error> for HubError {
+    fn from(e: serde_json::Error) -> Self {
+        HubError::Corrupt(e.to_string())
+    }
+}
+
+impl HubError {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            HubError::Domain(e) => e.code(),
+            HubError::Unauthenticated => "unauthenticated",
+            HubError::SessionExpired => "session_expired",
+            HubError::BadCredentials => "bad_credentials",
+            HubError::AccountLocked { .. } => "account_locked",
+            HubError::BadRequest(_) => "bad_request",
+            HubError::CounterNotFound => "counter_not_found",
+            HubError::RouteNotFound => "route_not_found",
+            HubError::AlreadyExists(_) => "already_exists",
+            HubError::NoCurrentVisit => "no_current_visit",
+            HubError::Storage(_)
+            | HubError::Migration(_)
+            | HubError::Corrupt(_)
+            | HubError::Io(_)
+            | HubError::CommitFailed(_) => "internal",
+            HubError::Config(_) => "invalid_config",
+        }
+    }
+
+    /// The HTTP status the API answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            HubError::Domain(e) => domain_status(e),
+            HubError::Unauthenticated | HubError::SessionExpired | HubError::BadCredentials => 401,
+            HubError::AccountLocked { .. } => 423,
+            HubError::BadRequest(_) => 400,
+            HubError::CounterNotFound | HubError::RouteNotFound => 404,
+            HubError::AlreadyExists(_) | HubError::NoCurrentVisit => 409,
+            HubError::Storage(_)
+            | HubError::Migration(_)
+            | HubError::Corrupt(_)
+            | HubError::Io(_)
+            | HubError::CommitFailed(_)
+            | HubError::Config(_) => 500,
+        }
+    }
+
+    /// Message in Bahasa Indonesia, saying what to do next.
+    pub fn message_id(&self) -> String {
+        match self {
+            HubError::Domain(e) => e.message_id(),
+            HubError::Unauthenticated => {
+                "Belum masuk. Masuk dengan akun petugas atau token perangkat lalu coba lagi.".into()
+            }
+            HubError::SessionExpired => "Sesi sudah berakhir. Silakan masuk kembali.".into(),
+            HubError::BadCredentials => {
+                "Nama pengguna atau kata sandi salah. Periksa lalu coba lagi.".into()
+            }
+            HubError::AccountLocked { minutes } => format!(
+                "Akun dikunci karena terlalu banyak percobaan gagal. Coba lagi dalam {minutes} menit atau hubungi admin."
+            ),
+            HubError::BadRequest(_) => {
+                "Permintaan tidak dapat dibaca. Periksa data yang dikirim lalu coba lagi.".into()
+            }
+            HubError::CounterNotFound => "Loket tidak ditemukan. Pilih loket yang ada.".into(),
+            HubError::RouteNotFound => "Alamat tidak dikenal. Periksa versi aplikasi.".into(),
+            HubError::AlreadyExists(_) => "Data sudah ada. Gunakan nama lain.".into(),
+            HubError::NoCurrentVisit => {
+                "Loket ini belum memanggil antrean. Panggil antrean berikutnya dulu.".into()
+            }
+            HubError::Storage(_)
+            | HubError::Migration(_)
+            | HubError::Corrupt(_)
+            | HubError::Io(_)
+            | HubError::CommitFailed(_) => {
+                "Terjadi kesalahan pada server kantor. Coba lagi; bila berulang, hubungi teknisi."
+                    .into()
+            }
+            HubError::Config(_) => "Konfigurasi server kantor tidak valid. Hubungi teknisi.".into(),
+        }
+    }
+
+    /// Message in English, saying what to do next.
+    pub fn message_en(&self) -> String {
+        match self {
+            HubError::Domain(e) => e.message_en(),
+            HubError::Unauthenticated => {
+                "Not signed in. Sign in with an officer account or a device token and try again."
+                    .into()
+            }
+            HubError::SessionExpired => "Your session has ended. Please sign in again.".into(),
+            HubError::BadCredentials => {
+                "Wrong user name or password. Check them and try again.".into()
+            }
+            HubError::AccountLocked { minutes } => format!(
+                "The account is locked after too many failed attempts. Try again in {minutes} minutes or ask an admin."
+            ),
+            HubError::BadRequest(_) => {
+                "The request could not be read. Check the data sent and try again.".into()
+            }
+            HubError::CounterNotFound => "Counter not found. Choose an existing counter.".into(),
+            HubError::RouteNotFound => "Unknown address. Check the application version.".into(),
+            HubError::AlreadyExists(_) => "It exists already. Use another name.".into(),
+            HubError::NoCurrentVisit => {
+                "This counter has not called anyone. Call the next ticket first.".into()
+            }
+            HubError::Storage(_)
+            | HubError::Migration(_)
+            | HubError::Corrupt(_)
+            | HubError::Io(_)
+            | HubError::CommitFailed(_) => {
+                "The office server hit an error. Try again; if it repeats, call a technician."
+                    .into()
+            }
+            HubError::Config(_) => {
+                "The office server's configuration is not valid. Call a technician.".into()
+            }
+        }
+    }
+}
+
+/// HTTP status of a rule error: 403 refused right, 404 unknown thing, 409 conflicts with the
+/// current state (quota, queue, visit, counter), 422 input a rule refuses.
+fn domain_status(e: &DomainError) -> u16 {
+    match e {
+        DomainError::Forbidden { .. } => 403,
+        DomainError::VisitNotFound => 404,
+        DomainError::CheckIn(CheckInError::BookingNotFound) => 404,
+        DomainError::QuotaExhausted { .. }
+        | DomainError::ServiceNotOfferedToday { .. }
+        | DomainError::TicketNumbersExhausted { .. }
+        | DomainError::IllegalTransition { .. }
+        | DomainError::VisitClosed { .. }
+        | DomainError::EventOutOfOrder { .. }
+        | DomainError::StageMismatch { .. }
+        | DomainError::RecallLimitReached { .. }
+        | DomainError::NoShowTooEarly { .. }
+        | DomainError::CounterNotOpen { .. }
+        | DomainError::CounterCannotServe { .. }
+        | DomainError::CounterBusy { .. }
+        | DomainError::ReservedForOtherCounter { .. }
+        | DomainError::QueueEmpty { .. }
+        | DomainError::VisitNotWaiting { .. }
+        | DomainError::WouldStarve { .. } => 409,
+        DomainError::InvalidConfig { .. } => 500,
+        _ => 422,
+    }
+}
+
+/// Result with [`HubError`].
+pub type Result<T, E = HubError> = std::result::Result<T, E>;

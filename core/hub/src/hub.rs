@@ -1,0 +1,1794 @@
+//! The hub's operations: each checks who asks, asks the domain what the rules say, and
+//! stores the outcome with its outbox and audit rows in one `BEGIN IMMEDIATE` transaction.
+//! Callers (the API, the CLI) get an answer only after the commit.
+
+use crate::auth::{self, Principal, PrincipalKind};
+use crate::clock::Clock;
+use crate::config::HubConfig;
+use crate::db::Db;
+use crate::error::{HubError, Result};
+use crate::live::LiveEvent;
+use crate::store::{self, enum_str, parse_enum, parse_ts, ts};
+use crate::views::*;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use loket_domain::{
+    Action, Actor, Applicant, BillingCode, Booking, CheckInError, DailyQuota, DayKind, DeviceKind,
+    DomainError, EventKind, Lane, LaneCursor, NewVisit, OfficeIdentity, PaymentKnowledge,
+    PaymentStatus, PriorityGroup, Role, ServiceCode, Stage, TransferTarget, Visit, VisitId,
+    check_in, check_nik, check_quota, end_of_day, estimate_wait, next_ticket_number, policy,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::SqliteConnection;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+const CURSOR_KEY: &str = "lane_cursor";
+
+/// The office hub: database, configuration, clock and live channel. Cheap to clone.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    config: HubConfig,
+    clock: Clock,
+    live: broadcast::Sender<LiveEvent>,
+}
+
+/// A request to issue a walk-in or priority ticket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// Service.
+    pub service: ServiceCode,
+    /// `walk_in` (default) or `priority`.
+    #[serde(default = "default_lane")]
+    pub lane: Lane,
+    /// Required for the priority lane.
+    #[serde(default)]
+    pub priority_group: Option<PriorityGroup>,
+}
+
+fn default_lane() -> Lane {
+    Lane::WalkIn
+}
+
+/// What a counter does to the visit it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CounterAction {
+    /// Call it again.
+    Recall,
+    /// Start serving (the applicant arrived).
+    Start,
+    /// Mark absent after N calls.
+    NoShow,
+    /// Set aside.
+    Park,
+    /// Finish the current stage.
+    Finish,
+    /// Send to another stage and/or counter.
+    Transfer(TransferTarget),
+}
+
+/// The bookings file `loket import-bookings` and `POST /bookings/import` read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingsFile {
+    /// The bookings (the `loket-domain` booking shape).
+    pub bookings: Vec<Booking>,
+}
+
+/// One quota line to set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaSetting {
+    /// Service.
+    pub service: ServiceCode,
+    /// Walk-in quota.
+    pub walk_in: u32,
+    /// Appointment quota.
+    pub appointment: u32,
+    /// Priority quota.
+    pub priority: u32,
+}
+
+/// Quotas (and optionally the kind of day) of one date.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotasRequest {
+    /// Kind of day to set for the date (e.g. `weekend_simpatik`); absent: unchanged.
+    #[serde(default)]
+    pub day_kind: Option<DayKind>,
+    /// Quota lines.
+    #[serde(default)]
+    pub quotas: Vec<QuotaSetting>,
+}
+
+impl Hub {
+    /// Opens the hub's database in `data_dir` (running migrations) with the system clock.
+    pub async fn open(data_dir: &Path, config: HubConfig) -> Result<Hub> {
+        Hub::open_with_clock(data_dir, config, Clock::default()).await
+    }
+
+    /// Opens the hub with a given clock (tests move it).
+    pub async fn open_with_clock(data_dir: &Path, config: HubConfig, clock: Clock) -> Result<Hub> {
+        config.validate()?;
+        let db = Db::open(data_dir).await?;
+        let (live, _) = broadcast::channel(1024);
+        Ok(Hub {
+            inner: Arc::new(Inner {
+                db,
+                config,
+                clock,
+                live,
+            }),
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &HubConfig {
+        &self.inner.config
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Subscribes to live events.
+    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+        self.inner.live.subscribe()
+    }
+
+    /// Today's office date.
+    pub fn today(&self) -> NaiveDate {
+        self.inner
+            .config
+            .rules
+            .time_zone
+            .office_date(self.inner.clock.now())
+    }
+
+    fn publish(&self, event: LiveEvent) {
+        // No subscriber is fine.
+        let _ = self.inner.live.send(event);
+    }
+
+    fn office_code(&self) -> &str {
+        &self.inner.config.office_code
+    }
+
+    async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        Ok(self.inner.db.reader.acquire().await?)
+    }
+
+    // ---- who asks ----------------------------------------------------------------------
+
+    /// Finds who a bearer token belongs to. `device` is the officer's workstation name.
+    pub async fn authenticate(&self, token: &str, device: Option<String>) -> Result<Principal> {
+        let now = self.inner.clock.now();
+        let hash = auth::token_hash(token);
+        let mut conn = self.read().await?;
+        if token.starts_with(auth::SESSION_PREFIX) {
+            let row: Option<(String, String, Option<String>, String, bool)> = sqlx::query_as(
+                "SELECT s.username, s.expires_at, s.revoked_at, o.role, o.active FROM sessions s \
+                 JOIN officers o ON o.username = s.username WHERE s.token_hash = ?",
+            )
+            .bind(&hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (username, expires_at, revoked_at, role, active) =
+                row.ok_or(HubError::Unauthenticated)?;
+            if revoked_at.is_some() || !active || parse_ts(&expires_at)? <= now {
+                return Err(HubError::SessionExpired);
+            }
+            let role: Role = parse_enum(&role)?;
+            return Ok(Principal::officer(&username, role, device));
+        }
+        if token.starts_with(auth::DEVICE_PREFIX) {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "SELECT name, kind FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+            )
+            .bind(&hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (name, kind) = row.ok_or(HubError::Unauthenticated)?;
+            return Ok(Principal::device(&name, parse_enum(&kind)?));
+        }
+        Err(HubError::Unauthenticated)
+    }
+
+    /// Logs an officer in: argon2id check, lockout after repeated failures, a new session.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        device: Option<String>,
+    ) -> Result<SessionView> {
+        let cfg = &self.inner.config;
+        let row: Option<(String, String, String, i64, Option<String>, bool)> = {
+            let mut conn = self.read().await?;
+            sqlx::query_as(
+                "SELECT display_name, role, password_hash, failed_logins, locked_until, active FROM officers WHERE username = ?",
+            )
+            .bind(username)
+            .fetch_optional(&mut *conn)
+            .await?
+        };
+        let Some((display_name, role, stored, _, locked_until, active)) = row else {
+            return Err(HubError::BadCredentials);
+        };
+        let now = self.inner.clock.now();
+        if let Some(until) = locked_until.as_deref().map(parse_ts).transpose()?
+            && until > now
+        {
+            let minutes = (until - now).num_seconds().div_euclid(60) + 1;
+            return Err(HubError::AccountLocked { minutes });
+        }
+        let pw = password.to_string();
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &stored))
+            .await
+            .unwrap_or(false);
+        let cfg = cfg.clone();
+        let username = username.to_string();
+        let user = username.clone();
+        let hub = self.clone();
+        let outcome = self
+            .inner
+            .db
+            .write(move |conn| {
+                Box::pin(async move {
+                    let tx = conn;
+                    let now = hub.inner.clock.now();
+                    if !ok || !active {
+                        let failed: (i64,) = sqlx::query_as(
+                            "UPDATE officers SET failed_logins = failed_logins + 1 WHERE username = ? RETURNING failed_logins",
+                        )
+                        .bind(&user)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        let lock = failed.0 >= i64::from(cfg.max_failed_logins);
+                        if lock {
+                            let until = now + Duration::minutes(i64::from(cfg.lockout_minutes));
+                            sqlx::query("UPDATE officers SET failed_logins = 0, locked_until = ? WHERE username = ?")
+                                .bind(ts(until))
+                                .bind(&user)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        let action = if lock { "account_locked" } else { "login_failed" };
+                        let who = Principal { device: device.clone(), ..Principal::local(&user) };
+                        store::audit(tx, &who, action, Some(&user), json!({}), now).await?;
+                        // The failure is stored: answer with the refusal after the commit.
+                        return Ok(Err(if lock {
+                            HubError::AccountLocked { minutes: i64::from(cfg.lockout_minutes) }
+                        } else {
+                            HubError::BadCredentials
+                        }));
+                    }
+                    let role: Role = parse_enum(&role)?;
+                    let token = auth::new_token(auth::SESSION_PREFIX);
+                    let expires_at = now + Duration::hours(i64::from(cfg.session_hours));
+                    sqlx::query("UPDATE officers SET failed_logins = 0, locked_until = NULL WHERE username = ?")
+                        .bind(&user)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("INSERT INTO sessions (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)")
+                        .bind(auth::token_hash(&token))
+                        .bind(&user)
+                        .bind(ts(now))
+                        .bind(ts(expires_at))
+                        .execute(&mut *tx)
+                        .await?;
+                    let officer = Principal::officer(&user, role, device);
+                    store::audit(tx, &officer, "login", Some(&user), json!({}), now).await?;
+                    Ok(Ok(SessionView { token, expires_at, user: UserView { username: user.clone(), display_name, role } }))
+                })
+            })
+            .await?;
+        if outcome.is_err() {
+            tracing::warn!("log-in refused");
+        }
+        let _ = username;
+        outcome
+    }
+
+    /// Ends an officer session.
+    pub async fn logout(&self, who: &Principal, token: &str) -> Result<()> {
+        let now = self.inner.clock.now();
+        let who = who.clone();
+        let token_hash = auth::token_hash(token);
+        self.inner
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
+                        .bind(ts(now))
+                        .bind(token_hash)
+                        .execute(&mut *tx)
+                        .await?;
+                    store::audit(tx, &who, "logout", Some(&who.name), json!({}), now).await
+                })
+            })
+            .await
+    }
+
+    /// Who a principal is, for `GET /auth/me`.
+    pub async fn me(&self, who: &Principal) -> Result<MeView> {
+        Ok(match who.kind {
+            PrincipalKind::Actor(Actor::Officer(role)) => MeView {
+                kind: "officer".into(),
+                name: who.name.clone(),
+                role: Some(role),
+                device_kind: None,
+            },
+            PrincipalKind::Actor(Actor::Device(kind)) => MeView {
+                kind: "device".into(),
+                name: who.name.clone(),
+                role: None,
+                device_kind: Some(enum_str(&kind)),
+            },
+            PrincipalKind::Local => MeView {
+                kind: "local".into(),
+                name: who.name.clone(),
+                role: None,
+                device_kind: None,
+            },
+        })
+    }
+
+    /// Creates an officer account.
+    pub async fn add_user(
+        &self,
+        who: &Principal,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<UserView> {
+        who.authorize(Action::ManageUsers)?;
+        let username = username.trim();
+        if username.is_empty() || username.len() > 64 || password.len() < 8 {
+            return Err(HubError::BadRequest(
+                "user name 1-64 characters, password at least 8 characters".to_string(),
+            ));
+        }
+        let pw = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+            .await
+            .map_err(|e| HubError::Corrupt(e.to_string()))??;
+        let now = self.inner.clock.now();
+        let (who, username, display_name) =
+            (who.clone(), username.to_string(), display_name.to_string());
+        let office = self.office_code().to_string();
+        self.inner
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let exists: Option<(String,)> = sqlx::query_as("SELECT username FROM officers WHERE username = ?")
+                        .bind(&username)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if exists.is_some() {
+                        return Err(HubError::AlreadyExists(format!("user {username}")));
+                    }
+                    sqlx::query(
+                        "INSERT INTO officers (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                    )
+                    .bind(&username)
+                    .bind(&display_name)
+                    .bind(role.as_str())
+                    .bind(hash)
+                    .bind(ts(now))
+                    .execute(&mut *tx)
+                    .await?;
+                    store::audit(tx, &who, "user_add", Some(&username), json!({"role": role}), now).await?;
+                    store::outbox(tx, "user_added", json!({"office_code": office, "username": username, "role": role}), now)
+                        .await?;
+                    Ok(UserView { username, display_name, role })
+                })
+            })
+            .await
+    }
+
+    /// Lists officer accounts.
+    pub async fn users(&self, who: &Principal) -> Result<Vec<UserView>> {
+        who.authorize(Action::ManageUsers)?;
+        let mut conn = self.read().await?;
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT username, display_name, role FROM officers ORDER BY username")
+                .fetch_all(&mut *conn)
+                .await?;
+        rows.into_iter()
+            .map(|(username, display_name, role)| {
+                Ok(UserView {
+                    username,
+                    display_name,
+                    role: parse_enum(&role)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Registers a kiosk or display device; returns its token (shown once).
+    pub async fn add_device(
+        &self,
+        who: &Principal,
+        kind: DeviceKind,
+        name: &str,
+    ) -> Result<String> {
+        let token = auth::new_token(auth::DEVICE_PREFIX);
+        self.add_device_with_token(who, kind, name, &token).await?;
+        Ok(token)
+    }
+
+    /// Registers a device with a given token (demo mode's fixed tokens).
+    pub async fn add_device_with_token(
+        &self,
+        who: &Principal,
+        kind: DeviceKind,
+        name: &str,
+        token: &str,
+    ) -> Result<()> {
+        who.authorize(Action::ManageDevices)?;
+        let name = name.trim();
+        if name.is_empty() || name.len() > 64 || !token.starts_with(auth::DEVICE_PREFIX) {
+            return Err(HubError::BadRequest(
+                "device name 1-64 characters".to_string(),
+            ));
+        }
+        let now = self.inner.clock.now();
+        let (who, name, hash) = (who.clone(), name.to_string(), auth::token_hash(token));
+        self.inner
+            .db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let exists: Option<(i64,)> =
+                        sqlx::query_as("SELECT id FROM devices WHERE name = ?").bind(&name).fetch_optional(&mut *tx).await?;
+                    if exists.is_some() {
+                        return Err(HubError::AlreadyExists(format!("device {name}")));
+                    }
+                    sqlx::query("INSERT INTO devices (kind, name, token_hash, created_at) VALUES (?, ?, ?, ?)")
+                        .bind(enum_str(&kind))
+                        .bind(&name)
+                        .bind(hash)
+                        .bind(ts(now))
+                        .execute(&mut *tx)
+                        .await?;
+                    store::audit(tx, &who, "device_add", Some(&name), json!({"kind": kind}), now).await
+                })
+            })
+            .await
+    }
+
+    // ---- services, office ----------------------------------------------------------------
+
+    /// The office and today.
+    pub async fn office(&self) -> Result<OfficeView> {
+        let now = self.inner.clock.now();
+        let tz = self.inner.config.rules.time_zone;
+        let date = tz.office_date(now);
+        let mut conn = self.read().await?;
+        let day_kind = store::day_kind(&mut conn, date).await?;
+        Ok(OfficeView {
+            code: self.inner.config.office_code.clone(),
+            name: self.inner.config.office_name.clone(),
+            time_zone: tz.abbreviation().to_string(),
+            office_date: date,
+            day_kind,
+            now,
+        })
+    }
+
+    /// The services with today's quotas, use and estimated wait. Any principal may read.
+    pub async fn services(&self) -> Result<Vec<ServiceView>> {
+        let rules = &self.inner.config.rules;
+        let date = self.today();
+        let mut conn = self.read().await?;
+        let kind = store::day_kind(&mut conn, date).await?;
+        let counters = store::load_counters(&mut conn).await?;
+        let mut out = Vec::new();
+        for def in &rules.services.services {
+            let (quota, _) =
+                store::quota_for(&mut conn, &rules.quotas, date, kind, def.code).await?;
+            let used = store::used_quota(&mut conn, date, def.code).await?;
+            let (waiting,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM visits WHERE office_date = ? AND service = ? AND state = 'waiting'",
+            )
+            .bind(date.to_string())
+            .bind(def.code.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+            let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
+            let first = def.first_stage().unwrap_or(Stage::Information);
+            let estimated = self
+                .estimate(&mut conn, &counters, def.code, first, waiting)
+                .await?;
+            out.push(ServiceView {
+                code: def.code,
+                letter: def.letter,
+                name_id: def.name_id.clone(),
+                name_en: def.name_en.clone(),
+                stages: def.stages.iter().copied().map(StageView::new).collect(),
+                needs_bap: def.needs_bap,
+                offered_today: def.offered_on(kind),
+                quota,
+                used,
+                left: DailyQuota {
+                    walk_in: quota.walk_in.saturating_sub(used.walk_in),
+                    appointment: quota.appointment.saturating_sub(used.appointment),
+                    priority: quota.priority.saturating_sub(used.priority),
+                },
+                waiting,
+                estimated_wait_minutes: estimated,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn estimate(
+        &self,
+        conn: &mut SqliteConnection,
+        counters: &[store::CounterRow],
+        service: ServiceCode,
+        stage: Stage,
+        ahead: u32,
+    ) -> Result<Option<u64>> {
+        let rules = &self.inner.config.rules.wait;
+        let open = counters
+            .iter()
+            .filter(|c| c.counter.open && c.counter.serves(service, stage))
+            .count();
+        let limit = i64::try_from(rules.sample_size).unwrap_or(i64::MAX);
+        let mut recent: Vec<(i64,)> = sqlx::query_as(
+            "SELECT e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
+             WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ? ORDER BY e.id DESC LIMIT ?",
+        )
+        .bind(service.as_str())
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+        recent.reverse();
+        let recent: Vec<u32> = recent
+            .into_iter()
+            .map(|(s,)| u32::try_from(s).unwrap_or(u32::MAX))
+            .collect();
+        let open = u32::try_from(open).unwrap_or(u32::MAX);
+        Ok(estimate_wait(ahead, &recent, open, rules).minutes())
+    }
+
+    // ---- tickets and check-in ------------------------------------------------------------
+
+    /// Issues a walk-in or priority ticket.
+    pub async fn issue_ticket(&self, who: &Principal, req: IssueRequest) -> Result<TicketView> {
+        who.authorize(Action::IssueTicket)?;
+        let priority_group = match (req.lane, req.priority_group) {
+            (Lane::Appointment, _) => {
+                return Err(HubError::BadRequest(
+                    "appointments get their tickets by check-in; use lane walk_in or priority"
+                        .into(),
+                ));
+            }
+            (Lane::Priority, None) => {
+                return Err(HubError::BadRequest(
+                    "the priority lane needs a priority_group".into(),
+                ));
+            }
+            (Lane::Priority, Some(g)) => Some(g),
+            (Lane::WalkIn, _) => None,
+        };
+        let visit = {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner.db.write(move |mut tx| Box::pin(async move {
+            let rules = &hub.inner.config.rules;
+            let now = hub.inner.clock.now();
+            let date = rules.time_zone.office_date(now);
+            let kind = store::day_kind(&mut tx, date).await?;
+            let (quota, _) = store::quota_for(&mut tx, &rules.quotas, date, kind, req.service).await?;
+            let used = store::used_quota(&mut tx, date, req.service).await?;
+            check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
+            let visit = hub.new_visit(&mut tx, &who, date, req.service, req.lane, priority_group, None, now, false).await?;
+            store::audit(
+                &mut tx,
+                &who,
+                "issue_ticket",
+                Some(&visit.ticket.to_string()),
+                json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
+                now,
+            )
+            .await?;
+                        Ok(visit)
+            })).await?
+        };
+        self.publish(LiveEvent::QueueChanged {
+            office_date: visit.office_date,
+            service: visit.service,
+        });
+        self.ticket_view(&visit, false).await
+    }
+
+    /// Allocates the next number and id, issues the visit through the domain and stores it.
+    #[allow(clippy::too_many_arguments)]
+    async fn new_visit(
+        &self,
+        conn: &mut SqliteConnection,
+        who: &Principal,
+        date: NaiveDate,
+        service: ServiceCode,
+        lane: Lane,
+        priority_group: Option<PriorityGroup>,
+        booking: Option<(&str, u8)>,
+        now: DateTime<Utc>,
+        payment_not_verified: bool,
+    ) -> Result<Visit> {
+        let rules = &self.inner.config.rules;
+        let def = rules.services.require(service)?;
+        let last: Option<(i64,)> = sqlx::query_as(
+            "SELECT last_number FROM ticket_counters WHERE office_date = ? AND service = ?",
+        )
+        .bind(date.to_string())
+        .bind(service.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let last = last.map(|(n,)| u16::try_from(n).unwrap_or(u16::MAX));
+        let ticket = next_ticket_number(def.letter, last)?;
+        sqlx::query(
+            "INSERT INTO ticket_counters (office_date, service, last_number) VALUES (?, ?, ?) \
+             ON CONFLICT(office_date, service) DO UPDATE SET last_number = excluded.last_number",
+        )
+        .bind(date.to_string())
+        .bind(service.as_str())
+        .bind(i64::from(ticket.number()))
+        .execute(&mut *conn)
+        .await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM visits")
+            .fetch_one(&mut *conn)
+            .await?;
+        let new = NewVisit {
+            id: VisitId(id),
+            office_date: date,
+            service,
+            lane,
+            ticket,
+            stages: def.stages.clone(),
+            priority_group,
+            booking_code: booking.map(|(c, _)| c.to_string()),
+            applicant_index: booking.map(|(_, i)| i),
+        };
+        let (visit, event) = Visit::issue(new, now)?;
+        store::insert_visit(
+            conn,
+            self.office_code(),
+            &visit,
+            &event,
+            payment_not_verified,
+            who,
+        )
+        .await?;
+        if lane == Lane::Appointment {
+            let (visit, _) = store::apply_event(
+                conn,
+                self.office_code(),
+                &rules.visits,
+                &visit,
+                EventKind::CheckedIn,
+                now,
+                who,
+            )
+            .await?;
+            return Ok(visit);
+        }
+        Ok(visit)
+    }
+
+    async fn ticket_view(&self, visit: &Visit, payment_not_verified: bool) -> Result<TicketView> {
+        let rules = &self.inner.config.rules;
+        let def = rules.services.require(visit.service)?;
+        let mut conn = self.read().await?;
+        let (ahead,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM visits WHERE office_date = ? AND service = ? AND state = 'waiting' AND id < ?",
+        )
+        .bind(visit.office_date.to_string())
+        .bind(visit.service.as_str())
+        .bind(visit.id.0)
+        .fetch_one(&mut *conn)
+        .await?;
+        let ahead = u32::try_from(ahead).unwrap_or(u32::MAX);
+        let counters = store::load_counters(&mut conn).await?;
+        let estimated = self
+            .estimate(
+                &mut conn,
+                &counters,
+                visit.service,
+                visit.current_stage(),
+                ahead,
+            )
+            .await?;
+        Ok(TicketView {
+            id: visit.id.0,
+            ticket: visit.ticket.to_string(),
+            service: visit.service,
+            service_name_id: def.name_id.clone(),
+            service_name_en: def.name_en.clone(),
+            lane: visit.lane,
+            priority_group: visit.priority_group,
+            office_date: visit.office_date,
+            issued_at: visit.issued_at,
+            booking_code: visit.booking_code.clone(),
+            applicant_index: visit.applicant_index,
+            payment_not_verified,
+            ahead,
+            estimated_wait_minutes: estimated,
+        })
+    }
+
+    /// Checks in an M-Paspor booking: one visit per applicant. Idempotent: a booking
+    /// checked in before returns its tickets again.
+    pub async fn check_in(&self, who: &Principal, booking_code: &str) -> Result<CheckInView> {
+        who.authorize(Action::CheckIn)?;
+        let code = normalize_code(booking_code);
+        let (visits, flags, already) = {
+            let (hub, who, code) = (self.clone(), who.clone(), code.clone());
+            self.inner.db.write(move |mut tx| Box::pin(async move {
+            let rules = &hub.inner.config.rules;
+            let now = hub.inner.clock.now();
+            let (booking, stale) = load_booking(&mut tx, &code).await?.ok_or(CheckInError::BookingNotFound)?;
+            let done: Option<(String,)> = sqlx::query_as("SELECT flags FROM check_ins WHERE booking_code = ?")
+                .bind(&code)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some((flags,)) = done {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT data FROM visits WHERE booking_code = ? ORDER BY applicant_index",
+                )
+                .bind(&code)
+                .fetch_all(&mut *tx)
+                .await?;
+                let visits = rows.iter().map(|(d,)| store::visit_from_json(d)).collect::<Result<Vec<_>>>()?;
+                Ok((visits, serde_json::from_str(&flags)?, true))
+            } else {
+                let fresh = Duration::hours(i64::from(hub.inner.config.payment_fresh_hours));
+                let knowledge = if stale.is_none_or(|at| now - at > fresh) {
+                    PaymentKnowledge::Stale
+                } else {
+                    PaymentKnowledge::Current
+                };
+                let office = OfficeIdentity { code: hub.inner.config.office_code.clone(), time_zone: rules.time_zone };
+                let decision = check_in(&booking, &office, now, &rules.check_in, knowledge)?;
+                let date = decision.office_date;
+                let kind = store::day_kind(&mut tx, date).await?;
+                let mut visits = Vec::new();
+                for (index, service) in decision.services.iter().copied().enumerate() {
+                    let (quota, _) = store::quota_for(&mut tx, &rules.quotas, date, kind, service).await?;
+                    let used = store::used_quota(&mut tx, date, service).await?;
+                    check_quota(&rules.services, &quota, kind, service, Lane::Appointment, used.appointment)?;
+                    let index = u8::try_from(index).unwrap_or(u8::MAX);
+                    let visit = hub
+                        .new_visit(
+                            &mut tx,
+                            &who,
+                            date,
+                            service,
+                            Lane::Appointment,
+                            None,
+                            Some((&code, index)),
+                            now,
+                            !decision.payment_verified(),
+                        )
+                        .await?;
+                    visits.push(visit);
+                }
+                let flags_json = serde_json::to_string(&decision.flags)?;
+                sqlx::query("INSERT INTO check_ins (booking_code, office_date, at, flags, actor) VALUES (?, ?, ?, ?, ?)")
+                    .bind(&code)
+                    .bind(date.to_string())
+                    .bind(ts(now))
+                    .bind(&flags_json)
+                    .bind(&who.name)
+                    .execute(&mut *tx)
+                    .await?;
+                let tickets: Vec<String> = visits.iter().map(|v| v.ticket.to_string()).collect();
+                store::outbox(
+                    &mut tx,
+                    "booking_checked_in",
+                    json!({"office_code": hub.office_code(), "booking_code": code, "office_date": date,
+                           "at": now, "flags": decision.flags, "tickets": tickets,
+                           "visit_ids": visits.iter().map(|v| v.id.0).collect::<Vec<_>>()}),
+                    now,
+                )
+                .await?;
+                store::audit(&mut tx, &who, "check_in", Some(&code), json!({"tickets": tickets, "flags": decision.flags}), now)
+                    .await?;
+                Ok((visits, decision.flags, false))
+            }
+            })).await?
+        };
+        let not_verified = flags.contains(&loket_domain::CheckInFlag::PaymentNotVerified);
+        let mut tickets = Vec::new();
+        for v in &visits {
+            if !already {
+                self.publish(LiveEvent::QueueChanged {
+                    office_date: v.office_date,
+                    service: v.service,
+                });
+            }
+            tickets.push(self.ticket_view(v, not_verified).await?);
+        }
+        Ok(CheckInView {
+            booking_code: code,
+            already_checked_in: already,
+            flags,
+            tickets,
+        })
+    }
+
+    /// Imports (inserts or replaces) bookings. Every applicant's NIK is checked first; one
+    /// bad booking refuses the whole file.
+    pub async fn import_bookings(&self, who: &Principal, file: BookingsFile) -> Result<usize> {
+        who.authorize(Action::ImportBookings)?;
+        for b in &file.bookings {
+            if b.applicants.is_empty() || b.applicants.len() > loket_domain::MAX_APPLICANTS {
+                return Err(CheckInError::BookingInvalid {
+                    applicants: b.applicants.len(),
+                }
+                .into());
+            }
+            for a in &b.applicants {
+                check_nik(&a.nik, b.date, None)?;
+            }
+            if normalize_code(&b.code).is_empty() {
+                return Err(HubError::BadRequest(
+                    "booking code must not be empty".into(),
+                ));
+            }
+        }
+        let now = self.inner.clock.now();
+        let who = who.clone();
+        self.inner.db.write(move |mut tx| Box::pin(async move {
+        for b in &file.bookings {
+            let code = normalize_code(&b.code);
+            sqlx::query(
+                "INSERT INTO bookings (code, office_code, booking_date, slot_start, payment, billing_code, cancelled, \
+                 rescheduled, payment_stale, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?) \
+                 ON CONFLICT(code) DO UPDATE SET office_code = excluded.office_code, booking_date = excluded.booking_date, \
+                 slot_start = excluded.slot_start, payment = excluded.payment, billing_code = excluded.billing_code, \
+                 cancelled = excluded.cancelled, rescheduled = excluded.rescheduled, payment_stale = 0, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&code)
+            .bind(b.office_code.trim())
+            .bind(b.date.to_string())
+            .bind(b.slot_start.format("%H:%M").to_string())
+            .bind(enum_str(&b.payment))
+            .bind(b.billing_code.as_ref().map(|c| c.as_str().to_string()))
+            .bind(b.cancelled)
+            .bind(b.rescheduled)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM applicants WHERE booking_code = ?").bind(&code).execute(&mut *tx).await?;
+            for (i, a) in b.applicants.iter().enumerate() {
+                sqlx::query("INSERT INTO applicants (booking_code, idx, name, nik, service) VALUES (?, ?, ?, ?, ?)")
+                    .bind(&code)
+                    .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                    .bind(a.name.trim())
+                    .bind(a.nik.trim())
+                    .bind(a.service.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        store::audit(&mut tx, &who, "import_bookings", None, json!({"bookings": file.bookings.len()}), now).await?;
+        Ok(file.bookings.len())
+        })).await
+    }
+
+    /// Checks a NIK (and, given, against a declared birth date).
+    pub fn check_nik(
+        &self,
+        who: &Principal,
+        nik: &str,
+        birth_date: Option<NaiveDate>,
+    ) -> Result<NikView> {
+        who.authorize(Action::ReadQueue)?;
+        let checked = check_nik(nik, self.today(), birth_date)?;
+        Ok(NikView {
+            valid: true,
+            province: checked.info.province,
+            regency: checked.info.regency,
+            district: checked.info.district,
+            birth_date: checked.info.birth_date,
+            sex: checked.info.sex,
+            warnings: checked
+                .warnings
+                .iter()
+                .map(|w| WarningView {
+                    code: w.code().to_string(),
+                    message_id: w.message_id(),
+                    message_en: w.message_en(),
+                })
+                .collect(),
+        })
+    }
+
+    // ---- queue and counters --------------------------------------------------------------
+
+    async fn visit_views(
+        &self,
+        conn: &mut SqliteConnection,
+        visits: &[Visit],
+    ) -> Result<Vec<VisitView>> {
+        let now = self.inner.clock.now();
+        let mut out = Vec::with_capacity(visits.len());
+        for v in visits {
+            let row: Option<(bool, Option<String>)> = sqlx::query_as(
+                "SELECT v.payment_not_verified, a.name FROM visits v LEFT JOIN applicants a \
+                 ON a.booking_code = v.booking_code AND a.idx = v.applicant_index WHERE v.id = ?",
+            )
+            .bind(v.id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (pnv, name) = row.unwrap_or((false, None));
+            out.push(VisitView::new(v, name, pnv, now));
+        }
+        Ok(out)
+    }
+
+    /// Today's open visits in queue order, optionally of one service.
+    pub async fn queue(
+        &self,
+        who: &Principal,
+        service: Option<ServiceCode>,
+    ) -> Result<Vec<VisitView>> {
+        who.authorize(Action::ReadQueue)?;
+        let mut conn = self.read().await?;
+        let mut visits = store::load_visits_in(
+            &mut conn,
+            self.today(),
+            &[
+                "awaiting_check_in",
+                "waiting",
+                "called",
+                "in_service",
+                "parked",
+            ],
+        )
+        .await?;
+        visits.retain(|v| service.is_none_or(|s| v.service == s));
+        visits.sort_by_key(|v| v.queue_key());
+        self.visit_views(&mut conn, &visits).await
+    }
+
+    /// One visit.
+    pub async fn visit(&self, who: &Principal, id: i64) -> Result<VisitView> {
+        who.authorize(Action::ReadQueue)?;
+        let mut conn = self.read().await?;
+        let v = store::load_visit(&mut conn, id).await?;
+        Ok(self.visit_views(&mut conn, &[v]).await?.remove(0))
+    }
+
+    /// Every counter.
+    pub async fn counters(&self, who: &Principal) -> Result<Vec<CounterView>> {
+        who.authorize(Action::ReadQueue)?;
+        let mut conn = self.read().await?;
+        self.counter_views(&mut conn).await
+    }
+
+    async fn counter_views(&self, conn: &mut SqliteConnection) -> Result<Vec<CounterView>> {
+        let rows = store::load_counters(conn).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let held = store::held_visit(conn, r.counter.id).await?;
+            out.push(counter_view(&r, held.as_ref()));
+        }
+        Ok(out)
+    }
+
+    /// Creates a counter.
+    pub async fn create_counter(
+        &self,
+        who: &Principal,
+        name: &str,
+        services: Vec<ServiceCode>,
+        stages: Vec<Stage>,
+    ) -> Result<CounterView> {
+        who.authorize(Action::ManageCounters)?;
+        let name = name.trim();
+        if name.is_empty() || name.len() > 40 {
+            return Err(HubError::BadRequest("counter name 1-40 characters".into()));
+        }
+        for s in &services {
+            self.inner.config.rules.services.require(*s)?;
+        }
+        let now = self.inner.clock.now();
+        let (who, name) = (who.clone(), name.to_string());
+        self.inner.db.write(move |mut tx| Box::pin(async move {
+        let exists: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM counters WHERE name = ?").bind(&name).fetch_optional(&mut *tx).await?;
+        if exists.is_some() {
+            return Err(HubError::AlreadyExists(format!("counter {name}")));
+        }
+        let done = sqlx::query("INSERT INTO counters (name, services, stages, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&name)
+            .bind(serde_json::to_string(&services)?)
+            .bind(serde_json::to_string(&stages)?)
+            .bind(ts(now))
+            .execute(&mut *tx)
+            .await?;
+        let id = done.last_insert_rowid();
+        store::audit(&mut tx, &who, "counter_create", Some(&id.to_string()), json!({"name": name}), now).await?;
+        let row = store::load_counter(&mut tx, id).await?;
+        Ok(counter_view(&row, None))
+        })).await
+    }
+
+    /// Opens a counter (optionally changing what it serves).
+    pub async fn open_counter(
+        &self,
+        who: &Principal,
+        id: i64,
+        services: Option<Vec<ServiceCode>>,
+        stages: Option<Vec<Stage>>,
+    ) -> Result<CounterView> {
+        who.authorize(Action::OpenCounter)?;
+        for s in services.iter().flatten() {
+            self.inner.config.rules.services.require(*s)?;
+        }
+        let now = self.inner.clock.now();
+        let view = {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner.db.write(move |mut tx| Box::pin(async move {
+            let mut row = store::load_counter(&mut tx, id).await?;
+            if let Some(s) = services {
+                row.counter.services = s;
+            }
+            if let Some(s) = stages {
+                row.counter.stages = s;
+            }
+            sqlx::query("UPDATE counters SET services = ?, stages = ?, is_open = 1, officer = ?, opened_at = ? WHERE id = ?")
+                .bind(serde_json::to_string(&row.counter.services)?)
+                .bind(serde_json::to_string(&row.counter.stages)?)
+                .bind(&who.name)
+                .bind(ts(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let detail = json!({"services": row.counter.services, "stages": row.counter.stages});
+            store::audit(&mut tx, &who, "counter_open", Some(&id.to_string()), detail.clone(), now).await?;
+            store::outbox(
+                &mut tx,
+                "counter_opened",
+                json!({"office_code": hub.office_code(), "counter_id": id, "name": row.counter.name,
+                       "officer": who.name, "services": row.counter.services, "stages": row.counter.stages}),
+                now,
+            )
+            .await?;
+            let row = store::load_counter(&mut tx, id).await?;
+            let held = store::held_visit(&mut tx, row.counter.id).await?;
+                        Ok(counter_view(&row, held.as_ref()))
+            })).await?
+        };
+        self.publish(LiveEvent::CounterChanged { counter_id: id });
+        Ok(view)
+    }
+
+    /// Closes a counter (a visit it holds stays where it is).
+    pub async fn close_counter(&self, who: &Principal, id: i64) -> Result<CounterView> {
+        who.authorize(Action::CloseCounter)?;
+        let now = self.inner.clock.now();
+        let view = {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner
+                .db
+                .write(move |mut tx| {
+                    Box::pin(async move {
+                        store::load_counter(&mut tx, id).await?;
+                        sqlx::query("UPDATE counters SET is_open = 0, officer = NULL WHERE id = ?")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        store::audit(
+                            &mut tx,
+                            &who,
+                            "counter_close",
+                            Some(&id.to_string()),
+                            json!({}),
+                            now,
+                        )
+                        .await?;
+                        store::outbox(
+                            &mut tx,
+                            "counter_closed",
+                            json!({"office_code": hub.office_code(), "counter_id": id}),
+                            now,
+                        )
+                        .await?;
+                        let row = store::load_counter(&mut tx, id).await?;
+                        let held = store::held_visit(&mut tx, row.counter.id).await?;
+                        Ok(counter_view(&row, held.as_ref()))
+                    })
+                })
+                .await?
+        };
+        self.publish(LiveEvent::CounterChanged { counter_id: id });
+        Ok(view)
+    }
+
+    /// What a counter may call now (waiting visits it serves, in queue order) and the
+    /// visits it has parked.
+    pub async fn counter_queue(&self, who: &Principal, id: i64) -> Result<Vec<VisitView>> {
+        who.authorize(Action::ReadQueue)?;
+        let mut conn = self.read().await?;
+        let row = store::load_counter(&mut conn, id).await?;
+        let mut visits =
+            store::load_visits_in(&mut conn, self.today(), &["waiting", "parked"]).await?;
+        visits.retain(|v| {
+            policy::is_candidate(v, &row.counter)
+                || matches!(v.state, loket_domain::VisitState::Parked { counter } if counter == row.counter.id)
+        });
+        visits.sort_by_key(|v| v.queue_key());
+        self.visit_views(&mut conn, &visits).await
+    }
+
+    /// The visit a counter has called or is serving.
+    pub async fn counter_current(&self, who: &Principal, id: i64) -> Result<Option<VisitView>> {
+        who.authorize(Action::ReadQueue)?;
+        let mut conn = self.read().await?;
+        let row = store::load_counter(&mut conn, id).await?;
+        match store::held_visit(&mut conn, row.counter.id).await? {
+            Some(v) => Ok(self.visit_views(&mut conn, &[v]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    /// Calls the next visit by the domain's policy.
+    pub async fn call_next(&self, who: &Principal, counter: i64) -> Result<VisitView> {
+        who.authorize(Action::CallNext)?;
+        self.call(who, counter, None, false).await
+    }
+
+    /// Calls a given ticket (`A001`) or visit id; `force` passes the starvation bound
+    /// (supervisors).
+    pub async fn call_given(
+        &self,
+        who: &Principal,
+        counter: i64,
+        target: CallTarget,
+        force: bool,
+    ) -> Result<VisitView> {
+        who.authorize(Action::CallGivenTicket)?;
+        if force {
+            who.authorize(Action::ForceCall)?;
+        }
+        self.call(who, counter, Some(target), force).await
+    }
+
+    async fn call(
+        &self,
+        who: &Principal,
+        counter_id: i64,
+        target: Option<CallTarget>,
+        force: bool,
+    ) -> Result<VisitView> {
+        let (visit, call) = {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner.db.write(move |mut tx| Box::pin(async move {
+            let rules = &hub.inner.config.rules;
+            let now = hub.inner.clock.now();
+            let date = rules.time_zone.office_date(now);
+            let row = store::load_counter(&mut tx, counter_id).await?;
+            row.counter.ensure_open()?;
+            if let Some(busy) = store::held_visit(&mut tx, row.counter.id).await? {
+                return Err(DomainError::CounterBusy { counter: row.counter.id, ticket: busy.ticket }.into());
+            }
+            let visits = store::load_visits_in(&mut tx, date, &["waiting", "parked"]).await?;
+            let cursor = LaneCursor(
+                store::setting(&mut tx, CURSOR_KEY).await?.and_then(|c| c.parse().ok()).unwrap_or_default(),
+            );
+            let decision = match &target {
+                None => policy::call_next(&visits, &row.counter, &rules.calls, cursor)?,
+                Some(t) => {
+                    let id = match t {
+                        CallTarget::Visit(id) => VisitId(*id),
+                        CallTarget::Ticket(ticket) => {
+                            let parsed: loket_domain::TicketNumber = ticket.parse()?;
+                            visits
+                                .iter()
+                                .find(|v| v.ticket == parsed)
+                                .map(|v| v.id)
+                                .ok_or(DomainError::VisitNotFound)?
+                        }
+                    };
+                    policy::call_given(&visits, &row.counter, id, &rules.calls, cursor, force)?
+                }
+            };
+            let chosen = visits.iter().find(|v| v.id == decision.visit).ok_or(DomainError::VisitNotFound)?;
+            let manual = target.is_some();
+            // Check that the call applies before passing anyone, so a refused call changes nothing.
+            chosen.apply(
+                &loket_domain::VisitEvent::new(now, EventKind::Called { counter: row.counter.id, manual }),
+                &rules.visits,
+            )?;
+            for passed in &decision.passed {
+                if let Some(v) = visits.iter().find(|v| v.id == *passed) {
+                    store::apply_event(
+                        &mut tx,
+                        hub.office_code(),
+                        &rules.visits,
+                        v,
+                        EventKind::Passed { by: decision.visit },
+                        now,
+                        &who,
+                    )
+                    .await?;
+                }
+            }
+            let (visit, event_id) = store::apply_event(
+                &mut tx,
+                hub.office_code(),
+                &rules.visits,
+                chosen,
+                EventKind::Called { counter: row.counter.id, manual },
+                now,
+                &who,
+            )
+            .await?;
+            store::set_setting(&mut tx, CURSOR_KEY, &decision.cursor.0.to_string()).await?;
+            let action = if manual { "call_given" } else { "call_next" };
+            store::audit(
+                &mut tx,
+                &who,
+                action,
+                Some(&visit.ticket.to_string()),
+                json!({"counter_id": counter_id, "visit_id": visit.id.0, "reason": decision.reason, "forced": force,
+                       "passed": decision.passed.len()}),
+                now,
+            )
+            .await?;
+                        Ok({
+            let call = CallView {
+                id: event_id,
+                visit_id: visit.id.0,
+                ticket: visit.ticket.to_string(),
+                service: visit.service,
+                counter_id,
+                counter: row.counter.name.clone(),
+                at: now,
+                recall: false,
+            };
+            (visit, call)
+            })
+            })).await?
+        };
+        self.publish(LiveEvent::Call { call });
+        self.publish(LiveEvent::QueueChanged {
+            office_date: visit.office_date,
+            service: visit.service,
+        });
+        let mut conn = self.read().await?;
+        Ok(self.visit_views(&mut conn, &[visit]).await?.remove(0))
+    }
+
+    /// Recall, start, no-show, park, finish or transfer the visit a counter holds.
+    pub async fn counter_action(
+        &self,
+        who: &Principal,
+        counter_id: i64,
+        action: CounterAction,
+    ) -> Result<VisitView> {
+        let (needed, name) = match action {
+            CounterAction::Recall => (Action::Recall, "recall"),
+            CounterAction::Start => (Action::Serve, "start"),
+            CounterAction::NoShow => (Action::NoShow, "no_show"),
+            CounterAction::Park => (Action::Park, "park"),
+            CounterAction::Finish => (Action::Serve, "finish"),
+            CounterAction::Transfer(_) => (Action::Transfer, "transfer"),
+        };
+        who.authorize(needed)?;
+        let (visit, call) = {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner
+                .db
+                .write(move |mut tx| {
+                    Box::pin(async move {
+                        let rules = &hub.inner.config.rules;
+                        let now = hub.inner.clock.now();
+                        let row = store::load_counter(&mut tx, counter_id).await?;
+                        let held = store::held_visit(&mut tx, row.counter.id)
+                            .await?
+                            .ok_or(HubError::NoCurrentVisit)?;
+                        let kind = match action {
+                            CounterAction::Recall => EventKind::Recalled,
+                            CounterAction::Start => EventKind::Started {
+                                stage: held.current_stage(),
+                            },
+                            CounterAction::NoShow => EventKind::NoShow,
+                            CounterAction::Park => EventKind::Parked,
+                            CounterAction::Finish => EventKind::Finished {
+                                stage: held.current_stage(),
+                            },
+                            CounterAction::Transfer(to) => {
+                                if let Some(target) = to.counter {
+                                    store::load_counter(&mut tx, target.0).await?;
+                                }
+                                EventKind::Transferred { to }
+                            }
+                        };
+                        let (visit, event_id) = store::apply_event(
+                            &mut tx,
+                            hub.office_code(),
+                            &rules.visits,
+                            &held,
+                            kind,
+                            now,
+                            &who,
+                        )
+                        .await?;
+                        store::audit(
+                &mut tx,
+                &who,
+                name,
+                Some(&visit.ticket.to_string()),
+                json!({"counter_id": counter_id, "visit_id": visit.id.0, "event": kind}),
+                now,
+            )
+            .await?;
+                        Ok({
+                            let call = matches!(action, CounterAction::Recall).then(|| CallView {
+                                id: event_id,
+                                visit_id: visit.id.0,
+                                ticket: visit.ticket.to_string(),
+                                service: visit.service,
+                                counter_id,
+                                counter: row.counter.name.clone(),
+                                at: now,
+                                recall: true,
+                            });
+                            (visit, call)
+                        })
+                    })
+                })
+                .await?
+        };
+        if let Some(call) = call {
+            self.publish(LiveEvent::Call { call });
+        }
+        self.publish(LiveEvent::QueueChanged {
+            office_date: visit.office_date,
+            service: visit.service,
+        });
+        let mut conn = self.read().await?;
+        Ok(self.visit_views(&mut conn, &[visit]).await?.remove(0))
+    }
+
+    /// The most recent calls (newest first) for the display boards.
+    pub async fn recent_calls(&self, who: &Principal, limit: Option<u32>) -> Result<Vec<CallView>> {
+        who.authorize(Action::ReadCalls)?;
+        let limit = i64::from(
+            limit
+                .unwrap_or(self.inner.config.recent_calls)
+                .clamp(1, 100),
+        );
+        let mut conn = self.read().await?;
+        let rows: Vec<(i64, i64, String, String, i64, String, String, String)> = sqlx::query_as(
+            "SELECT e.id, v.id, v.ticket, v.service, e.counter_id, c.name, e.at, e.kind FROM visit_events e \
+             JOIN visits v ON v.id = e.visit_id JOIN counters c ON c.id = e.counter_id \
+             WHERE e.kind IN ('called', 'recalled') AND v.office_date = ? ORDER BY e.id DESC LIMIT ?",
+        )
+        .bind(self.today().to_string())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+        rows.into_iter()
+            .map(
+                |(id, visit_id, ticket, service, counter_id, counter, at, kind)| {
+                    Ok(CallView {
+                        id,
+                        visit_id,
+                        ticket,
+                        service: parse_enum(&service)?,
+                        counter_id,
+                        counter,
+                        at: parse_ts(&at)?,
+                        recall: kind == "recalled",
+                    })
+                },
+            )
+            .collect()
+    }
+
+    // ---- day, quotas, dashboard, audit ---------------------------------------------------
+
+    /// The end-of-day reset: every open visit (of any date) is closed with its outcome and
+    /// every counter closed.
+    pub async fn close_day(&self, who: &Principal) -> Result<DayCloseView> {
+        who.authorize(Action::CloseDay)?;
+        let view = {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner.db.write(move |mut tx| Box::pin(async move {
+            let rules = &hub.inner.config.rules;
+            let now = hub.inner.clock.now();
+            let date = rules.time_zone.office_date(now);
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT data FROM visits WHERE state <> 'closed' ORDER BY id").fetch_all(&mut *tx).await?;
+            let visits = rows.iter().map(|(d,)| store::visit_from_json(d)).collect::<Result<Vec<_>>>()?;
+            let items = end_of_day(&visits, now);
+            for item in &items {
+                if let Some(v) = visits.iter().find(|v| v.id == item.visit) {
+                    store::apply_event(&mut tx, hub.office_code(), &rules.visits, v, item.event.kind, item.event.at, &who)
+                        .await?;
+                }
+            }
+            let closed = sqlx::query("UPDATE counters SET is_open = 0, officer = NULL WHERE is_open = 1")
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "INSERT INTO office_days (office_date, day_kind, closed_at, updated_at, updated_by) VALUES (?, 'regular', ?, ?, ?) \
+                 ON CONFLICT(office_date) DO UPDATE SET closed_at = excluded.closed_at",
+            )
+            .bind(date.to_string())
+            .bind(ts(now))
+            .bind(ts(now))
+            .bind(&who.name)
+            .execute(&mut *tx)
+            .await?;
+            let view = DayCloseView {
+                office_date: date,
+                closed_visits: u32::try_from(items.len()).unwrap_or(u32::MAX),
+                closed_counters: u32::try_from(closed).unwrap_or(u32::MAX),
+            };
+            store::set_setting(&mut tx, CURSOR_KEY, "0").await?;
+            store::outbox(&mut tx, "day_closed", json!({"office_code": hub.office_code(), "report": view}), now).await?;
+            store::audit(&mut tx, &who, "close_day", Some(&date.to_string()), json!(view), now).await?;
+                        Ok(view)
+            })).await?
+        };
+        self.publish(LiveEvent::DayClosed {
+            office_date: view.office_date,
+        });
+        Ok(view)
+    }
+
+    /// The quotas in force on a date, with what was issued.
+    pub async fn quotas(&self, who: &Principal, date: NaiveDate) -> Result<QuotasView> {
+        who.authorize(Action::ReadQueue)?;
+        let rules = &self.inner.config.rules;
+        let mut conn = self.read().await?;
+        let day_kind = store::day_kind(&mut conn, date).await?;
+        let mut services = Vec::new();
+        for def in &rules.services.services {
+            let (quota, overridden) =
+                store::quota_for(&mut conn, &rules.quotas, date, day_kind, def.code).await?;
+            let used = store::used_quota(&mut conn, date, def.code).await?;
+            services.push(QuotaLine {
+                service: def.code,
+                quota,
+                overridden,
+                used,
+            });
+        }
+        Ok(QuotasView {
+            date,
+            day_kind,
+            services,
+        })
+    }
+
+    /// Sets the kind of day and quotas of a date (supervisor, head). Audited with the old
+    /// values.
+    pub async fn set_quotas(
+        &self,
+        who: &Principal,
+        date: NaiveDate,
+        req: QuotasRequest,
+    ) -> Result<QuotasView> {
+        who.authorize(Action::SetQuotas)?;
+        let rules = &self.inner.config.rules;
+        for q in &req.quotas {
+            rules.services.require(q.service)?;
+        }
+        {
+            let (hub, who) = (self.clone(), who.clone());
+            self.inner.db.write(move |mut tx| Box::pin(async move {
+            let rules = &hub.inner.config.rules;
+            let now = hub.inner.clock.now();
+            let old_kind = store::day_kind(&mut tx, date).await?;
+            if let Some(kind) = req.day_kind {
+                sqlx::query(
+                    "INSERT INTO office_days (office_date, day_kind, updated_at, updated_by) VALUES (?, ?, ?, ?) \
+                     ON CONFLICT(office_date) DO UPDATE SET day_kind = excluded.day_kind, \
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(date.to_string())
+                .bind(kind.as_str())
+                .bind(ts(now))
+                .bind(&who.name)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let mut old = Vec::new();
+            for q in &req.quotas {
+                let (before, _) = store::quota_for(&mut tx, &rules.quotas, date, old_kind, q.service).await?;
+                old.push(json!({"service": q.service, "quota": before}));
+                sqlx::query(
+                    "INSERT INTO quota_overrides (office_date, service, walk_in, appointment, priority, updated_at, updated_by) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(office_date, service) DO UPDATE SET \
+                     walk_in = excluded.walk_in, appointment = excluded.appointment, priority = excluded.priority, \
+                     updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                )
+                .bind(date.to_string())
+                .bind(q.service.as_str())
+                .bind(i64::from(q.walk_in))
+                .bind(i64::from(q.appointment))
+                .bind(i64::from(q.priority))
+                .bind(ts(now))
+                .bind(&who.name)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let detail = json!({"date": date, "day_kind": {"old": old_kind, "new": req.day_kind},
+                                "old": old, "new": req.quotas});
+            store::audit(&mut tx, &who, "set_quotas", Some(&date.to_string()), detail.clone(), now).await?;
+            store::outbox(&mut tx, "quotas_set", json!({"office_code": hub.office_code(), "change": detail}), now).await?;
+                        Ok(())
+            })).await?
+        }
+        self.quotas(who, date).await
+    }
+
+    /// The supervisors' and head's summary of today.
+    pub async fn dashboard(&self, who: &Principal) -> Result<DashboardView> {
+        who.authorize(Action::ViewReports)?;
+        let rules = &self.inner.config.rules;
+        let now = self.inner.clock.now();
+        let date = rules.time_zone.office_date(now);
+        let mut conn = self.read().await?;
+        let day_kind = store::day_kind(&mut conn, date).await?;
+        let rows: Vec<(String, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT service, state, outcome, data FROM visits WHERE office_date = ?",
+        )
+        .bind(date.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut services: Vec<ServiceStats> = rules
+            .services
+            .services
+            .iter()
+            .map(|d| ServiceStats {
+                service: d.code,
+                waiting: 0,
+                longest_wait_minutes: None,
+                in_service: 0,
+                served: 0,
+                no_show: 0,
+                issued: 0,
+            })
+            .collect();
+        for (service, state, outcome, data) in rows {
+            let service: ServiceCode = parse_enum(&service)?;
+            let Some(line) = services.iter_mut().find(|s| s.service == service) else {
+                continue;
+            };
+            line.issued += 1;
+            match state.as_str() {
+                "waiting" => {
+                    line.waiting += 1;
+                    let v = store::visit_from_json(&data)?;
+                    let minutes = (now - v.waiting_since).num_minutes().max(0);
+                    line.longest_wait_minutes = Some(
+                        line.longest_wait_minutes
+                            .map_or(minutes, |m| m.max(minutes)),
+                    );
+                }
+                "called" | "in_service" => line.in_service += 1,
+                _ => {}
+            }
+            match outcome.as_deref() {
+                Some("completed") => line.served += 1,
+                Some("no_show") => line.no_show += 1,
+                _ => {}
+            }
+        }
+        let counters = self.counter_views(&mut conn).await?;
+        Ok(DashboardView {
+            office_date: date,
+            day_kind,
+            waiting: services.iter().map(|s| s.waiting).sum(),
+            longest_wait_minutes: services.iter().filter_map(|s| s.longest_wait_minutes).max(),
+            counters_open: u32::try_from(counters.iter().filter(|c| c.open).count())
+                .unwrap_or(u32::MAX),
+            served_today: services.iter().map(|s| s.served).sum(),
+            no_show_today: services.iter().map(|s| s.no_show).sum(),
+            services,
+            counters,
+        })
+    }
+
+    /// The newest audit rows.
+    pub async fn audit_log(&self, who: &Principal, limit: Option<u32>) -> Result<Vec<AuditView>> {
+        who.authorize(Action::ViewAudit)?;
+        let limit = i64::from(limit.unwrap_or(100).clamp(1, 1000));
+        let mut conn = self.read().await?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at, actor_kind, actor, device, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, at, actor_kind, actor, device, action, target, detail)| AuditView {
+                    id,
+                    at,
+                    actor_kind,
+                    actor,
+                    device,
+                    action,
+                    target,
+                    detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+                },
+            )
+            .collect())
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn healthy(&self) -> bool {
+        let Ok(mut conn) = self.read().await else {
+            return false;
+        };
+        sqlx::query("SELECT 1").execute(&mut *conn).await.is_ok()
+    }
+
+    /// Whether any officer account exists (set-up creates the first admin).
+    pub async fn has_users(&self) -> Result<bool> {
+        let mut conn = self.read().await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM officers")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Finds a counter by name.
+    pub async fn counter_by_name(&self, name: &str) -> Result<Option<i64>> {
+        let mut conn = self.read().await?;
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM counters WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.map(|(id,)| id))
+    }
+
+    /// Whether a device of that name exists.
+    pub async fn has_device(&self, name: &str) -> Result<bool> {
+        let mut conn = self.read().await?;
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM devices WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(row.is_some())
+    }
+}
+
+/// Which visit a "call this ticket" means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallTarget {
+    /// By visit id.
+    Visit(i64),
+    /// By ticket number of today (`A001`).
+    Ticket(String),
+}
+
+fn counter_view(row: &store::CounterRow, held: Option<&Visit>) -> CounterView {
+    CounterView {
+        id: row.counter.id.0,
+        name: row.counter.name.clone(),
+        open: row.counter.open,
+        services: row.counter.services.clone(),
+        stages: row.counter.stages.clone(),
+        officer: row.officer.clone(),
+        serving: held.map(|v| v.ticket.to_string()),
+    }
+}
+
+/// Booking codes are compared upper case without spaces.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+type BookingTuple = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    bool,
+    bool,
+    bool,
+    String,
+);
+
+/// Loads a booking with the time its payment status was last downloaded (`None` when
+/// marked stale).
+async fn load_booking(
+    conn: &mut SqliteConnection,
+    code: &str,
+) -> Result<Option<(Booking, Option<DateTime<Utc>>)>> {
+    let row: Option<BookingTuple> = sqlx::query_as(
+        "SELECT code, office_code, booking_date, slot_start, payment, billing_code, cancelled, rescheduled, \
+         payment_stale, updated_at FROM bookings WHERE code = ?",
+    )
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((
+        code,
+        office_code,
+        date,
+        slot,
+        payment,
+        billing,
+        cancelled,
+        rescheduled,
+        stale,
+        updated_at,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let applicants: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT name, nik, service FROM applicants WHERE booking_code = ? ORDER BY idx",
+    )
+    .bind(&code)
+    .fetch_all(&mut *conn)
+    .await?;
+    let applicants = applicants
+        .into_iter()
+        .map(|(name, nik, service)| {
+            Ok(Applicant {
+                name,
+                nik,
+                service: parse_enum(&service)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let booking = Booking {
+        code,
+        office_code,
+        date: date
+            .parse()
+            .map_err(|_| HubError::Corrupt("booking date".into()))?,
+        slot_start: NaiveTime::parse_from_str(&slot, "%H:%M")
+            .map_err(|_| HubError::Corrupt("booking slot".into()))?,
+        applicants,
+        payment: parse_enum::<PaymentStatus>(&payment)?,
+        billing_code: billing.as_deref().and_then(|b| BillingCode::parse(b).ok()),
+        cancelled,
+        rescheduled,
+    };
+    let fetched = if stale {
+        None
+    } else {
+        Some(parse_ts(&updated_at)?)
+    };
+    Ok(Some((booking, fetched)))
+}

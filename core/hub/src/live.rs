@@ -1,0 +1,42 @@
+//! Live updates pushed to every WebSocket client: queue changes, calls for the display
+//! boards, counters opened and closed, the day closed. No personal data travels here.
+
+use crate::views::CallView;
+use chrono::NaiveDate;
+use loket_domain::ServiceCode;
+use serde::{Deserialize, Serialize};
+
+/// One live message, serialized with a `type` tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// Sent first on every connection.
+    Hello {
+        /// Today's office date.
+        office_date: NaiveDate,
+    },
+    /// The queue of a service changed (ticket issued, called, finished...).
+    QueueChanged {
+        /// Office date.
+        office_date: NaiveDate,
+        /// The service.
+        service: ServiceCode,
+    },
+    /// A counter called (or recalled) a ticket: the display board shows and speaks it.
+    Call {
+        /// The call.
+        call: CallView,
+    },
+    /// A counter opened, closed or changed what it serves.
+    CounterChanged {
+        /// Counter id.
+        counter_id: i64,
+    },
+    /// The end-of-day reset ran.
+    DayClosed {
+        /// Office date closed.
+        office_date: NaiveDate,
+    },
+    /// The client fell behind and missed messages: re-read what it shows.
+    Resync,
+}

@@ -1,0 +1,395 @@
+//! The OpenAPI 3.1 description of the LAN API, built from one hand-written route table.
+//! docs/api.md has the same routes with example bodies; a test calls every route listed
+//! here and checks the router knows it.
+
+use serde_json::{Map, Value, json};
+
+/// One operation of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct Operation {
+    /// HTTP method, upper case.
+    pub method: &'static str,
+    /// Path with `{id}`-style parameters.
+    pub path: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// The right needed (`none`, `any`, or a domain action such as `call_next`).
+    pub auth: &'static str,
+    /// Request body schema name, if any.
+    pub request: Option<&'static str>,
+    /// Response schema name.
+    pub response: &'static str,
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    auth: &'static str,
+    request: Option<&'static str>,
+    response: &'static str,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        summary,
+        auth,
+        request,
+        response,
+    }
+}
+
+/// Every operation the hub serves.
+pub const OPERATIONS: &[Operation] = &[
+    op(
+        "GET",
+        "/healthz",
+        "Health of the hub and its database",
+        "none",
+        None,
+        "Health",
+    ),
+    op(
+        "GET",
+        "/api/v1/openapi.json",
+        "This document",
+        "none",
+        None,
+        "OpenApi",
+    ),
+    op(
+        "POST",
+        "/api/v1/auth/login",
+        "Officer log-in",
+        "none",
+        Some("LoginRequest"),
+        "Session",
+    ),
+    op(
+        "POST",
+        "/api/v1/auth/logout",
+        "End the session",
+        "any",
+        None,
+        "Ok",
+    ),
+    op(
+        "GET",
+        "/api/v1/auth/me",
+        "Who the token belongs to",
+        "any",
+        None,
+        "Me",
+    ),
+    op(
+        "GET",
+        "/api/v1/office",
+        "The office and today",
+        "any",
+        None,
+        "Office",
+    ),
+    op(
+        "GET",
+        "/api/v1/services",
+        "Services with today's quotas and wait",
+        "any",
+        None,
+        "ServiceList",
+    ),
+    op(
+        "POST",
+        "/api/v1/tickets",
+        "Issue a walk-in or priority ticket",
+        "issue_ticket",
+        Some("IssueRequest"),
+        "Ticket",
+    ),
+    op(
+        "POST",
+        "/api/v1/check-ins",
+        "Check in an M-Paspor booking",
+        "check_in",
+        Some("CheckInRequest"),
+        "CheckIn",
+    ),
+    op(
+        "GET",
+        "/api/v1/queue",
+        "Today's open visits in queue order",
+        "read_queue",
+        None,
+        "VisitList",
+    ),
+    op(
+        "GET",
+        "/api/v1/visits/{id}",
+        "One visit",
+        "read_queue",
+        None,
+        "Visit",
+    ),
+    op(
+        "GET",
+        "/api/v1/counters",
+        "Counters",
+        "read_queue",
+        None,
+        "CounterList",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters",
+        "Create a counter",
+        "manage_counters",
+        Some("CreateCounter"),
+        "Counter",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/open",
+        "Open a counter",
+        "open_counter",
+        Some("OpenCounter"),
+        "Counter",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/close",
+        "Close a counter",
+        "close_counter",
+        None,
+        "Counter",
+    ),
+    op(
+        "GET",
+        "/api/v1/counters/{id}/queue",
+        "What the counter may call",
+        "read_queue",
+        None,
+        "VisitList",
+    ),
+    op(
+        "GET",
+        "/api/v1/counters/{id}/current",
+        "The counter's current visit",
+        "read_queue",
+        None,
+        "VisitOrNull",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/call-next",
+        "Call the next visit by policy",
+        "call_next",
+        None,
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/call",
+        "Call a given ticket",
+        "call_given_ticket",
+        Some("CallRequest"),
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/recall",
+        "Call the current visit again",
+        "recall",
+        None,
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/start",
+        "Start serving the current visit",
+        "serve",
+        None,
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/no-show",
+        "Mark the current visit absent",
+        "no_show",
+        None,
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/park",
+        "Park the current visit",
+        "park",
+        None,
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/finish",
+        "Finish the current stage",
+        "serve",
+        None,
+        "Visit",
+    ),
+    op(
+        "POST",
+        "/api/v1/counters/{id}/transfer",
+        "Transfer to a stage or counter",
+        "transfer",
+        Some("TransferRequest"),
+        "Visit",
+    ),
+    op(
+        "GET",
+        "/api/v1/calls/recent",
+        "Recent calls for display boards",
+        "read_calls",
+        None,
+        "CallList",
+    ),
+    op(
+        "POST",
+        "/api/v1/day/close",
+        "End-of-day reset",
+        "close_day",
+        None,
+        "DayClose",
+    ),
+    op(
+        "GET",
+        "/api/v1/quotas/{date}",
+        "Quotas of a date",
+        "read_queue",
+        None,
+        "Quotas",
+    ),
+    op(
+        "PUT",
+        "/api/v1/quotas/{date}",
+        "Set quotas and kind of a date",
+        "set_quotas",
+        Some("QuotasRequest"),
+        "Quotas",
+    ),
+    op(
+        "GET",
+        "/api/v1/dashboard",
+        "Today's summary",
+        "view_reports",
+        None,
+        "Dashboard",
+    ),
+    op(
+        "POST",
+        "/api/v1/bookings/import",
+        "Import bookings",
+        "import_bookings",
+        Some("BookingsFile"),
+        "Imported",
+    ),
+    op(
+        "POST",
+        "/api/v1/checks/nik",
+        "Check a NIK",
+        "read_queue",
+        Some("NikRequest"),
+        "Nik",
+    ),
+    op(
+        "GET",
+        "/api/v1/users",
+        "Officer accounts",
+        "manage_users",
+        None,
+        "UserList",
+    ),
+    op(
+        "POST",
+        "/api/v1/users",
+        "Create an officer account",
+        "manage_users",
+        Some("AddUser"),
+        "User",
+    ),
+    op(
+        "POST",
+        "/api/v1/devices",
+        "Register a kiosk or display",
+        "manage_devices",
+        Some("AddDevice"),
+        "DeviceToken",
+    ),
+    op(
+        "GET",
+        "/api/v1/audit",
+        "Audit log, newest first",
+        "view_audit",
+        None,
+        "AuditList",
+    ),
+    op(
+        "GET",
+        "/api/v1/ws",
+        "Live updates (WebSocket; token may be ?token=)",
+        "any",
+        None,
+        "Live",
+    ),
+];
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for o in OPERATIONS {
+        let mut operation = json!({
+            "summary": o.summary,
+            "x-loket-right": o.auth,
+            "responses": {
+                "200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{}", o.response)}}}},
+                "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if o.auth != "none" {
+            operation["security"] = json!([{"bearer": []}]);
+        }
+        if let Some(req) = o.request {
+            operation["requestBody"] = json!({
+                "required": req != "OpenCounter",
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{req}")}}}
+            });
+        }
+        let params: Vec<Value> = ["id", "date"]
+            .iter()
+            .filter(|p| o.path.contains(&format!("{{{p}}}")))
+            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": if *p == "id" {"integer"} else {"string"}}}))
+            .collect();
+        if !params.is_empty() {
+            operation["parameters"] = Value::Array(params);
+        }
+        let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
+        entry[o.method.to_ascii_lowercase()] = operation;
+    }
+    let mut schemas = Map::new();
+    for o in OPERATIONS {
+        for name in o.request.into_iter().chain(std::iter::once(o.response)) {
+            schemas
+                .entry(name.to_string())
+                .or_insert_with(|| json!({"description": format!("See docs/api.md: {name}.")}));
+        }
+    }
+    schemas.insert(
+        "Error".to_string(),
+        json!({"type": "object", "required": ["error"], "properties": {"error": {"type": "object",
+            "required": ["code", "message_id", "message_en"],
+            "properties": {"code": {"type": "string"}, "message_id": {"type": "string"}, "message_en": {"type": "string"}}}}}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Loket office hub LAN API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Queue, appointments and counters of one immigration office. See docs/api.md."},
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}
+    })
+}

@@ -1,0 +1,386 @@
+//! Storage helpers used inside the hub's write transactions: the outbox, the audit log,
+//! visits and their events, counters, quotas. Each takes the transaction's connection so
+//! that a state change, its outbox row and its audit row commit together or not at all.
+
+use crate::auth::Principal;
+use crate::error::{HubError, Result};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use loket_domain::{
+    Counter, CounterId, DailyQuota, DayKind, EventKind, Lane, QuotaTable, ServiceCode, Stage,
+    Visit, VisitEvent, VisitRules,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use sqlx::SqliteConnection;
+
+/// RFC 3339 UTC with milliseconds: sorts as text in time order.
+pub fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// Parses a stored timestamp.
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| HubError::Corrupt(format!("timestamp: {e}")))
+}
+
+/// The serde name of a unit enum value (`new_passport`, `walk_in`...).
+pub fn enum_str<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Parses a unit enum value from its serde name.
+pub fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_value(Value::String(s.to_string()))
+        .map_err(|e| HubError::Corrupt(format!("{s}: {e}")))
+}
+
+/// Appends one outbox row (the sync engine uploads them in `seq` order).
+pub async fn outbox(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    payload: Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(ts(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Appends one audit row.
+pub async fn audit(
+    conn: &mut SqliteConnection,
+    who: &Principal,
+    action: &str,
+    target: Option<&str>,
+    detail: Value,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_kind, actor, device, action, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(ts(at))
+    .bind(who.kind_str())
+    .bind(&who.name)
+    .bind(&who.device)
+    .bind(action)
+    .bind(target)
+    .bind(detail.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Parses a stored visit.
+pub fn visit_from_json(data: &str) -> Result<Visit> {
+    Ok(serde_json::from_str(data)?)
+}
+
+/// Loads one visit.
+pub async fn load_visit(conn: &mut SqliteConnection, id: i64) -> Result<Visit> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT data FROM visits WHERE id = ?")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        Some((data,)) => visit_from_json(&data),
+        None => Err(loket_domain::DomainError::VisitNotFound.into()),
+    }
+}
+
+/// Inserts a newly issued visit with its `Issued` event and outbox row.
+pub async fn insert_visit(
+    conn: &mut SqliteConnection,
+    office_code: &str,
+    visit: &Visit,
+    event: &VisitEvent,
+    payment_not_verified: bool,
+    who: &Principal,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
+         applicant_index, payment_not_verified, outcome, issued_at, updated_at, data) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?)",
+    )
+    .bind(visit.id.0)
+    .bind(visit.office_date.to_string())
+    .bind(visit.service.as_str())
+    .bind(visit.lane.as_str())
+    .bind(i64::from(visit.ticket.number()))
+    .bind(visit.ticket.to_string())
+    .bind(visit.state.as_str())
+    .bind(&visit.booking_code)
+    .bind(visit.applicant_index.map(i64::from))
+    .bind(payment_not_verified)
+    .bind(ts(visit.issued_at))
+    .bind(ts(event.at))
+    .bind(serde_json::to_string(visit)?)
+    .execute(&mut *conn)
+    .await?;
+    insert_event(conn, office_code, visit, event, who, None)
+        .await
+        .map(|_| ())
+}
+
+async fn insert_event(
+    conn: &mut SqliteConnection,
+    office_code: &str,
+    visit: &Visit,
+    event: &VisitEvent,
+    who: &Principal,
+    counter: Option<CounterId>,
+) -> Result<Option<i64>> {
+    let service_seconds: Option<i64> = match event.kind {
+        EventKind::Finished { .. } => {
+            let started: Option<(String,)> = sqlx::query_as(
+                "SELECT at FROM visit_events WHERE visit_id = ? AND kind = 'started' ORDER BY id DESC LIMIT 1",
+            )
+            .bind(visit.id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+            match started {
+                Some((at,)) => Some((event.at - parse_ts(&at)?).num_seconds().max(0)),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let counter = counter.map(|c| c.0);
+    let done = sqlx::query(
+        "INSERT INTO visit_events (visit_id, kind, at, counter_id, actor, service_seconds, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(visit.id.0)
+    .bind(event.kind.as_str())
+    .bind(ts(event.at))
+    .bind(counter)
+    .bind(&who.name)
+    .bind(service_seconds)
+    .bind(serde_json::to_string(event)?)
+    .execute(&mut *conn)
+    .await?;
+    let payload = json!({
+        "office_code": office_code,
+        "visit_id": visit.id.0,
+        "office_date": visit.office_date,
+        "ticket": visit.ticket,
+        "service": visit.service,
+        "lane": visit.lane,
+        "booking_code": visit.booking_code,
+        "applicant_index": visit.applicant_index,
+        "event": event,
+        "counter_id": counter,
+        "state": visit.state,
+        "actor": {"kind": who.kind_str(), "name": who.name},
+        "service_seconds": service_seconds,
+    });
+    let kind = if matches!(event.kind, EventKind::Issued) {
+        "ticket_issued"
+    } else {
+        "visit_event"
+    };
+    outbox(conn, kind, payload, event.at).await?;
+    Ok(Some(done.last_insert_rowid()))
+}
+
+/// Applies an event through the domain's state machine and stores the result: the visit
+/// row, the event row, the outbox row. Returns the visit after the event and the event id.
+pub async fn apply_event(
+    conn: &mut SqliteConnection,
+    office_code: &str,
+    rules: &VisitRules,
+    visit: &Visit,
+    kind: EventKind,
+    at: DateTime<Utc>,
+    who: &Principal,
+) -> Result<(Visit, i64)> {
+    let event = VisitEvent::new(at, kind);
+    let next = visit.apply(&event, rules)?;
+    let counter = next.counter().or(visit.counter());
+    sqlx::query("UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ? WHERE id = ?")
+        .bind(next.state.as_str())
+        .bind(next.counter().map(|c| c.0))
+        .bind(next.outcome().map(|o| o.as_str()))
+        .bind(ts(at))
+        .bind(serde_json::to_string(&next)?)
+        .bind(next.id.0)
+        .execute(&mut *conn)
+        .await?;
+    let id = insert_event(conn, office_code, &next, &event, who, counter)
+        .await?
+        .unwrap_or_default();
+    Ok((next, id))
+}
+
+/// Loads open visits of an office date in given states.
+pub async fn load_visits_in(
+    conn: &mut SqliteConnection,
+    date: NaiveDate,
+    states: &[&str],
+) -> Result<Vec<Visit>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT state, data FROM visits WHERE office_date = ? AND state <> 'closed' ORDER BY id",
+    )
+    .bind(date.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .filter(|(state, _)| states.contains(&state.as_str()))
+        .map(|(_, data)| visit_from_json(&data))
+        .collect()
+}
+
+/// The visit a counter has called or is serving.
+pub async fn held_visit(conn: &mut SqliteConnection, counter: CounterId) -> Result<Option<Visit>> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT data FROM visits WHERE counter_id = ? AND state IN ('called', 'in_service') ORDER BY id LIMIT 1",
+    )
+    .bind(counter.0)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(d,)| visit_from_json(&d)).transpose()
+}
+
+/// One stored counter.
+#[derive(Debug, Clone)]
+pub struct CounterRow {
+    /// The domain counter.
+    pub counter: Counter,
+    /// Officer who opened it.
+    pub officer: Option<String>,
+}
+
+type CounterTuple = (i64, String, String, String, bool, Option<String>);
+
+fn counter_from(t: CounterTuple) -> Result<CounterRow> {
+    let (id, name, services, stages, open, officer) = t;
+    let services: Vec<ServiceCode> = serde_json::from_str(&services)?;
+    let stages: Vec<Stage> = serde_json::from_str(&stages)?;
+    Ok(CounterRow {
+        counter: Counter {
+            id: CounterId(id),
+            name,
+            services,
+            stages,
+            open,
+        },
+        officer,
+    })
+}
+
+/// Loads one counter.
+pub async fn load_counter(conn: &mut SqliteConnection, id: i64) -> Result<CounterRow> {
+    let row: Option<CounterTuple> = sqlx::query_as(
+        "SELECT id, name, services, stages, is_open, officer FROM counters WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    counter_from(row.ok_or(HubError::CounterNotFound)?)
+}
+
+/// Loads every counter.
+pub async fn load_counters(conn: &mut SqliteConnection) -> Result<Vec<CounterRow>> {
+    let rows: Vec<CounterTuple> = sqlx::query_as(
+        "SELECT id, name, services, stages, is_open, officer FROM counters ORDER BY id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(counter_from).collect()
+}
+
+/// The kind of an office date (regular when not set).
+pub async fn day_kind(conn: &mut SqliteConnection, date: NaiveDate) -> Result<DayKind> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT day_kind FROM office_days WHERE office_date = ?")
+            .bind(date.to_string())
+            .fetch_optional(conn)
+            .await?;
+    match row {
+        Some((k,)) => parse_enum(&k),
+        None => Ok(DayKind::Regular),
+    }
+}
+
+/// The quota in force for a service on a date: the date's override, else the standing
+/// table for the kind of day. The bool says whether it was overridden.
+pub async fn quota_for(
+    conn: &mut SqliteConnection,
+    table: &QuotaTable,
+    date: NaiveDate,
+    kind: DayKind,
+    service: ServiceCode,
+) -> Result<(DailyQuota, bool)> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT walk_in, appointment, priority FROM quota_overrides WHERE office_date = ? AND service = ?",
+    )
+    .bind(date.to_string())
+    .bind(service.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        Some((w, a, p)) => (
+            DailyQuota {
+                walk_in: u32::try_from(w).unwrap_or(0),
+                appointment: u32::try_from(a).unwrap_or(0),
+                priority: u32::try_from(p).unwrap_or(0),
+            },
+            true,
+        ),
+        None => (table.quota(kind, service), false),
+    })
+}
+
+/// Visits issued on a date for a service, per lane.
+pub async fn used_quota(
+    conn: &mut SqliteConnection,
+    date: NaiveDate,
+    service: ServiceCode,
+) -> Result<DailyQuota> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT lane, COUNT(*) FROM visits WHERE office_date = ? AND service = ? GROUP BY lane",
+    )
+    .bind(date.to_string())
+    .bind(service.as_str())
+    .fetch_all(conn)
+    .await?;
+    let mut used = DailyQuota::default();
+    for (lane, n) in rows {
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        match parse_enum::<Lane>(&lane)? {
+            Lane::WalkIn => used.walk_in = n,
+            Lane::Appointment => used.appointment = n,
+            Lane::Priority => used.priority = n,
+        }
+    }
+    Ok(used)
+}
+
+/// Reads an office setting.
+pub async fn setting(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM office_settings WHERE key = ?")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|(v,)| v))
+}
+
+/// Writes an office setting.
+pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
+    sqlx::query("INSERT INTO office_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

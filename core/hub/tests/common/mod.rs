@@ -1,0 +1,144 @@
+//! A hub on an ephemeral port with the demo office seeded, and a small HTTP client.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use loket_hub::{Hub, HubConfig, api, demo};
+use reqwest::Method;
+use serde_json::Value;
+
+pub struct TestHub {
+    pub base: String,
+    pub hub: Hub,
+    pub client: reqwest::Client,
+    pub bookings: Vec<String>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn start() -> TestHub {
+    start_with(|_| {}).await
+}
+
+pub async fn start_with(adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HubConfig {
+        office_code: "TEST".into(),
+        ..HubConfig::default()
+    };
+    adjust(&mut config);
+    let hub = Hub::open(dir.path(), config).await.unwrap();
+    let bookings = demo::seed(&hub).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = api::router(hub.clone(), None);
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    TestHub {
+        base: format!("http://{addr}"),
+        hub,
+        client: reqwest::Client::new(),
+        bookings,
+        _dir: dir,
+    }
+}
+
+pub const KIOSK: &str = demo::DEMO_KIOSK_TOKEN;
+pub const DISPLAY: &str = demo::DEMO_DISPLAY_TOKEN;
+
+impl TestHub {
+    pub async fn call(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, value)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        self.call(Method::GET, Some(token), path, None).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(Method::POST, Some(token), path, Some(body)).await
+    }
+
+    pub async fn post_empty(&self, token: &str, path: &str) -> (u16, Value) {
+        self.call(Method::POST, Some(token), path, None).await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(Method::PUT, Some(token), path, Some(body)).await
+    }
+
+    pub async fn login(&self, user: &str) -> String {
+        let password = demo::DEMO_USERS.iter().find(|u| u.0 == user).unwrap().1;
+        let (status, body) = self
+            .call(
+                Method::POST,
+                None,
+                "/api/v1/auth/login",
+                Some(serde_json::json!({"username": user, "password": password})),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// Issues a walk-in ticket from the demo kiosk and returns its number.
+    pub async fn issue(&self, service: &str) -> String {
+        let (status, body) = self
+            .post(
+                KIOSK,
+                "/api/v1/tickets",
+                serde_json::json!({"service": service}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["ticket"].as_str().unwrap().to_string()
+    }
+
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join(loket_hub::db::DB_FILE_NAME)
+    }
+
+    pub async fn counter_id(&self, name: &str) -> i64 {
+        self.hub.counter_by_name(name).await.unwrap().unwrap()
+    }
+}
+
+/// Asserts an error answer: status, code, and both messages present.
+pub fn assert_error(answer: &(u16, Value), status: u16, code: &str) {
+    let (s, body) = answer;
+    assert_eq!(*s, status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(
+        body["error"]["message_id"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message_en"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+}
