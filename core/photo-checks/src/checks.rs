@@ -441,9 +441,13 @@ fn corner_colour(pyramid: &Pyramid<'_>, g: &Rect) -> [f32; 3] {
 
 /// The crown: walk up from the top of the forehead until a band across the head looks like
 /// the background (the guide's top corners). Hair and headwear count as head. Clamped to
-/// 0.3-0.8 of the forehead-to-chin height above the forehead; 0.5 when nothing is found.
+/// 0.3-0.8 of the forehead-to-chin height above the forehead; 0.5 when nothing is found or
+/// when the head runs off the top edge first.
 fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f32, guide: &Rect) -> Point {
     let background = corner_colour(pyramid, guide);
+    // Colour distances are scaled to the backdrop's brightness, so a dim photo finds the
+    // same crown as a bright one.
+    let scale = 200.0 / luma_of(background).max(20.0);
     let across = Point::new(-up.y, up.x);
     let frame = pyramid.base();
     let mut found = None;
@@ -452,8 +456,9 @@ fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f3
     while t <= 0.85 {
         let centre = Point::new(forehead.x + up.x * t * face_height, forehead.y + up.y * t * face_height);
         if centre.y < 0.0 {
-            // The head reaches the top edge: the crown is at (or beyond) the frame.
-            found = Some(t);
+            // The head reaches the top edge: the crown is at or beyond it; take the typical
+            // height if that is higher still.
+            found = Some(t.max(0.5));
             break;
         }
         let mut distance = 0.0;
@@ -462,7 +467,7 @@ fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f3
             let c = crate::imageops::sample(frame, centre.x + across.x * s, centre.y + across.y * s);
             distance += ((c[0] - background[0]).powi(2) + (c[1] - background[1]).powi(2) + (c[2] - background[2]).powi(2)).sqrt();
         }
-        if distance / 5.0 < 40.0 {
+        if distance / 5.0 * scale < 40.0 {
             run += 1;
             if run == 2 {
                 found = Some(t - 0.02);
@@ -508,8 +513,9 @@ fn background(pyramid: &Pyramid<'_>, face: &Face, guide: &Guide, others: &[Rect]
     let frame = pyramid.base();
     let head_centre = face.chin.mid(face.crown);
     let semi_v = face.chin.dist(face.crown) / 2.0 * 1.08;
-    let semi_h = face.cheek_width / 2.0 * 1.6;
-    let bottom = face.chin.y.min(g.y + g.height).min(frame.height() as f32);
+    let semi_h = face.cheek_width / 2.0 * 1.8;
+    // Above the eyes only: shoulders, collars and headrests rise beside the chin.
+    let bottom = face.eye_mid.y.min(g.y + g.height).min(frame.height() as f32);
     let step = (g.width / 60.0).max(1.0);
     let mut values = Vec::new();
     let mut y = g.y.max(0.0) + step / 2.0;

@@ -71,8 +71,12 @@ pub fn make_passport_photo(frame: &RgbImage, report: &FrameReport, config: &Outp
     let probe = 16;
     for j in 0..=probe {
         for i in 0..=probe {
-            let p = map.apply(config.width as f32 * i as f32 / probe as f32, config.height as f32 * j as f32 / probe as f32);
-            if p.x < 0.0 || p.y < 0.0 || p.x > fw || p.y > fh {
+            let p = map.apply(
+                config.width as f32 * (i as f32 + 0.5) / (probe + 1) as f32,
+                config.height as f32 * (j as f32 + 0.5) / (probe + 1) as f32,
+            );
+            // One pixel of slack: a crop that matches the frame exactly is inside it.
+            if p.x < -1.0 || p.y < -1.0 || p.x > fw + 1.0 || p.y > fh + 1.0 {
                 outside += 1;
             }
         }
