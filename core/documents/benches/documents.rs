@@ -26,15 +26,26 @@ fn main() {
             return;
         }
     };
-    let reference = time(5, || Flow::new(&fonts, "empty", PageSize::A4, None).finish());
+    let reference = time(5, || {
+        Flow::new(&fonts, "empty", PageSize::A4, None).finish()
+    });
     let ticket = samples::ticket();
     let t = time(5, || render_ticket(&fonts, &ticket));
     let month: Vec<DailyReport> = (1..=30).map(samples::report).collect();
-    let pages = render_daily_reports(&fonts, &month).map(|d| d.pages).unwrap_or(0);
+    let pages = render_daily_reports(&fonts, &month)
+        .map(|d| d.pages)
+        .unwrap_or(0);
     let m = time(3, || render_daily_reports(&fonts, &month));
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let ratio = |d: Duration| d.as_secs_f64() / reference.as_secs_f64().max(1e-12);
-    println!("reference (empty PDF, fonts embedded): {:.1} ms", ms(reference));
+    println!(
+        "reference (empty PDF, fonts embedded): {:.1} ms",
+        ms(reference)
+    );
     println!("PDF ticket: {:.1} ms ({:.2}x reference)", ms(t), ratio(t));
-    println!("monthly report, 30 days, {pages} pages: {:.1} ms ({:.2}x reference)", ms(m), ratio(m));
+    println!(
+        "monthly report, 30 days, {pages} pages: {:.1} ms ({:.2}x reference)",
+        ms(m),
+        ratio(m)
+    );
 }

@@ -4,10 +4,14 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::common::{Office, format_date, format_date_time, format_rupiah, format_short_date, or_dash, require};
+use crate::common::{
+    Office, format_date, format_date_time, format_rupiah, format_short_date, or_dash, require,
+};
 use crate::error::DocumentError;
 use crate::fonts::Fonts;
-use crate::layout::{Align, Column, Flow, Ink, PageSize, RenderedDocument, Running, SignatureBox, Style, Table};
+use crate::layout::{
+    Align, Column, Flow, Ink, PageSize, RenderedDocument, Running, SignatureBox, Style, Table,
+};
 
 /// Why the passport is replaced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,18 +166,33 @@ pub struct BapForm {
 /// Renders the BAP on A4 pages with the letterhead, running header and page numbers.
 pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, DocumentError> {
     const DOC: &str = "BAP";
-    require(DOC, "nama pemohon / applicant name", &bap.applicant.full_name)?;
+    require(
+        DOC,
+        "nama pemohon / applicant name",
+        &bap.applicant.full_name,
+    )?;
     require(DOC, "nomor BAP / BAP number", &bap.number)?;
     let running = Running {
         header_left: bap.office.name.clone(),
         header_right: format!("BAP No. {}", bap.number),
         footer_left: "Paraf pemohon: ........   Paraf petugas: ........".to_string(),
     };
-    let mut flow = Flow::new(fonts, "Berita Acara Pemeriksaan", PageSize::A4, Some(running));
+    let mut flow = Flow::new(
+        fonts,
+        "Berita Acara Pemeriksaan",
+        PageSize::A4,
+        Some(running),
+    );
     bap.office.letterhead(&mut flow);
     flow.paragraph("BERITA ACARA PEMERIKSAAN", Style::TITLE);
-    flow.paragraph("PERMOHONAN PENGGANTIAN PASPOR KARENA HILANG ATAU RUSAK", Style::BODY.sized(10.0).bold(true).aligned(Align::Center));
-    flow.paragraph(&format!("Nomor: {}", bap.number), Style::BODY.aligned(Align::Center));
+    flow.paragraph(
+        "PERMOHONAN PENGGANTIAN PASPOR KARENA HILANG ATAU RUSAK",
+        Style::BODY.sized(10.0).bold(true).aligned(Align::Center),
+    );
+    flow.paragraph(
+        &format!("Nomor: {}", bap.number),
+        Style::BODY.aligned(Align::Center),
+    );
     flow.space(3.0);
     let when = format_date_time(bap.examined_at, &bap.time_zone);
     flow.paragraph(
@@ -189,7 +208,13 @@ pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, Docu
     flow.space(2.0);
 
     let a = &bap.applicant;
-    let birth = format!("{}, {}", or_dash(&a.birth_place), a.birth_date.map(crate::common::format_date_plain).unwrap_or_else(|| "-".to_string()));
+    let birth = format!(
+        "{}, {}",
+        or_dash(&a.birth_place),
+        a.birth_date
+            .map(crate::common::format_date_plain)
+            .unwrap_or_else(|| "-".to_string())
+    );
     flow.section("A. IDENTITAS PEMOHON");
     flow.fields(
         &[
@@ -236,8 +261,14 @@ pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, Docu
         flow.paragraph("-", Style::BODY);
     }
     for (i, qa) in bap.questions.iter().enumerate() {
-        flow.paragraph(&format!("{}. {}", i + 1, qa.question), Style::BODY.bold(true));
-        flow.paragraph(&format!("Jawaban: {}", or_dash(&qa.answer)), Style::BODY.leading(1.4));
+        flow.paragraph(
+            &format!("{}. {}", i + 1, qa.question),
+            Style::BODY.bold(true),
+        );
+        flow.paragraph(
+            &format!("Jawaban: {}", or_dash(&qa.answer)),
+            Style::BODY.leading(1.4),
+        );
         flow.space(1.5);
     }
 
@@ -246,7 +277,14 @@ pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, Docu
         .documents
         .iter()
         .enumerate()
-        .map(|(i, d)| vec![(i + 1).to_string(), d.name.clone(), if d.present { "Ada" } else { "Tidak ada" }.to_string(), d.remark.clone()])
+        .map(|(i, d)| {
+            vec![
+                (i + 1).to_string(),
+                d.name.clone(),
+                if d.present { "Ada" } else { "Tidak ada" }.to_string(),
+                d.remark.clone(),
+            ]
+        })
         .collect();
     flow.table(&Table {
         columns: vec![
@@ -275,14 +313,29 @@ pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, Docu
         Some(BapOutcome::Suspend { months }) => months.to_string(),
         _ => "....".to_string(),
     };
-    flow.paragraph(&format!("{}  Permohonan disetujui dengan biaya beban {charge} ditambah biaya paspor.", tick(approve)), Style::BODY.leading(1.5));
-    flow.paragraph(&format!("{}  Permohonan disetujui; biaya beban dibebaskan karena keadaan kahar (bencana).", tick(waive)), Style::BODY.leading(1.5));
+    flow.paragraph(
+        &format!(
+            "{}  Permohonan disetujui dengan biaya beban {charge} ditambah biaya paspor.",
+            tick(approve)
+        ),
+        Style::BODY.leading(1.5),
+    );
+    flow.paragraph(
+        &format!(
+            "{}  Permohonan disetujui; biaya beban dibebaskan karena keadaan kahar (bencana).",
+            tick(waive)
+        ),
+        Style::BODY.leading(1.5),
+    );
     flow.paragraph(
         &format!("{}  Penerbitan paspor ditangguhkan selama {months} bulan karena kelalaian tanpa alasan yang dapat diterima (persetujuan pengawas).", tick(suspend)),
         Style::BODY.leading(1.5),
     );
     if !bap.outcome_note.trim().is_empty() {
-        flow.paragraph(&format!("Catatan: {}", bap.outcome_note), Style::BODY.ink(Ink::Black));
+        flow.paragraph(
+            &format!("Catatan: {}", bap.outcome_note),
+            Style::BODY.ink(Ink::Black),
+        );
     }
     flow.space(3.0);
     flow.paragraph(
@@ -290,13 +343,35 @@ pub fn render_bap(fonts: &Fonts, bap: &BapForm) -> Result<RenderedDocument, Docu
         Style::BODY.leading(1.4),
     );
     flow.space(4.0);
-    let nip = |o: &Official| if o.nip.trim().is_empty() { String::new() } else { format!("NIP {}", o.nip) };
+    let nip = |o: &Official| {
+        if o.nip.trim().is_empty() {
+            String::new()
+        } else {
+            format!("NIP {}", o.nip)
+        }
+    };
     flow.signatures(
-        &format!("{}, {}", or_dash(&bap.place), format_date(bap.examined_at.date())),
+        &format!(
+            "{}, {}",
+            or_dash(&bap.place),
+            format_date(bap.examined_at.date())
+        ),
         &[
-            SignatureBox { role: "Pemohon".to_string(), name: a.full_name.clone(), detail: String::new() },
-            SignatureBox { role: "Petugas Pemeriksa".to_string(), name: bap.officer.name.clone(), detail: nip(&bap.officer) },
-            SignatureBox { role: "Mengetahui, Pengawas".to_string(), name: bap.supervisor.name.clone(), detail: nip(&bap.supervisor) },
+            SignatureBox {
+                role: "Pemohon".to_string(),
+                name: a.full_name.clone(),
+                detail: String::new(),
+            },
+            SignatureBox {
+                role: "Petugas Pemeriksa".to_string(),
+                name: bap.officer.name.clone(),
+                detail: nip(&bap.officer),
+            },
+            SignatureBox {
+                role: "Mengetahui, Pengawas".to_string(),
+                name: bap.supervisor.name.clone(),
+                detail: nip(&bap.supervisor),
+            },
         ],
     );
     flow.finish()

@@ -44,16 +44,25 @@ pub struct CheckInSlip {
 }
 
 /// Renders the slip: title, number large, the booking fields, payment state, QR code.
-pub fn render_checkin_slip(fonts: &Fonts, slip: &CheckInSlip) -> Result<RenderedDocument, DocumentError> {
+pub fn render_checkin_slip(
+    fonts: &Fonts,
+    slip: &CheckInSlip,
+) -> Result<RenderedDocument, DocumentError> {
     const DOC: &str = "slip check-in / check-in slip";
     require(DOC, "nomor antrean / ticket number", &slip.ticket_number)?;
     require(DOC, "id kunjungan / visit id", &slip.visit_id)?;
     let mut flow = Flow::new(fonts, "Bukti Check-in M-Paspor", PageSize::A6, None);
     let center = Style::BODY.aligned(Align::Center);
-    flow.paragraph(&slip.office_name, center.sized(9.5).bold(true).ink(Ink::Navy));
+    flow.paragraph(
+        &slip.office_name,
+        center.sized(9.5).bold(true).ink(Ink::Navy),
+    );
     flow.rule(0.8, Ink::Navy);
     flow.paragraph("BUKTI CHECK-IN M-PASPOR", center.sized(11.0).bold(true));
-    flow.paragraph(&slip.ticket_number, center.sized(40.0).bold(true).ink(Ink::Navy).leading(1.1));
+    flow.paragraph(
+        &slip.ticket_number,
+        center.sized(40.0).bold(true).ink(Ink::Navy).leading(1.1),
+    );
     flow.space(1.0);
     let checked_in = format_date_time(slip.checked_in_at, &slip.time_zone);
     let payment = match slip.payment {

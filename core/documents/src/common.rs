@@ -29,9 +29,19 @@ impl Office {
     /// Draws the letterhead: centred lines, office name largest, address, double rule.
     pub(crate) fn letterhead(&self, flow: &mut Flow) {
         for line in &self.parent_lines {
-            flow.paragraph(line, Style::BODY.sized(9.5).bold(true).aligned(Align::Center));
+            flow.paragraph(
+                line,
+                Style::BODY.sized(9.5).bold(true).aligned(Align::Center),
+            );
         }
-        flow.paragraph(&self.name, Style::BODY.sized(12.5).bold(true).aligned(Align::Center).ink(Ink::Navy));
+        flow.paragraph(
+            &self.name,
+            Style::BODY
+                .sized(12.5)
+                .bold(true)
+                .aligned(Align::Center)
+                .ink(Ink::Navy),
+        );
         if !self.address.trim().is_empty() {
             flow.paragraph(&self.address, Style::LABEL.aligned(Align::Center));
         }
@@ -44,8 +54,16 @@ impl Office {
 }
 
 /// Fails with [`DocumentError::MissingField`] when `value` is blank.
-pub(crate) fn require(document: &'static str, field: &'static str, value: &str) -> Result<(), DocumentError> {
-    if value.trim().is_empty() { Err(DocumentError::MissingField { document, field }) } else { Ok(()) }
+pub(crate) fn require(
+    document: &'static str,
+    field: &'static str,
+    value: &str,
+) -> Result<(), DocumentError> {
+    if value.trim().is_empty() {
+        Err(DocumentError::MissingField { document, field })
+    } else {
+        Ok(())
+    }
 }
 
 /// A blank value shown as a dash.
@@ -87,17 +105,27 @@ pub fn format_date(date: NaiveDate) -> String {
 /// "12 April 1990" (birth dates: no weekday).
 pub fn format_date_plain(date: NaiveDate) -> String {
     let full = format_date(date);
-    full.split_once(", ").map(|(_, rest)| rest.to_string()).unwrap_or(full)
+    full.split_once(", ")
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or(full)
 }
 
 /// "Senin, 23 November 2026, pukul 10.15 WIB".
 pub fn format_date_time(at: NaiveDateTime, time_zone: &str) -> String {
-    format!("{}, pukul {} {}", format_date(at.date()), loket_printer::format_time_id(at), time_zone.trim()).trim_end().to_string()
+    format!(
+        "{}, pukul {} {}",
+        format_date(at.date()),
+        loket_printer::format_time_id(at),
+        time_zone.trim()
+    )
+    .trim_end()
+    .to_string()
 }
 
 /// "23-11-2026" for table cells, or "-" when unknown.
 pub fn format_short_date(date: Option<NaiveDate>) -> String {
-    date.map(|d| d.format("%d-%m-%Y").to_string()).unwrap_or_else(|| "-".to_string())
+    date.map(|d| d.format("%d-%m-%Y").to_string())
+        .unwrap_or_else(|| "-".to_string())
 }
 
 #[cfg(test)]

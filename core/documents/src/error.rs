@@ -35,13 +35,17 @@ pub enum DocumentError {
         field: &'static str,
     },
     /// The data does not fit in a QR code.
-    #[error("Data kode QR tidak dapat dibuat: {message}. / QR code data cannot be encoded: {message}.")]
+    #[error(
+        "Data kode QR tidak dapat dibuat: {message}. / QR code data cannot be encoded: {message}."
+    )]
     QrData {
         /// Why.
         message: String,
     },
     /// The PDF writer reported an error.
-    #[error("Gagal membuat PDF: {message}. Laporkan ke teknisi. / Failed to write the PDF: {message}. Report it to a technician.")]
+    #[error(
+        "Gagal membuat PDF: {message}. Laporkan ke teknisi. / Failed to write the PDF: {message}. Report it to a technician."
+    )]
     Pdf {
         /// What the writer said.
         message: String,

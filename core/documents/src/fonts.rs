@@ -27,19 +27,26 @@ pub struct Face {
 impl Face {
     /// Parses a TrueType face from bytes; `name` becomes its PostScript name in the PDF.
     pub fn from_bytes(bytes: &[u8], name: &str, path: &Path) -> Result<Self, DocumentError> {
-        let invalid = || DocumentError::FontInvalid { path: path.to_path_buf() };
+        let invalid = || DocumentError::FontInvalid {
+            path: path.to_path_buf(),
+        };
         let mut parsed = ParsedFont::from_bytes(bytes, 0, &mut Vec::new()).ok_or_else(invalid)?;
         parsed.font_name = Some(name.to_string());
         if parsed.lookup_glyph_index(u32::from('A')).is_none() {
             return Err(invalid());
         }
         let units_per_em = f32::from(parsed.units_per_em.max(1));
-        Ok(Face { parsed: Arc::new(parsed), units_per_em })
+        Ok(Face {
+            parsed: Arc::new(parsed),
+            units_per_em,
+        })
     }
 
     /// Whether the face draws `c` (a real glyph, not `.notdef`).
     pub fn has_glyph(&self, c: char) -> bool {
-        self.parsed.lookup_glyph_index(u32::from(c)).is_some_and(|g| g != 0)
+        self.parsed
+            .lookup_glyph_index(u32::from(c))
+            .is_some_and(|g| g != 0)
     }
 
     /// Advance width of `text` at `size` points (characters without a glyph count as
@@ -83,10 +90,16 @@ impl Fonts {
     pub fn from_dir(dir: &Path) -> Result<Self, DocumentError> {
         let load = |file: &'static str| -> Result<Face, DocumentError> {
             let path: PathBuf = dir.join(file);
-            let bytes = std::fs::read(&path).map_err(|_| DocumentError::FontMissing { dir: dir.to_path_buf(), file })?;
+            let bytes = std::fs::read(&path).map_err(|_| DocumentError::FontMissing {
+                dir: dir.to_path_buf(),
+                file,
+            })?;
             Face::from_bytes(&bytes, file.trim_end_matches(".ttf"), &path)
         };
-        Ok(Fonts { regular: load(REGULAR_FILE)?, bold: load(BOLD_FILE)? })
+        Ok(Fonts {
+            regular: load(REGULAR_FILE)?,
+            bold: load(BOLD_FILE)?,
+        })
     }
 
     /// The face for a weight.

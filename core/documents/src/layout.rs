@@ -8,8 +8,8 @@
 //! transliterated or replaced with `?` and reported, so a PDF never holds `.notdef` boxes.
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
-    Rect, Rgb, TextItem, WindingOrder,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, WindingOrder,
 };
 
 use crate::error::DocumentError;
@@ -35,13 +35,29 @@ pub struct PageSize {
 
 impl PageSize {
     /// A4 landscape with 15 mm margins (registers with a signature column).
-    pub const A4_LANDSCAPE: PageSize = PageSize { width_mm: 297.0, height_mm: 210.0, margin_mm: 15.0 };
+    pub const A4_LANDSCAPE: PageSize = PageSize {
+        width_mm: 297.0,
+        height_mm: 210.0,
+        margin_mm: 15.0,
+    };
     /// A5 portrait with 12 mm margins (receipts).
-    pub const A5: PageSize = PageSize { width_mm: 148.0, height_mm: 210.0, margin_mm: 12.0 };
+    pub const A5: PageSize = PageSize {
+        width_mm: 148.0,
+        height_mm: 210.0,
+        margin_mm: 12.0,
+    };
     /// A4 portrait with 18 mm margins (forms, registers, reports).
-    pub const A4: PageSize = PageSize { width_mm: 210.0, height_mm: 297.0, margin_mm: 18.0 };
+    pub const A4: PageSize = PageSize {
+        width_mm: 210.0,
+        height_mm: 297.0,
+        margin_mm: 18.0,
+    };
     /// A6 portrait with 8 mm margins (tickets and slips from an office printer).
-    pub const A6: PageSize = PageSize { width_mm: 105.0, height_mm: 148.0, margin_mm: 8.0 };
+    pub const A6: PageSize = PageSize {
+        width_mm: 105.0,
+        height_mm: 148.0,
+        margin_mm: 8.0,
+    };
 }
 
 /// Horizontal alignment of text.
@@ -102,13 +118,37 @@ pub struct Style {
 
 impl Style {
     /// 10 pt body text.
-    pub const BODY: Style = Style { size: 10.0, bold: false, align: Align::Left, ink: Ink::Black, leading: 1.3 };
+    pub const BODY: Style = Style {
+        size: 10.0,
+        bold: false,
+        align: Align::Left,
+        ink: Ink::Black,
+        leading: 1.3,
+    };
     /// 8 pt grey label text.
-    pub const LABEL: Style = Style { size: 8.0, bold: false, align: Align::Left, ink: Ink::Grey, leading: 1.3 };
+    pub const LABEL: Style = Style {
+        size: 8.0,
+        bold: false,
+        align: Align::Left,
+        ink: Ink::Grey,
+        leading: 1.3,
+    };
     /// 13 pt bold navy heading.
-    pub const HEADING: Style = Style { size: 13.0, bold: true, align: Align::Left, ink: Ink::Navy, leading: 1.3 };
+    pub const HEADING: Style = Style {
+        size: 13.0,
+        bold: true,
+        align: Align::Left,
+        ink: Ink::Navy,
+        leading: 1.3,
+    };
     /// 16 pt bold centred title.
-    pub const TITLE: Style = Style { size: 16.0, bold: true, align: Align::Center, ink: Ink::Black, leading: 1.25 };
+    pub const TITLE: Style = Style {
+        size: 16.0,
+        bold: true,
+        align: Align::Center,
+        ink: Ink::Black,
+        leading: 1.25,
+    };
 
     /// This style in another size.
     pub const fn sized(self, size: f32) -> Style {
@@ -161,7 +201,11 @@ pub struct Column {
 impl Column {
     /// A column.
     pub fn new(title: &str, weight: f32, align: Align) -> Self {
-        Column { title: title.to_string(), weight, align }
+        Column {
+            title: title.to_string(),
+            weight,
+            align,
+        }
     }
 }
 
@@ -225,7 +269,11 @@ pub struct Flow {
 
 impl std::fmt::Debug for Flow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Flow").field("page", &self.page).field("pages", &self.pages.len()).field("y", &self.y).finish_non_exhaustive()
+        f.debug_struct("Flow")
+            .field("page", &self.page)
+            .field("pages", &self.pages.len())
+            .field("y", &self.y)
+            .finish_non_exhaustive()
     }
 }
 
@@ -275,11 +323,22 @@ impl Flow {
     }
 
     fn top(&self) -> f32 {
-        mm(self.page.margin_mm) + if self.running.is_some() { mm(HEADER_SPACE_MM) } else { 0.0 }
+        mm(self.page.margin_mm)
+            + if self.running.is_some() {
+                mm(HEADER_SPACE_MM)
+            } else {
+                0.0
+            }
     }
 
     fn bottom(&self) -> f32 {
-        self.page_height() - mm(self.page.margin_mm) - if self.running.is_some() { mm(FOOTER_SPACE_MM) } else { 0.0 }
+        self.page_height()
+            - mm(self.page.margin_mm)
+            - if self.running.is_some() {
+                mm(FOOTER_SPACE_MM)
+            } else {
+                0.0
+            }
     }
 
     /// Points left on this page.
@@ -323,7 +382,12 @@ impl Flow {
             } else {
                 self.note_replaced(c);
                 match deunicode::deunicode_char(c) {
-                    Some(t) if !t.is_empty() && t.chars().all(|t| face.has_glyph(t) && !t.is_control()) => out.push_str(t),
+                    Some(t)
+                        if !t.is_empty()
+                            && t.chars().all(|t| face.has_glyph(t) && !t.is_control()) =>
+                    {
+                        out.push_str(t)
+                    }
                     Some("") => {}
                     _ => out.push('?'),
                 }
@@ -350,7 +414,11 @@ impl Flow {
     }
 
     fn font_handle(&self, bold: bool) -> PdfFontHandle {
-        PdfFontHandle::External(if bold { self.bold_id.clone() } else { self.regular_id.clone() })
+        PdfFontHandle::External(if bold {
+            self.bold_id.clone()
+        } else {
+            self.regular_id.clone()
+        })
     }
 
     /// Draws one line of sanitised text with its box top at `top` in `[x, x + width]`.
@@ -369,10 +437,22 @@ impl Flow {
         let font = self.font_handle(style.bold);
         self.ops.extend([
             Op::StartTextSection,
-            Op::SetFillColor { col: style.ink.color() },
-            Op::SetFont { font, size: Pt(style.size) },
-            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(pdf_y) } },
-            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
+            Op::SetFillColor {
+                col: style.ink.color(),
+            },
+            Op::SetFont {
+                font,
+                size: Pt(style.size),
+            },
+            Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(x),
+                    y: Pt(pdf_y),
+                },
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text.to_string())],
+            },
             Op::EndTextSection,
         ]);
     }
@@ -403,15 +483,36 @@ impl Flow {
 
     fn stroke_line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness_pt: f32, ink: Ink) {
         let h = self.page_height();
-        let point = |x: f32, y: f32| LinePoint { p: Point { x: Pt(x), y: Pt(h - y) }, bezier: false };
+        let point = |x: f32, y: f32| LinePoint {
+            p: Point {
+                x: Pt(x),
+                y: Pt(h - y),
+            },
+            bezier: false,
+        };
         self.ops.extend([
             Op::SetOutlineColor { col: ink.color() },
-            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
-            Op::DrawLine { line: Line { points: vec![point(x1, y1), point(x2, y2)], is_closed: false } },
+            Op::SetOutlineThickness {
+                pt: Pt(thickness_pt),
+            },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![point(x1, y1), point(x2, y2)],
+                    is_closed: false,
+                },
+            },
         ]);
     }
 
-    fn rect(&mut self, x: f32, top: f32, width: f32, height: f32, fill: Option<Ink>, stroke: Option<(Ink, f32)>) {
+    fn rect(
+        &mut self,
+        x: f32,
+        top: f32,
+        width: f32,
+        height: f32,
+        fill: Option<Ink>,
+        stroke: Option<(Ink, f32)>,
+    ) {
         let y = self.page_height() - top - height;
         let mode = match (fill, stroke) {
             (Some(_), Some(_)) => PaintMode::FillStroke,
@@ -492,7 +593,13 @@ impl Flow {
                     top = self.y;
                 }
                 if let Some(line) = label_lines.get(i) {
-                    self.draw_line(x, label_w, top, line, &label_style.sized(9.5).ink(Ink::Black));
+                    self.draw_line(
+                        x,
+                        label_w,
+                        top,
+                        line,
+                        &label_style.sized(9.5).ink(Ink::Black),
+                    );
                 }
                 if i == 0 {
                     self.draw_line(x + label_w, colon_w, top, ":", &label_style);
@@ -526,7 +633,11 @@ impl Flow {
         }
         let size = if table.size > 0.0 { table.size } else { 9.0 };
         let total_weight: f32 = table.columns.iter().map(|c| c.weight.max(0.01)).sum();
-        let widths: Vec<f32> = table.columns.iter().map(|c| self.content_width() * c.weight.max(0.01) / total_weight).collect();
+        let widths: Vec<f32> = table
+            .columns
+            .iter()
+            .map(|c| self.content_width() * c.weight.max(0.01) / total_weight)
+            .collect();
         let header: Vec<String> = table.columns.iter().map(|c| c.title.clone()).collect();
         let header_style = Style::BODY.sized(size).bold(true);
         let body_style = Style::BODY.sized(size);
@@ -534,13 +645,29 @@ impl Flow {
         let header_height = self.row_height(&header, &widths, &header_style, 0.0);
         let draw_header = |flow: &mut Flow| {
             let aligns: Vec<Align> = table.columns.iter().map(|_| Align::Center).collect();
-            flow.draw_row(&header, &widths, &aligns, &header_style, Some(Ink::Shade), 0.0);
+            flow.draw_row(
+                &header,
+                &widths,
+                &aligns,
+                &header_style,
+                Some(Ink::Shade),
+                0.0,
+            );
         };
-        let first_row = self.row_height(table.rows.first().unwrap_or(&header), &widths, &body_style, min_row);
+        let first_row = self.row_height(
+            table.rows.first().unwrap_or(&header),
+            &widths,
+            &body_style,
+            min_row,
+        );
         self.ensure(header_height + first_row);
         draw_header(self);
         let aligns: Vec<Align> = table.columns.iter().map(|c| c.align).collect();
-        let body = table.rows.iter().map(|r| (r, body_style)).chain(table.total.iter().map(|r| (r, body_style.bold(true))));
+        let body = table
+            .rows
+            .iter()
+            .map(|r| (r, body_style))
+            .chain(table.total.iter().map(|r| (r, body_style.bold(true))));
         for (row, style) in body {
             let height = self.row_height(row, &widths, &style, min_row);
             if self.ensure(height) {
@@ -565,11 +692,25 @@ impl Flow {
     }
 
     fn row_height(&mut self, row: &[String], widths: &[f32], style: &Style, min_row: f32) -> f32 {
-        let lines = self.cell_lines(row, widths, style).iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let lines = self
+            .cell_lines(row, widths, style)
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(1)
+            .max(1);
         (lines as f32 * style.line_height() + 2.0 * mm(CELL_PAD_MM)).max(min_row)
     }
 
-    fn draw_row(&mut self, row: &[String], widths: &[f32], aligns: &[Align], style: &Style, fill: Option<Ink>, min_row: f32) {
+    fn draw_row(
+        &mut self,
+        row: &[String],
+        widths: &[f32],
+        aligns: &[Align],
+        style: &Style,
+        fill: Option<Ink>,
+        min_row: f32,
+    ) {
         let mut cells = self.cell_lines(row, widths, style);
         let page_room = self.bottom() - self.top();
         let pad = mm(CELL_PAD_MM);
@@ -584,7 +725,9 @@ impl Flow {
             }
         }
         let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        let height = (n as f32 * style.line_height() + 2.0 * pad).max(min_row).min(page_room);
+        let height = (n as f32 * style.line_height() + 2.0 * pad)
+            .max(min_row)
+            .min(page_room);
         let mut x = self.left();
         let top = self.y;
         for (i, width) in widths.iter().enumerate() {
@@ -592,7 +735,13 @@ impl Flow {
             let align = aligns.get(i).copied().unwrap_or_default();
             let mut line_top = top + pad;
             for line in cells.get(i).map(Vec::as_slice).unwrap_or_default() {
-                self.draw_line(x + pad, width - 2.0 * pad, line_top, line, &style.aligned(align));
+                self.draw_line(
+                    x + pad,
+                    width - 2.0 * pad,
+                    line_top,
+                    line,
+                    &style.aligned(align),
+                );
                 line_top += style.line_height();
             }
             x += width;
@@ -623,21 +772,48 @@ impl Flow {
             self.rect(x, top, box_w, height, None, Some((Ink::Grey, 0.6)));
             let role = self.sanitize(&b.role, true);
             let mut y = top + mm(2.0);
-            for line in self.wrap(&role, &role_style, box_w - mm(4.0)).into_iter().take(2) {
+            for line in self
+                .wrap(&role, &role_style, box_w - mm(4.0))
+                .into_iter()
+                .take(2)
+            {
                 self.draw_line(x + mm(2.0), box_w - mm(4.0), y, &line, &role_style);
                 y += role_style.line_height();
             }
             let line_y = top + height - mm(11.0);
-            self.stroke_line(x + mm(5.0), line_y, x + box_w - mm(5.0), line_y, 0.6, Ink::Black);
+            self.stroke_line(
+                x + mm(5.0),
+                line_y,
+                x + box_w - mm(5.0),
+                line_y,
+                0.6,
+                Ink::Black,
+            );
             let name = self.sanitize(&b.name, false);
-            let name = if name.trim().is_empty() { String::new() } else { format!("( {} )", name.trim()) };
+            let name = if name.trim().is_empty() {
+                String::new()
+            } else {
+                format!("( {} )", name.trim())
+            };
             let name_lines = self.wrap(&name, &name_style, box_w - mm(4.0));
             if let Some(line) = name_lines.first() {
-                self.draw_line(x + mm(2.0), box_w - mm(4.0), line_y + mm(0.8), line, &name_style);
+                self.draw_line(
+                    x + mm(2.0),
+                    box_w - mm(4.0),
+                    line_y + mm(0.8),
+                    line,
+                    &name_style,
+                );
             }
             let detail = self.sanitize(&b.detail, false);
             if let Some(line) = self.wrap(&detail, &detail_style, box_w - mm(4.0)).first() {
-                self.draw_line(x + mm(2.0), box_w - mm(4.0), line_y + mm(5.2), line, &detail_style);
+                self.draw_line(
+                    x + mm(2.0),
+                    box_w - mm(4.0),
+                    line_y + mm(5.2),
+                    line,
+                    &detail_style,
+                );
             }
         }
         self.y = top + height + mm(3.0);
@@ -645,8 +821,12 @@ impl Flow {
 
     /// A QR code of `data`, `size_mm` wide (quiet zone included), aligned in the content.
     pub fn qr(&mut self, data: &[u8], size_mm: f32, align: Align) -> Result<(), DocumentError> {
-        let code = qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M)
-            .map_err(|e| DocumentError::QrData { message: e.to_string() })?;
+        let code =
+            qrcode::QrCode::with_error_correction_level(data, qrcode::EcLevel::M).map_err(|e| {
+                DocumentError::QrData {
+                    message: e.to_string(),
+                }
+            })?;
         let modules = code.width();
         let colors = code.to_colors();
         let quiet = 4usize;
@@ -659,7 +839,9 @@ impl Flow {
             Align::Right => self.left() + self.content_width() - size,
         };
         let top = self.y;
-        self.ops.push(Op::SetFillColor { col: Ink::Black.color() });
+        self.ops.push(Op::SetFillColor {
+            col: Ink::Black.color(),
+        });
         for row in 0..modules {
             let mut col = 0;
             while col < modules {
@@ -674,7 +856,14 @@ impl Flow {
                 }
                 let x = x0 + (quiet + start) as f32 * module;
                 let y = top + (quiet + row) as f32 * module;
-                self.rect(x, y, (col - start) as f32 * module, module, Some(Ink::Black), None);
+                self.rect(
+                    x,
+                    y,
+                    (col - start) as f32 * module,
+                    module,
+                    Some(Ink::Black),
+                    None,
+                );
             }
         }
         self.y = top + size;
@@ -704,17 +893,36 @@ impl Flow {
         let n = cards.len() as f32;
         let card_w = (self.content_width() - gap * (n - 1.0)) / n;
         let top = self.y;
-        let value_style = Style::BODY.sized(17.0).bold(true).ink(Ink::Navy).aligned(Align::Center);
+        let value_style = Style::BODY
+            .sized(17.0)
+            .bold(true)
+            .ink(Ink::Navy)
+            .aligned(Align::Center);
         let label_style = Style::LABEL.aligned(Align::Center);
         for (i, (label, value)) in cards.iter().enumerate() {
             let x = self.left() + i as f32 * (card_w + gap);
             self.rect(x, top, card_w, height, Some(Ink::Shade), None);
             let value = self.sanitize(value, true);
-            let value = fit_line(self.fonts.face(true), &value, value_style.size, card_w - mm(2.0));
-            self.draw_line(x + mm(1.0), card_w - mm(2.0), top + mm(2.0), &value, &value_style);
+            let value = fit_line(
+                self.fonts.face(true),
+                &value,
+                value_style.size,
+                card_w - mm(2.0),
+            );
+            self.draw_line(
+                x + mm(1.0),
+                card_w - mm(2.0),
+                top + mm(2.0),
+                &value,
+                &value_style,
+            );
             let label = self.sanitize(label, false);
             let mut y = top + mm(10.5);
-            for line in self.wrap(&label, &label_style, card_w - mm(2.0)).into_iter().take(2) {
+            for line in self
+                .wrap(&label, &label_style, card_w - mm(2.0))
+                .into_iter()
+                .take(2)
+            {
                 self.draw_line(x + mm(1.0), card_w - mm(2.0), y, &line, &label_style);
                 y += label_style.line_height();
             }
@@ -726,8 +934,15 @@ impl Flow {
     pub fn bars(&mut self, rows: &[(String, f64)], value_text: impl Fn(f64) -> String) {
         let style = Style::BODY.sized(8.5);
         let bar_h = style.line_height();
-        let max = rows.iter().map(|(_, v)| *v).filter(|v| v.is_finite()).fold(0.0_f64, f64::max);
-        let widest = rows.iter().map(|(l, _)| self.fonts.regular.width(l, style.size)).fold(0.0_f32, f32::max);
+        let max = rows
+            .iter()
+            .map(|(_, v)| *v)
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max);
+        let widest = rows
+            .iter()
+            .map(|(l, _)| self.fonts.regular.width(l, style.size))
+            .fold(0.0_f32, f32::max);
         let label_w = (widest + mm(2.0)).clamp(mm(15.0), self.content_width() * 0.4);
         let value_w = mm(18.0);
         // Keep a chart on one page when it fits on one.
@@ -741,15 +956,44 @@ impl Flow {
             let top = self.y;
             let x = self.left();
             let label = self.sanitize(label, false);
-            let label = fit_line(self.fonts.face(false), &label, style.size, label_w - mm(1.0));
+            let label = fit_line(
+                self.fonts.face(false),
+                &label,
+                style.size,
+                label_w - mm(1.0),
+            );
             self.draw_line(x, label_w - mm(1.0), top, &label, &style);
-            let fraction = if max > 0.0 && value.is_finite() { (value / max).clamp(0.0, 1.0) as f32 } else { 0.0 };
-            self.rect(x + label_w, top + mm(0.6), track, bar_h - mm(1.2), Some(Ink::Shade), None);
+            let fraction = if max > 0.0 && value.is_finite() {
+                (value / max).clamp(0.0, 1.0) as f32
+            } else {
+                0.0
+            };
+            self.rect(
+                x + label_w,
+                top + mm(0.6),
+                track,
+                bar_h - mm(1.2),
+                Some(Ink::Shade),
+                None,
+            );
             if fraction > 0.0 {
-                self.rect(x + label_w, top + mm(0.6), track * fraction, bar_h - mm(1.2), Some(Ink::Navy), None);
+                self.rect(
+                    x + label_w,
+                    top + mm(0.6),
+                    track * fraction,
+                    bar_h - mm(1.2),
+                    Some(Ink::Navy),
+                    None,
+                );
             }
             let text = self.sanitize(&value_text(*value), false);
-            self.draw_line(x + label_w + track + mm(2.0), value_w, top, &text, &style.aligned(Align::Right));
+            self.draw_line(
+                x + label_w + track + mm(2.0),
+                value_w,
+                top,
+                &text,
+                &style.aligned(Align::Right),
+            );
             self.y = top + bar_h + mm(0.8);
         }
         self.y += mm(2.0);
@@ -769,15 +1013,31 @@ impl Flow {
                 self.draw_running(&running, index + 1, count);
             }
             let ops = std::mem::take(&mut self.ops);
-            pdf_pages.push(PdfPage::new(Mm(self.page.width_mm), Mm(self.page.height_mm), ops));
+            pdf_pages.push(PdfPage::new(
+                Mm(self.page.width_mm),
+                Mm(self.page.height_mm),
+                ops,
+            ));
         }
         let mut warnings = Vec::new();
-        let pdf = self.doc.with_pages(pdf_pages).save(&PdfSaveOptions::default(), &mut warnings);
+        let pdf = self
+            .doc
+            .with_pages(pdf_pages)
+            .save(&PdfSaveOptions::default(), &mut warnings);
         if !pdf.starts_with(b"%PDF") {
-            let message = warnings.iter().map(|w| w.msg.as_str()).collect::<Vec<_>>().join("; ");
+            let message = warnings
+                .iter()
+                .map(|w| w.msg.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
             return Err(DocumentError::Pdf { message });
         }
-        Ok(RenderedDocument { pdf, pages: count, replaced: self.replaced, truncated: self.truncated })
+        Ok(RenderedDocument {
+            pdf,
+            pages: count,
+            replaced: self.replaced,
+            truncated: self.truncated,
+        })
     }
 
     fn draw_running(&mut self, running: &Running, page: usize, count: usize) {
@@ -785,18 +1045,36 @@ impl Flow {
         let (x, w) = (self.left(), self.content_width());
         let top = mm(self.page.margin_mm);
         let half = w / 2.0 - mm(2.0);
-        let fit = |flow: &Flow, text: &str| fit_line(flow.fonts.face(false), text, style.size, half);
+        let fit =
+            |flow: &Flow, text: &str| fit_line(flow.fonts.face(false), text, style.size, half);
         let left = fit(self, &running.header_left);
         let right = fit(self, &running.header_right);
         self.draw_line(x, half, top, &left, &style);
-        self.draw_line(x + w - half, half, top, &right, &style.aligned(Align::Right));
+        self.draw_line(
+            x + w - half,
+            half,
+            top,
+            &right,
+            &style.aligned(Align::Right),
+        );
         let rule_y = top + style.line_height() + mm(1.0);
         self.stroke_line(x, rule_y, x + w, rule_y, 0.5, Ink::Grey);
         let bottom = self.page_height() - mm(self.page.margin_mm) - style.line_height();
         self.stroke_line(x, bottom - mm(1.5), x + w, bottom - mm(1.5), 0.5, Ink::Grey);
-        let footer = fit_line(self.fonts.face(false), &running.footer_left, style.size, w * 0.72);
+        let footer = fit_line(
+            self.fonts.face(false),
+            &running.footer_left,
+            style.size,
+            w * 0.72,
+        );
         self.draw_line(x, w * 0.72, bottom, &footer, &style);
-        self.draw_line(x + w * 0.72, w * 0.28, bottom, &format!("Halaman {page} dari {count}"), &style.aligned(Align::Right));
+        self.draw_line(
+            x + w * 0.72,
+            w * 0.28,
+            bottom,
+            &format!("Halaman {page} dari {count}"),
+            &style.aligned(Align::Right),
+        );
     }
 }
 
@@ -825,7 +1103,11 @@ pub fn wrap_with(face: &Face, text: &str, size: f32, width: f32) -> Vec<String> 
     for paragraph in text.split('\n') {
         let mut current = String::new();
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+            let candidate = if current.is_empty() {
+                word.to_string()
+            } else {
+                format!("{current} {word}")
+            };
             if face.width(&candidate, size) <= width {
                 current = candidate;
                 continue;

@@ -16,16 +16,24 @@ mod pickup;
 mod report;
 mod ticket;
 
-pub use bap::{Applicant, BapCase, BapForm, BapOutcome, DocumentCheck, OldPassport, Official, QuestionAnswer, render_bap};
+pub use bap::{
+    Applicant, BapCase, BapForm, BapOutcome, DocumentCheck, Official, OldPassport, QuestionAnswer,
+    render_bap,
+};
 pub use checkin::{CheckInSlip, PaymentCheck, render_checkin_slip};
-pub use common::{Office, format_date, format_date_time, format_minutes, format_rupiah, group_thousands};
+pub use common::{
+    Office, format_date, format_date_time, format_minutes, format_rupiah, group_thousands,
+};
 pub use error::DocumentError;
 pub use fonts::Fonts;
 pub use layout::RenderedDocument;
 pub use loket_printer::Ticket;
-pub use pickup::{Collector, Handover, PickupReceipt, PickupRegister, render_pickup_receipt, render_pickup_register};
+pub use pickup::{
+    Collector, Handover, PickupReceipt, PickupRegister, render_pickup_receipt,
+    render_pickup_register,
+};
 pub use report::{
-    CounterFigures, DailyReport, Durations, FeeFigures, QuotaFigures, ServiceLaneFigures, StageFigures, WaitingFigures,
-    render_daily_report, render_daily_reports,
+    CounterFigures, DailyReport, Durations, FeeFigures, QuotaFigures, ServiceLaneFigures,
+    StageFigures, WaitingFigures, render_daily_report, render_daily_reports,
 };
 pub use ticket::render_ticket;

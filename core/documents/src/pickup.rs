@@ -6,7 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use crate::common::{Office, format_date, format_date_time, or_dash, require};
 use crate::error::DocumentError;
 use crate::fonts::Fonts;
-use crate::layout::{Align, Column, Flow, PageSize, RenderedDocument, Running, SignatureBox, Style, Table};
+use crate::layout::{
+    Align, Column, Flow, PageSize, RenderedDocument, Running, SignatureBox, Style, Table,
+};
 
 /// Who collects the passport.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +76,10 @@ fn check_handover(h: &Handover) -> Result<(), DocumentError> {
 }
 
 /// Renders the receipt: letterhead, the handover fields, two signature boxes.
-pub fn render_pickup_receipt(fonts: &Fonts, receipt: &PickupReceipt) -> Result<RenderedDocument, DocumentError> {
+pub fn render_pickup_receipt(
+    fonts: &Fonts,
+    receipt: &PickupReceipt,
+) -> Result<RenderedDocument, DocumentError> {
     let h = &receipt.handover;
     check_handover(h)?;
     let mut flow = Flow::new(fonts, "Tanda Terima Penyerahan Paspor", PageSize::A5, None);
@@ -100,12 +105,28 @@ pub fn render_pickup_receipt(fonts: &Fonts, receipt: &PickupReceipt) -> Result<R
         Style::BODY.sized(9.0).leading(1.4),
     );
     flow.space(4.0);
-    let nip = if receipt.officer_nip.trim().is_empty() { String::new() } else { format!("NIP {}", receipt.officer_nip) };
+    let nip = if receipt.officer_nip.trim().is_empty() {
+        String::new()
+    } else {
+        format!("NIP {}", receipt.officer_nip)
+    };
     flow.signatures(
-        &format!("{}, {}", or_dash(&receipt.place), format_date(h.handed_over_at.date())),
+        &format!(
+            "{}, {}",
+            or_dash(&receipt.place),
+            format_date(h.handed_over_at.date())
+        ),
         &[
-            SignatureBox { role: "Yang menerima".to_string(), name: h.collector_name.clone(), detail: String::new() },
-            SignatureBox { role: "Yang menyerahkan".to_string(), name: receipt.officer_name.clone(), detail: nip },
+            SignatureBox {
+                role: "Yang menerima".to_string(),
+                name: h.collector_name.clone(),
+                detail: String::new(),
+            },
+            SignatureBox {
+                role: "Yang menyerahkan".to_string(),
+                name: receipt.officer_name.clone(),
+                detail: nip,
+            },
         ],
     );
     flow.finish()
@@ -125,18 +146,32 @@ pub struct PickupRegister {
 }
 
 /// Renders the register: a table with a signature column; the header repeats on every page.
-pub fn render_pickup_register(fonts: &Fonts, register: &PickupRegister) -> Result<RenderedDocument, DocumentError> {
+pub fn render_pickup_register(
+    fonts: &Fonts,
+    register: &PickupRegister,
+) -> Result<RenderedDocument, DocumentError> {
     for entry in &register.entries {
         check_handover(entry)?;
     }
     let running = Running {
         header_left: register.office.name.clone(),
-        header_right: format!("Register Penyerahan Paspor · {}", format_date(register.date)),
+        header_right: format!(
+            "Register Penyerahan Paspor · {}",
+            format_date(register.date)
+        ),
         footer_left: register.printed_note.clone(),
     };
-    let mut flow = Flow::new(fonts, "Register Penyerahan Paspor", PageSize::A4_LANDSCAPE, Some(running));
+    let mut flow = Flow::new(
+        fonts,
+        "Register Penyerahan Paspor",
+        PageSize::A4_LANDSCAPE,
+        Some(running),
+    );
     flow.paragraph("REGISTER PENYERAHAN PASPOR", Style::TITLE.sized(14.0));
-    flow.paragraph(&format!("{} · {}", register.office.name, format_date(register.date)), Style::BODY.aligned(Align::Center));
+    flow.paragraph(
+        &format!("{} · {}", register.office.name, format_date(register.date)),
+        Style::BODY.aligned(Align::Center),
+    );
     flow.space(3.0);
     let rows = register
         .entries

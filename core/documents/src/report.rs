@@ -3,10 +3,14 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::common::{Office, format_date, format_date_time, format_minutes, format_rupiah, group_thousands};
+use crate::common::{
+    Office, format_date, format_date_time, format_minutes, format_rupiah, group_thousands,
+};
 use crate::error::DocumentError;
 use crate::fonts::Fonts;
-use crate::layout::{Align, Column, Flow, PageSize, RenderedDocument, Running, SignatureBox, Style, Table};
+use crate::layout::{
+    Align, Column, Flow, PageSize, RenderedDocument, Running, SignatureBox, Style, Table,
+};
 
 /// Tickets of one service in one lane.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -133,7 +137,13 @@ pub struct DailyReport {
 }
 
 fn dur_cells(d: &Durations) -> [String; 5] {
-    [d.count.to_string(), format_minutes(d.mean), format_minutes(d.median), format_minutes(d.p90), format_minutes(d.max)]
+    [
+        d.count.to_string(),
+        format_minutes(d.mean),
+        format_minutes(d.median),
+        format_minutes(d.p90),
+        format_minutes(d.max),
+    ]
 }
 
 fn dur_columns(first: &str) -> Vec<Column> {
@@ -150,13 +160,20 @@ fn dur_columns(first: &str) -> Vec<Column> {
 fn draw_report(flow: &mut Flow, r: &DailyReport) {
     r.office.letterhead(flow);
     flow.paragraph("LAPORAN HARIAN LAYANAN PASPOR", Style::TITLE);
-    flow.paragraph(&format_date(r.date), Style::BODY.sized(11.0).aligned(Align::Center));
+    flow.paragraph(
+        &format_date(r.date),
+        Style::BODY.sized(11.0).aligned(Align::Center),
+    );
     flow.space(3.0);
 
     let issued: u32 = r.services.iter().map(|s| s.issued).sum();
     let served: u32 = r.services.iter().map(|s| s.served).sum();
     let no_shows: u32 = r.services.iter().map(|s| s.no_shows).sum();
-    let fees: u64 = r.fees.iter().map(|f| u64::from(f.count).saturating_mul(f.unit_rupiah)).sum();
+    let fees: u64 = r
+        .fees
+        .iter()
+        .map(|f| u64::from(f.count).saturating_mul(f.unit_rupiah))
+        .sum();
     let wait = format!("{} mnt", format_minutes(r.waiting_overall.mean));
     let p90 = format!("{} mnt", format_minutes(r.waiting_overall.p90));
     flow.cards(&[
@@ -172,7 +189,15 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         .services
         .iter()
         .map(|s| {
-            vec![s.service.clone(), s.lane.clone(), s.issued.to_string(), s.served.to_string(), s.no_shows.to_string(), s.walk_in.to_string(), s.appointment.to_string()]
+            vec![
+                s.service.clone(),
+                s.lane.clone(),
+                s.issued.to_string(),
+                s.served.to_string(),
+                s.no_shows.to_string(),
+                s.walk_in.to_string(),
+                s.appointment.to_string(),
+            ]
         })
         .collect();
     let sum = |f: fn(&ServiceLaneFigures) -> u32| r.services.iter().map(f).sum::<u32>().to_string();
@@ -200,22 +225,62 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
     });
 
     flow.heading("2. Waktu tunggu (menit, panggilan − terbit)");
-    let mut rows: Vec<Vec<String>> = r.waiting.iter().map(|w| std::iter::once(w.service.clone()).chain(dur_cells(&w.minutes)).collect()).collect();
-    rows.push(std::iter::once("Semua layanan".to_string()).chain(dur_cells(&r.waiting_overall)).collect());
+    let mut rows: Vec<Vec<String>> = r
+        .waiting
+        .iter()
+        .map(|w| {
+            std::iter::once(w.service.clone())
+                .chain(dur_cells(&w.minutes))
+                .collect()
+        })
+        .collect();
+    rows.push(
+        std::iter::once("Semua layanan".to_string())
+            .chain(dur_cells(&r.waiting_overall))
+            .collect(),
+    );
     let total = rows.pop();
-    flow.table(&Table { columns: dur_columns("Layanan"), rows, total, ..Table::default() });
-    let bars: Vec<(String, f64)> = r.waiting.iter().map(|w| (w.service.clone(), w.minutes.mean)).collect();
+    flow.table(&Table {
+        columns: dur_columns("Layanan"),
+        rows,
+        total,
+        ..Table::default()
+    });
+    let bars: Vec<(String, f64)> = r
+        .waiting
+        .iter()
+        .map(|w| (w.service.clone(), w.minutes.mean))
+        .collect();
     flow.bars(&bars, |v| format!("{} mnt", format_minutes(v)));
 
     flow.heading("3. Waktu layanan per tahap (menit)");
-    let rows = r.stages.iter().map(|s| std::iter::once(s.stage.clone()).chain(dur_cells(&s.minutes)).collect()).collect();
-    flow.table(&Table { columns: dur_columns("Tahap"), rows, ..Table::default() });
+    let rows = r
+        .stages
+        .iter()
+        .map(|s| {
+            std::iter::once(s.stage.clone())
+                .chain(dur_cells(&s.minutes))
+                .collect()
+        })
+        .collect();
+    flow.table(&Table {
+        columns: dur_columns("Tahap"),
+        rows,
+        ..Table::default()
+    });
 
     flow.heading("4. Per loket dan petugas");
     let rows = r
         .counters
         .iter()
-        .map(|c| vec![c.counter.clone(), c.officer.clone(), c.served.to_string(), format_minutes(c.mean_service_minutes)])
+        .map(|c| {
+            vec![
+                c.counter.clone(),
+                c.officer.clone(),
+                c.served.to_string(),
+                format_minutes(c.mean_service_minutes),
+            ]
+        })
         .collect();
     flow.table(&Table {
         columns: vec![
@@ -229,8 +294,11 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
     });
 
     flow.heading("5. Kedatangan per jam");
-    let bars: Vec<(String, f64)> =
-        r.arrivals_per_hour.iter().map(|(h, n)| (format!("{h:02}.00–{:02}.00", (h + 1) % 24), f64::from(*n))).collect();
+    let bars: Vec<(String, f64)> = r
+        .arrivals_per_hour
+        .iter()
+        .map(|(h, n)| (format!("{h:02}.00–{:02}.00", (h + 1) % 24), f64::from(*n)))
+        .collect();
     flow.bars(&bars, |v| format!("{v:.0}"));
 
     flow.heading("6. Pemakaian kuota");
@@ -238,8 +306,21 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
         .quotas
         .iter()
         .map(|q| {
-            let pct = if q.quota > 0 { format!("{} %", format_minutes(f64::from(q.used) * 100.0 / f64::from(q.quota))) } else { "-".to_string() };
-            vec![q.service.clone(), q.kind.clone(), q.quota.to_string(), q.used.to_string(), pct]
+            let pct = if q.quota > 0 {
+                format!(
+                    "{} %",
+                    format_minutes(f64::from(q.used) * 100.0 / f64::from(q.quota))
+                )
+            } else {
+                "-".to_string()
+            };
+            vec![
+                q.service.clone(),
+                q.kind.clone(),
+                q.quota.to_string(),
+                q.used.to_string(),
+                pct,
+            ]
         })
         .collect();
     flow.table(&Table {
@@ -255,10 +336,22 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
     });
 
     flow.heading("7. BAP menurut hasil");
-    let rows = r.baps_by_outcome.iter().map(|(o, n)| vec![o.clone(), n.to_string()]).collect();
-    let bap_total = r.baps_by_outcome.iter().map(|(_, n)| n).sum::<u32>().to_string();
+    let rows = r
+        .baps_by_outcome
+        .iter()
+        .map(|(o, n)| vec![o.clone(), n.to_string()])
+        .collect();
+    let bap_total = r
+        .baps_by_outcome
+        .iter()
+        .map(|(_, n)| n)
+        .sum::<u32>()
+        .to_string();
     flow.table(&Table {
-        columns: vec![Column::new("Hasil", 5.0, Align::Left), Column::new("Jumlah", 1.0, Align::Right)],
+        columns: vec![
+            Column::new("Hasil", 5.0, Align::Left),
+            Column::new("Jumlah", 1.0, Align::Right),
+        ],
         rows,
         total: Some(vec!["Jumlah".to_string(), bap_total]),
         ..Table::default()
@@ -268,7 +361,14 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
     let rows = r
         .fees
         .iter()
-        .map(|f| vec![f.item.clone(), f.count.to_string(), format_rupiah(f.unit_rupiah), format_rupiah(u64::from(f.count).saturating_mul(f.unit_rupiah))])
+        .map(|f| {
+            vec![
+                f.item.clone(),
+                f.count.to_string(),
+                format_rupiah(f.unit_rupiah),
+                format_rupiah(u64::from(f.count).saturating_mul(f.unit_rupiah)),
+            ]
+        })
         .collect();
     flow.table(&Table {
         columns: vec![
@@ -278,32 +378,57 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
             Column::new("Total", 1.9, Align::Right),
         ],
         rows,
-        total: Some(vec!["Jumlah".to_string(), String::new(), String::new(), format_rupiah(fees)]),
+        total: Some(vec![
+            "Jumlah".to_string(),
+            String::new(),
+            String::new(),
+            format_rupiah(fees),
+        ]),
         ..Table::default()
     });
     flow.space(4.0);
-    let nip = if r.head_nip.trim().is_empty() { String::new() } else { format!("NIP {}", r.head_nip) };
+    let nip = if r.head_nip.trim().is_empty() {
+        String::new()
+    } else {
+        format!("NIP {}", r.head_nip)
+    };
     flow.signatures(
         "",
         &[
             SignatureBox::default(),
-            SignatureBox { role: "Kepala Kantor".to_string(), name: r.head_name.clone(), detail: nip },
+            SignatureBox {
+                role: "Kepala Kantor".to_string(),
+                name: r.head_name.clone(),
+                detail: nip,
+            },
         ],
     );
 }
 
 /// Renders one day's report on A4 pages.
-pub fn render_daily_report(fonts: &Fonts, report: &DailyReport) -> Result<RenderedDocument, DocumentError> {
+pub fn render_daily_report(
+    fonts: &Fonts,
+    report: &DailyReport,
+) -> Result<RenderedDocument, DocumentError> {
     render_daily_reports(fonts, std::slice::from_ref(report))
 }
 
 /// Renders several days into one PDF (a month), each day starting on a new page.
-pub fn render_daily_reports(fonts: &Fonts, reports: &[DailyReport]) -> Result<RenderedDocument, DocumentError> {
-    let first = reports.first().ok_or(DocumentError::MissingField { document: "laporan / report", field: "hari / day" })?;
+pub fn render_daily_reports(
+    fonts: &Fonts,
+    reports: &[DailyReport],
+) -> Result<RenderedDocument, DocumentError> {
+    let first = reports.first().ok_or(DocumentError::MissingField {
+        document: "laporan / report",
+        field: "hari / day",
+    })?;
     let running = Running {
         header_left: first.office.name.clone(),
         header_right: "Laporan Harian Layanan".to_string(),
-        footer_left: format!("Dibuat oleh Loket · {}", format_date_time(first.generated_at, &first.time_zone)),
+        footer_left: format!(
+            "Dibuat oleh Loket · {}",
+            format_date_time(first.generated_at, &first.time_zone)
+        ),
     };
     let mut flow = Flow::new(fonts, "Laporan Harian Layanan", PageSize::A4, Some(running));
     for (i, report) in reports.iter().enumerate() {

@@ -6,7 +6,9 @@ mod samples;
 
 use std::process::Command;
 
-use loket_documents::layout::{Align, Column, Flow, PageSize, Running, SignatureBox, Style, Table, wrap_with};
+use loket_documents::layout::{
+    Align, Column, Flow, PageSize, Running, SignatureBox, Style, Table, wrap_with,
+};
 use loket_documents::*;
 use proptest::prelude::*;
 use samples::*;
@@ -17,16 +19,34 @@ fn fonts() -> Fonts {
 
 fn pdftotext(pdf: &[u8]) -> Option<String> {
     if Command::new("pdftotext").arg("-v").output().is_err() {
-        assert_ne!(std::env::var("LOKET_REQUIRE_ALL").as_deref(), Ok("1"), "poppler-utils required");
+        assert_ne!(
+            std::env::var("LOKET_REQUIRE_ALL").as_deref(),
+            Ok("1"),
+            "poppler-utils required"
+        );
         eprintln!("SKIP text check: poppler-utils not installed");
         return None;
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf).expect("write");
-    let out = Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().expect("pdftotext");
-    assert!(out.status.success(), "pdftotext rejects the file: {}", String::from_utf8_lossy(&out.stderr));
-    Some(String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    assert!(
+        out.status.success(),
+        "pdftotext rejects the file: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
 }
 
 #[test]
@@ -35,7 +55,11 @@ fn characters_outside_the_font_are_replaced_and_reported() {
     b.applicant.full_name = "Siti क Nurhaliza 中文 \u{E000}\u{1b}".to_string();
     let doc = render_bap(&fonts(), &b).expect("renders");
     for c in ['क', '中', '文', '\u{E000}', '\u{1b}'] {
-        assert!(doc.replaced.contains(&c), "{c:?} reported in {:?}", doc.replaced);
+        assert!(
+            doc.replaced.contains(&c),
+            "{c:?} reported in {:?}",
+            doc.replaced
+        );
     }
     if let Some(text) = pdftotext(&doc.pdf) {
         assert!(text.contains("Siti"), "{text}");
@@ -54,7 +78,11 @@ fn very_long_names_wrap_and_stay_whole() {
     b.applicant.full_name = long.clone();
     b.chronology = "Panjang sekali. ".repeat(400);
     let bap_doc = render_bap(&fonts(), &b).expect("BAP renders");
-    assert!(bap_doc.pages >= 3, "long chronology runs onto more pages: {}", bap_doc.pages);
+    assert!(
+        bap_doc.pages >= 3,
+        "long chronology runs onto more pages: {}",
+        bap_doc.pages
+    );
     for pdf in [&doc.pdf, &bap_doc.pdf] {
         if let Some(text) = pdftotext(pdf) {
             for word in LONG_NAME.split_whitespace() {
@@ -64,7 +92,10 @@ fn very_long_names_wrap_and_stay_whole() {
     }
     let mut t = ticket();
     t.ticket_number = "X".repeat(80);
-    assert!(render_ticket(&fonts(), &t).is_ok(), "an absurd number still renders (wrapped)");
+    assert!(
+        render_ticket(&fonts(), &t).is_ok(),
+        "an absurd number still renders (wrapped)"
+    );
 }
 
 #[test]
@@ -72,10 +103,17 @@ fn missing_fields_give_clear_errors_or_blank_lines() {
     let mut b = bap();
     b.applicant.full_name = " ".to_string();
     let err = render_bap(&fonts(), &b).expect_err("name required");
-    assert!(err.to_string().starts_with("Data BAP tidak lengkap: nama pemohon"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("Data BAP tidak lengkap: nama pemohon"),
+        "{err}"
+    );
     let mut t = ticket();
     t.visit_id.clear();
-    assert!(matches!(render_ticket(&fonts(), &t), Err(DocumentError::MissingField { .. })));
+    assert!(matches!(
+        render_ticket(&fonts(), &t),
+        Err(DocumentError::MissingField { .. })
+    ));
     let mut r = receipt();
     r.handover.passport_number.clear();
     assert!(render_pickup_receipt(&fonts(), &r).is_err());
@@ -90,10 +128,21 @@ fn missing_fields_give_clear_errors_or_blank_lines() {
     b.outcome = None;
     let doc = render_bap(&fonts(), &b).expect("renders with blanks");
     if let Some(text) = pdftotext(&doc.pdf) {
-        assert!(text.contains("☐ Permohonan disetujui dengan biaya beban Rp .........."), "{text}");
+        assert!(
+            text.contains("☐ Permohonan disetujui dengan biaya beban Rp .........."),
+            "{text}"
+        );
     }
-    let empty = PickupRegister { entries: Vec::new(), ..register(0) };
-    assert_eq!(render_pickup_register(&fonts(), &empty).expect("renders").pages, 1);
+    let empty = PickupRegister {
+        entries: Vec::new(),
+        ..register(0)
+    };
+    assert_eq!(
+        render_pickup_register(&fonts(), &empty)
+            .expect("renders")
+            .pages,
+        1
+    );
     let mut day = report(1);
     day.waiting_overall.mean = f64::NAN;
     day.services.clear();

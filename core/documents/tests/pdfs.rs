@@ -19,7 +19,9 @@ fn poppler_available() -> bool {
     let found = Command::new("pdftotext").arg("-v").output().is_ok();
     if !found {
         if std::env::var("LOKET_REQUIRE_ALL").as_deref() == Ok("1") {
-            panic!("poppler-utils (pdftotext, pdffonts, pdftoppm) is required: LOKET_REQUIRE_ALL=1");
+            panic!(
+                "poppler-utils (pdftotext, pdffonts, pdftoppm) is required: LOKET_REQUIRE_ALL=1"
+            );
         }
         eprintln!("SKIP: poppler-utils not installed (apt-get install poppler-utils)");
     }
@@ -45,12 +47,31 @@ fn check_pdf(name: &str, doc: &RenderedDocument) -> Option<String> {
     if !poppler_available() {
         return None;
     }
-    let text = Command::new("pdftotext").arg("-layout").arg(&pdf_path).arg("-").output().expect("pdftotext runs");
-    assert!(text.status.success(), "{name}: pdftotext failed: {}", String::from_utf8_lossy(&text.stderr));
-    let fonts = Command::new("pdffonts").arg(&pdf_path).output().expect("pdffonts runs");
+    let text = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        text.status.success(),
+        "{name}: pdftotext failed: {}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let fonts = Command::new("pdffonts")
+        .arg(&pdf_path)
+        .output()
+        .expect("pdffonts runs");
     let listing = String::from_utf8_lossy(&fonts.stdout).to_string();
-    let font_rows: Vec<&str> = listing.lines().skip(2).filter(|l| !l.trim().is_empty()).collect();
-    assert!(font_rows.len() >= 2, "{name}: expected two fonts, pdffonts says:\n{listing}");
+    let font_rows: Vec<&str> = listing
+        .lines()
+        .skip(2)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(
+        font_rows.len() >= 2,
+        "{name}: expected two fonts, pdffonts says:\n{listing}"
+    );
     for row in &font_rows {
         assert!(row.contains("DejaVuSans"), "{name}: unexpected font: {row}");
         // Columns: name type encoding emb sub uni object...: "yes" for embedded.
@@ -59,7 +80,12 @@ fn check_pdf(name: &str, doc: &RenderedDocument) -> Option<String> {
         assert_eq!(emb, "yes", "{name}: font not embedded: {row}");
     }
     let prefix = dir.join(name);
-    let render = Command::new("pdftoppm").args(["-r", "100", "-png"]).arg(&pdf_path).arg(&prefix).output().expect("pdftoppm runs");
+    let render = Command::new("pdftoppm")
+        .args(["-r", "100", "-png"])
+        .arg(&pdf_path)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm runs");
     assert!(render.status.success(), "{name}: pdftoppm failed");
     let pngs = std::fs::read_dir(&dir)
         .expect("list artifacts")
@@ -69,7 +95,11 @@ fn check_pdf(name: &str, doc: &RenderedDocument) -> Option<String> {
             f.starts_with(&format!("{name}-")) && f.ends_with(".png")
         })
         .count();
-    assert!(pngs >= doc.pages, "{name}: {pngs} PNGs for {} pages", doc.pages);
+    assert!(
+        pngs >= doc.pages,
+        "{name}: {pngs} PNGs for {} pages",
+        doc.pages
+    );
     Some(String::from_utf8_lossy(&text.stdout).to_string())
 }
 
@@ -77,7 +107,10 @@ fn check_pdf(name: &str, doc: &RenderedDocument) -> Option<String> {
 fn assert_has(name: &str, text: &str, needle: &str) {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for word in needle.split_whitespace() {
-        assert!(flat.contains(word), "{name}: {word:?} (of {needle:?}) not found in:\n{text}");
+        assert!(
+            flat.contains(word),
+            "{name}: {word:?} (of {needle:?}) not found in:\n{text}"
+        );
     }
 }
 
@@ -87,7 +120,16 @@ fn ticket_pdf_shows_every_field() {
     let doc = render_ticket(&fonts(), &t).expect("ticket renders");
     assert_eq!(doc.pages, 1);
     if let Some(text) = check_pdf("ticket", &doc) {
-        for field in [&t.office_name, &t.ticket_number, &t.service, &t.visit_id, "Senin, 23 November 2026", "08.05 WIB", "± 35 menit", "Siapkan e-KTP"] {
+        for field in [
+            &t.office_name,
+            &t.ticket_number,
+            &t.service,
+            &t.visit_id,
+            "Senin, 23 November 2026",
+            "08.05 WIB",
+            "± 35 menit",
+            "Siapkan e-KTP",
+        ] {
             assert_has("ticket", &text, field);
         }
     }
@@ -98,7 +140,15 @@ fn checkin_slip_pdf_shows_every_field() {
     let s = checkin();
     let doc = render_checkin_slip(&fonts(), &s).expect("slip renders");
     if let Some(text) = check_pdf("checkin-slip", &doc) {
-        for field in [&s.ticket_number, &s.applicant_name, &s.booking_code, &s.service, &s.billing_code, "BELUM TERVERIFIKASI", "09.00 - 10.00"] {
+        for field in [
+            &s.ticket_number,
+            &s.applicant_name,
+            &s.booking_code,
+            &s.service,
+            &s.billing_code,
+            "BELUM TERVERIFIKASI",
+            "09.00 - 10.00",
+        ] {
             assert_has("checkin", &text, field);
         }
     }
@@ -108,7 +158,11 @@ fn checkin_slip_pdf_shows_every_field() {
 fn bap_pdf_shows_every_field_with_accents_intact() {
     let b = bap();
     let doc = render_bap(&fonts(), &b).expect("BAP renders");
-    assert!(doc.replaced.is_empty(), "DejaVu covers Ĉ and é: {:?}", doc.replaced);
+    assert!(
+        doc.replaced.is_empty(),
+        "DejaVu covers Ĉ and é: {:?}",
+        doc.replaced
+    );
     if let Some(text) = check_pdf("bap", &doc) {
         for field in [
             "Désa Ĉiptaningrum",
@@ -138,20 +192,36 @@ fn pickup_receipt_and_register_show_every_field() {
     let doc = render_pickup_receipt(&fonts(), &r).expect("receipt renders");
     if let Some(text) = check_pdf("pickup-receipt", &doc) {
         let h = &r.handover;
-        for field in [&h.receipt_number, &h.passport_number, &h.applicant_name, &h.collector_name, "Kartu Keluarga", "Yang menerima", "Rina Marlina"] {
+        for field in [
+            &h.receipt_number,
+            &h.passport_number,
+            &h.applicant_name,
+            &h.collector_name,
+            "Kartu Keluarga",
+            "Yang menerima",
+            "Rina Marlina",
+        ] {
             assert_has("receipt", &text, field);
         }
     }
     let reg = register(40);
     let doc = render_pickup_register(&fonts(), &reg).expect("register renders");
-    assert!(doc.pages >= 3, "40 rows with room to sign take several pages, got {}", doc.pages);
+    assert!(
+        doc.pages >= 3,
+        "40 rows with room to sign take several pages, got {}",
+        doc.pages
+    );
     if let Some(text) = check_pdf("pickup-register", &doc) {
         for e in &reg.entries {
             assert_has("register", &text, &e.passport_number);
             assert_has("register", &text, &e.receipt_number);
         }
         // The header row repeats on every page.
-        assert_eq!(text.matches("Tanda Tangan").count(), doc.pages, "header once per page");
+        assert_eq!(
+            text.matches("Tanda Tangan").count(),
+            doc.pages,
+            "header once per page"
+        );
         assert_has("register", &text, "Désa Ĉiptaningrum");
     }
 }

@@ -16,12 +16,20 @@ fn time<T>(iterations: u32, mut f: impl FnMut() -> T) -> Duration {
 }
 
 fn main() {
-    let at = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 30, 0)).unwrap_or_default();
+    let at = NaiveDate::from_ymd_opt(2026, 11, 23)
+        .and_then(|d| d.and_hms_opt(9, 30, 0))
+        .unwrap_or_default();
     let ticket = sample_ticket(at);
     let n = 20_000;
     let reference = time(n, || {
         let mut buf = Vec::with_capacity(512);
-        for field in [&ticket.office_name, &ticket.ticket_number, &ticket.service, &ticket.visit_id, &ticket.instruction] {
+        for field in [
+            &ticket.office_name,
+            &ticket.ticket_number,
+            &ticket.service,
+            &ticket.visit_id,
+            &ticket.instruction,
+        ] {
             buf.extend_from_slice(field.as_bytes());
         }
         buf

@@ -90,7 +90,8 @@ pub fn transcode(text: &str, code_page: CodePage) -> Transcoded {
         }
         match deunicode::deunicode_char(c) {
             Some(ascii) if !ascii.is_empty() => {
-                let printable: Vec<u8> = ascii.bytes().filter(|b| (0x20..0x7f).contains(b)).collect();
+                let printable: Vec<u8> =
+                    ascii.bytes().filter(|b| (0x20..0x7f).contains(b)).collect();
                 if printable.is_empty() {
                     out.bytes.push(b'?');
                 } else {

@@ -16,7 +16,9 @@ pub enum CupsError {
         program: String,
     },
     /// The file to print does not exist.
-    #[error("Berkas yang akan dicetak tidak ada: {path}. / The file to print does not exist: {path}.")]
+    #[error(
+        "Berkas yang akan dicetak tidak ada: {path}. / The file to print does not exist: {path}."
+    )]
     FileMissing {
         /// The path given.
         path: PathBuf,
@@ -66,20 +68,33 @@ pub struct Cups {
 
 impl Default for Cups {
     fn default() -> Self {
-        Cups { lp: PathBuf::from("lp"), lpstat: PathBuf::from("lpstat") }
+        Cups {
+            lp: PathBuf::from("lp"),
+            lpstat: PathBuf::from("lpstat"),
+        }
     }
 }
 
 impl Cups {
     /// A client that runs these programs instead of `lp` and `lpstat` (tests, odd installs).
     pub fn with_programs(lp: impl Into<PathBuf>, lpstat: impl Into<PathBuf>) -> Self {
-        Cups { lp: lp.into(), lpstat: lpstat.into() }
+        Cups {
+            lp: lp.into(),
+            lpstat: lpstat.into(),
+        }
     }
 
     /// Runs `lp [-d PRINTER] [-n COPIES] FILE`: the default printer when none is named.
-    pub fn print_file(&self, printer: Option<&str>, file: &Path, copies: u32) -> Result<CupsJob, CupsError> {
+    pub fn print_file(
+        &self,
+        printer: Option<&str>,
+        file: &Path,
+        copies: u32,
+    ) -> Result<CupsJob, CupsError> {
         if !file.is_file() {
-            return Err(CupsError::FileMissing { path: file.to_path_buf() });
+            return Err(CupsError::FileMissing {
+                path: file.to_path_buf(),
+            });
         }
         let mut command = Command::new(&self.lp);
         command.env("LC_ALL", "C");
@@ -90,23 +105,39 @@ impl Cups {
             command.arg("-n").arg(copies.to_string());
         }
         // A file name starting with '-' would be read as an option.
-        let file = if file.is_relative() { Path::new(".").join(file) } else { file.to_path_buf() };
+        let file = if file.is_relative() {
+            Path::new(".").join(file)
+        } else {
+            file.to_path_buf()
+        };
         command.arg(file);
         let output = command.output().map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
-                CupsError::LpMissing { program: self.lp.display().to_string() }
+                CupsError::LpMissing {
+                    program: self.lp.display().to_string(),
+                }
             }
-            _ => CupsError::Refused { message: e.to_string() },
+            _ => CupsError::Refused {
+                message: e.to_string(),
+            },
         })?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let message = stderr.lines().chain(stdout.lines()).map(str::trim).rfind(|l| !l.is_empty());
-            return Err(CupsError::Refused { message: message.unwrap_or("lp failed without a message").to_string() });
+            let message = stderr
+                .lines()
+                .chain(stdout.lines())
+                .map(str::trim)
+                .rfind(|l| !l.is_empty());
+            return Err(CupsError::Refused {
+                message: message.unwrap_or("lp failed without a message").to_string(),
+            });
         }
         parse_request_id(&stdout)
             .map(|id| CupsJob { id })
-            .ok_or_else(|| CupsError::UnexpectedOutput { output: stdout.trim().to_string() })
+            .ok_or_else(|| CupsError::UnexpectedOutput {
+                output: stdout.trim().to_string(),
+            })
     }
 
     /// Asks `lpstat` where the job is. Never fails: without lpstat the state is unknown.
@@ -118,7 +149,11 @@ impl Cups {
                 .output()
                 .ok()
                 .filter(|o| o.status.success())
-                .is_some_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.split_whitespace().next() == Some(job.id.as_str())))
+                .is_some_and(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .lines()
+                        .any(|l| l.split_whitespace().next() == Some(job.id.as_str()))
+                })
         };
         if listed("not-completed") {
             JobState::Pending
@@ -143,7 +178,10 @@ mod tests {
 
     #[test]
     fn request_id_is_parsed() {
-        assert_eq!(parse_request_id("request id is Kantor_A4-42 (1 file(s))\n"), Some("Kantor_A4-42".to_string()));
+        assert_eq!(
+            parse_request_id("request id is Kantor_A4-42 (1 file(s))\n"),
+            Some("Kantor_A4-42".to_string())
+        );
         assert_eq!(parse_request_id("something else"), None);
     }
 }

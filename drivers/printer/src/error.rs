@@ -8,7 +8,9 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum PrinterError {
     /// The printer reports the paper roll is empty.
-    #[error("Kertas habis. Isi ulang kertas printer tiket. / Paper out. Reload the ticket printer.")]
+    #[error(
+        "Kertas habis. Isi ulang kertas printer tiket. / Paper out. Reload the ticket printer."
+    )]
     PaperOut,
     /// The printer reports its cover is open.
     #[error(
@@ -96,9 +98,7 @@ pub enum PrinterError {
         field: &'static str,
     },
     /// The QR payload is longer than a QR code holds.
-    #[error(
-        "Isi kode QR terlalu panjang ({len} bita). / QR payload too long ({len} bytes)."
-    )]
+    #[error("Isi kode QR terlalu panjang ({len} bita). / QR payload too long ({len} bytes).")]
     QrTooLong {
         /// Length of the payload.
         len: usize,

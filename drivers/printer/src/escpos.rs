@@ -48,7 +48,11 @@ impl EscPos {
     pub fn new(code_page: CodePage) -> Self {
         let mut bytes = Vec::with_capacity(1024);
         bytes.extend_from_slice(&[ESC, b'@', ESC, b't', code_page.escpos_number()]);
-        EscPos { bytes, code_page, replaced: Vec::new() }
+        EscPos {
+            bytes,
+            code_page,
+            replaced: Vec::new(),
+        }
     }
 
     /// The code page text is transcoded into.
@@ -91,7 +95,8 @@ impl EscPos {
 
     /// Bytes already transcoded (printable only: other bytes are dropped).
     fn raw_text(&mut self, bytes: &[u8]) -> &mut Self {
-        self.bytes.extend(bytes.iter().copied().filter(|&b| b >= 0x20 && b != 0x7F));
+        self.bytes
+            .extend(bytes.iter().copied().filter(|&b| b >= 0x20 && b != 0x7F));
         self
     }
 
@@ -125,7 +130,12 @@ impl EscPos {
 
     /// A QR code (model 2) through `GS ( k`: select model, module size (1..=16 dots),
     /// error correction, store the data, print it.
-    pub fn qr(&mut self, data: &[u8], module_dots: u8, level: QrLevel) -> Result<&mut Self, PrinterError> {
+    pub fn qr(
+        &mut self,
+        data: &[u8],
+        module_dots: u8,
+        level: QrLevel,
+    ) -> Result<&mut Self, PrinterError> {
         if data.is_empty() || data.len() > QR_MAX_BYTES {
             return Err(PrinterError::QrTooLong { len: data.len() });
         }
@@ -140,16 +150,21 @@ impl EscPos {
             QrLevel::H => 51,
         };
         // Function 165: model 2.
-        self.bytes.extend_from_slice(&[GS, b'(', b'k', 4, 0, 49, 65, 50, 0]);
+        self.bytes
+            .extend_from_slice(&[GS, b'(', b'k', 4, 0, 49, 65, 50, 0]);
         // Function 167: module size.
-        self.bytes.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 67, module_dots.clamp(1, 16)]);
+        self.bytes
+            .extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 67, module_dots.clamp(1, 16)]);
         // Function 169: error correction level.
-        self.bytes.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 69, level_byte]);
+        self.bytes
+            .extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 69, level_byte]);
         // Function 180: store the data in the symbol storage area.
-        self.bytes.extend_from_slice(&[GS, b'(', b'k', p_l, p_h, 49, 80, 48]);
+        self.bytes
+            .extend_from_slice(&[GS, b'(', b'k', p_l, p_h, 49, 80, 48]);
         self.bytes.extend_from_slice(data);
         // Function 181: print the stored symbol.
-        self.bytes.extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 81, 48]);
+        self.bytes
+            .extend_from_slice(&[GS, b'(', b'k', 3, 0, 49, 81, 48]);
         Ok(self)
     }
 
@@ -178,7 +193,11 @@ pub(crate) fn wrap_bytes(text: &[u8], columns: usize) -> Vec<Vec<u8>> {
     for word in text.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
         let mut word = word;
         loop {
-            let needed = if current.is_empty() { word.len() } else { current.len() + 1 + word.len() };
+            let needed = if current.is_empty() {
+                word.len()
+            } else {
+                current.len() + 1 + word.len()
+            };
             if needed <= columns {
                 if !current.is_empty() {
                     current.push(b' ');
@@ -212,9 +231,19 @@ mod tests {
     #[test]
     fn wraps_on_words_and_cuts_long_ones() {
         let lines = wrap_bytes(b"Silakan menunggu panggilan nomor Anda", 16);
-        assert_eq!(lines, vec![b"Silakan menunggu".to_vec(), b"panggilan nomor".to_vec(), b"Anda".to_vec()]);
+        assert_eq!(
+            lines,
+            vec![
+                b"Silakan menunggu".to_vec(),
+                b"panggilan nomor".to_vec(),
+                b"Anda".to_vec()
+            ]
+        );
         let lines = wrap_bytes(b"ABCDEFGHIJ", 4);
-        assert_eq!(lines, vec![b"ABCD".to_vec(), b"EFGH".to_vec(), b"IJ".to_vec()]);
+        assert_eq!(
+            lines,
+            vec![b"ABCD".to_vec(), b"EFGH".to_vec(), b"IJ".to_vec()]
+        );
     }
 
     #[test]

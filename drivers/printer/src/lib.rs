@@ -22,7 +22,10 @@ pub use codepage::{CodePage, Transcoded, transcode};
 pub use destination::Destination;
 pub use error::PrinterError;
 pub use status::{PrinterStatus, query_status};
-pub use ticket::{EncodedTicket, PaperWidth, Ticket, encode_ticket, format_date_id, format_time_id, sample_ticket, sample_ticket_now};
+pub use ticket::{
+    EncodedTicket, PaperWidth, Ticket, encode_ticket, format_date_id, format_time_id,
+    sample_ticket, sample_ticket_now,
+};
 pub use transport::Transport;
 
 /// How [`print_ticket`] talks to the printer.
@@ -38,7 +41,11 @@ pub struct PrintOptions {
 
 impl Default for PrintOptions {
     fn default() -> Self {
-        PrintOptions { width: PaperWidth::default(), code_page: CodePage::default(), status_timeout: Duration::from_millis(500) }
+        PrintOptions {
+            width: PaperWidth::default(),
+            code_page: CodePage::default(),
+            status_timeout: Duration::from_millis(500),
+        }
     }
 }
 
@@ -56,16 +63,29 @@ pub struct PrintReport {
 /// Checks the printer's status (when it answers) and prints the ticket.
 /// A printer that reports paper out, cover open, an error or offline gets nothing sent
 /// and the matching error comes back.
-pub fn print_ticket(transport: &mut dyn Transport, ticket: &Ticket, options: PrintOptions) -> Result<PrintReport, PrinterError> {
+pub fn print_ticket(
+    transport: &mut dyn Transport,
+    ticket: &Ticket,
+    options: PrintOptions,
+) -> Result<PrintReport, PrinterError> {
     let encoded = encode_ticket(ticket, options.width, options.code_page)?;
     let status = query_status(transport, options.status_timeout)?;
     match status {
         Some(status) => status.check()?,
-        None => tracing::debug!(printer = %transport.describe(), "printer did not answer the status request; printing anyway"),
+        None => {
+            tracing::debug!(printer = %transport.describe(), "printer did not answer the status request; printing anyway")
+        }
     }
     if !encoded.replaced.is_empty() {
-        tracing::info!(count = encoded.replaced.len(), "characters outside the printer's code page were transliterated");
+        tracing::info!(
+            count = encoded.replaced.len(),
+            "characters outside the printer's code page were transliterated"
+        );
     }
     transport.send(&encoded.bytes)?;
-    Ok(PrintReport { bytes_sent: encoded.bytes.len(), status, replaced: encoded.replaced })
+    Ok(PrintReport {
+        bytes_sent: encoded.bytes.len(),
+        status,
+        replaced: encoded.replaced,
+    })
 }

@@ -65,7 +65,10 @@ impl PrinterStatus {
 
 /// Asks the printer for its status. `Ok(None)` when it does not answer within `timeout`
 /// (many USB printers and some LAN boxes never answer) or answers nonsense.
-pub fn query_status(transport: &mut dyn Transport, timeout: Duration) -> Result<Option<PrinterStatus>, PrinterError> {
+pub fn query_status(
+    transport: &mut dyn Transport,
+    timeout: Duration,
+) -> Result<Option<PrinterStatus>, PrinterError> {
     let Some(printer) = transport.request_status(&STATUS_PRINTER, timeout)? else {
         return Ok(None);
     };

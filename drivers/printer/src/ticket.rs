@@ -84,10 +84,14 @@ impl Ticket {
     /// Checks the fields that must be on every ticket.
     pub fn validate(&self) -> Result<(), PrinterError> {
         if self.ticket_number.trim().is_empty() {
-            return Err(PrinterError::MissingField { field: "nomor antrean / ticket number" });
+            return Err(PrinterError::MissingField {
+                field: "nomor antrean / ticket number",
+            });
         }
         if self.visit_id.trim().is_empty() {
-            return Err(PrinterError::MissingField { field: "id kunjungan / visit id" });
+            return Err(PrinterError::MissingField {
+                field: "id kunjungan / visit id",
+            });
         }
         Ok(())
     }
@@ -103,15 +107,30 @@ impl Ticket {
     }
 }
 
-const HARI: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+const HARI: [&str; 7] = [
+    "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+];
 const BULAN: [&str; 12] = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-    "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 ];
 
 /// An Indonesian date: "Senin, 23 November 2026".
 pub fn format_date_id(date: chrono::NaiveDate) -> String {
-    let day = HARI.get(date.weekday().num_days_from_monday() as usize).copied().unwrap_or("");
+    let day = HARI
+        .get(date.weekday().num_days_from_monday() as usize)
+        .copied()
+        .unwrap_or("");
     let month = BULAN.get(date.month0() as usize).copied().unwrap_or("");
     format!("{day}, {} {month} {}", date.day(), date.year())
 }
@@ -126,33 +145,57 @@ pub fn format_time_id(at: NaiveDateTime) -> String {
 /// Layout, centred: office name (bold), a rule, "NOMOR ANTREAN", the number in the largest
 /// type, the service (bold, double height), date and time, the estimated wait, the QR code
 /// of the visit id with the id under it, the instruction, then feed and cut.
-pub fn encode_ticket(ticket: &Ticket, width: PaperWidth, code_page: CodePage) -> Result<EncodedTicket, PrinterError> {
+pub fn encode_ticket(
+    ticket: &Ticket,
+    width: PaperWidth,
+    code_page: CodePage,
+) -> Result<EncodedTicket, PrinterError> {
     ticket.validate()?;
     let cols = width.columns();
     let mut e = EscPos::new(code_page);
     e.align(Align::Center);
-    e.bold(true).paragraph(&ticket.office_name, cols).bold(false);
+    e.bold(true)
+        .paragraph(&ticket.office_name, cols)
+        .bold(false);
     e.line(&"-".repeat(cols));
     e.line("NOMOR ANTREAN");
     let scale = width.number_scale();
     e.size(scale, scale).bold(true);
     e.paragraph(&ticket.ticket_number, cols / usize::from(scale));
     e.bold(false).size(1, 1);
-    e.size(1, 2).bold(true).paragraph(&ticket.service, cols).bold(false).size(1, 1);
+    e.size(1, 2)
+        .bold(true)
+        .paragraph(&ticket.service, cols)
+        .bold(false)
+        .size(1, 1);
     e.line("");
     e.paragraph(&format_date_id(ticket.issued_at.date()), cols);
-    let time = format!("Pukul {} {}", format_time_id(ticket.issued_at), ticket.time_zone.trim());
+    let time = format!(
+        "Pukul {} {}",
+        format_time_id(ticket.issued_at),
+        ticket.time_zone.trim()
+    );
     e.paragraph(time.trim_end(), cols);
-    e.paragraph(&format!("Perkiraan waktu tunggu: {}", ticket.wait_text()), cols);
+    e.paragraph(
+        &format!("Perkiraan waktu tunggu: {}", ticket.wait_text()),
+        cols,
+    );
     e.line("");
-    e.qr(ticket.visit_id.as_bytes(), width.qr_module_dots(), QrLevel::M)?;
+    e.qr(
+        ticket.visit_id.as_bytes(),
+        width.qr_module_dots(),
+        QrLevel::M,
+    )?;
     e.newline();
     e.paragraph(&ticket.visit_id, cols);
     e.line(&"-".repeat(cols));
     e.paragraph(&ticket.instruction, cols);
     e.feed(3).cut();
     let replaced = e.replaced().to_vec();
-    Ok(EncodedTicket { bytes: e.into_bytes(), replaced })
+    Ok(EncodedTicket {
+        bytes: e.into_bytes(),
+        replaced,
+    })
 }
 
 /// A ticket encoded for the printer.

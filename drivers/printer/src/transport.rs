@@ -14,7 +14,11 @@ pub trait Transport {
 
     /// Sends a real-time status request and waits up to `timeout` for its one-byte answer.
     /// `Ok(None)` when the printer does not answer in time or cannot answer at all.
-    fn request_status(&mut self, request: &[u8], timeout: Duration) -> Result<Option<u8>, PrinterError>;
+    fn request_status(
+        &mut self,
+        request: &[u8],
+        timeout: Duration,
+    ) -> Result<Option<u8>, PrinterError>;
 
     /// A short description for logs (address or USB ids; never personal data).
     fn describe(&self) -> String;

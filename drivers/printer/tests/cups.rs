@@ -22,23 +22,49 @@ fn pdf(dir: &Path) -> PathBuf {
 fn lp_job_id_is_reported_and_arguments_passed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let args = dir.path().join("args");
-    let lp = script(dir.path(), "lp", &format!("echo \"$@\" > {}\necho 'request id is Kantor_A4-42 (1 file(s))'", args.display()));
+    let lp = script(
+        dir.path(),
+        "lp",
+        &format!(
+            "echo \"$@\" > {}\necho 'request id is Kantor_A4-42 (1 file(s))'",
+            args.display()
+        ),
+    );
     let cups = Cups::with_programs(&lp, dir.path().join("no-lpstat"));
-    let job = cups.print_file(Some("Kantor_A4"), &pdf(dir.path()), 2).expect("printed");
-    assert_eq!(job, CupsJob { id: "Kantor_A4-42".to_string() });
+    let job = cups
+        .print_file(Some("Kantor_A4"), &pdf(dir.path()), 2)
+        .expect("printed");
+    assert_eq!(
+        job,
+        CupsJob {
+            id: "Kantor_A4-42".to_string()
+        }
+    );
     let passed = std::fs::read_to_string(args).expect("args");
     assert!(passed.starts_with("-d Kantor_A4 -n 2 "), "{passed}");
     assert!(passed.trim_end().ends_with("bap.pdf"));
-    assert_eq!(cups.job_state(&job), JobState::Unknown, "no lpstat: unknown");
+    assert_eq!(
+        cups.job_state(&job),
+        JobState::Unknown,
+        "no lpstat: unknown"
+    );
 }
 
 #[test]
 fn lp_refusal_is_a_typed_error_with_its_message() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let lp = script(dir.path(), "lp", "echo 'lp: The printer or class does not exist.' >&2\nexit 1");
-    let err = Cups::with_programs(&lp, "lpstat").print_file(Some("Nope"), &pdf(dir.path()), 1).expect_err("refused");
+    let lp = script(
+        dir.path(),
+        "lp",
+        "echo 'lp: The printer or class does not exist.' >&2\nexit 1",
+    );
+    let err = Cups::with_programs(&lp, "lpstat")
+        .print_file(Some("Nope"), &pdf(dir.path()), 1)
+        .expect_err("refused");
     match &err {
-        CupsError::Refused { message } => assert_eq!(message, "lp: The printer or class does not exist."),
+        CupsError::Refused { message } => {
+            assert_eq!(message, "lp: The printer or class does not exist.")
+        }
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().starts_with("Printer kantor menolak"));
@@ -48,10 +74,14 @@ fn lp_refusal_is_a_typed_error_with_its_message() {
 fn missing_lp_and_missing_file_are_typed_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cups = Cups::with_programs(dir.path().join("not-installed-lp"), "lpstat");
-    let err = cups.print_file(None, &pdf(dir.path()), 1).expect_err("no lp");
+    let err = cups
+        .print_file(None, &pdf(dir.path()), 1)
+        .expect_err("no lp");
     assert!(matches!(err, CupsError::LpMissing { .. }), "{err:?}");
     assert!(err.to_string().contains("cups-client"));
-    let err = cups.print_file(None, &dir.path().join("absent.pdf"), 1).expect_err("no file");
+    let err = cups
+        .print_file(None, &dir.path().join("absent.pdf"), 1)
+        .expect_err("no file");
     assert!(matches!(err, CupsError::FileMissing { .. }));
 }
 
@@ -59,7 +89,9 @@ fn missing_lp_and_missing_file_are_typed_errors() {
 fn lp_output_without_an_id_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     let lp = script(dir.path(), "lp", "echo 'ok'");
-    let err = Cups::with_programs(&lp, "lpstat").print_file(None, &pdf(dir.path()), 1).expect_err("no id");
+    let err = Cups::with_programs(&lp, "lpstat")
+        .print_file(None, &pdf(dir.path()), 1)
+        .expect_err("no id");
     assert!(matches!(err, CupsError::UnexpectedOutput { .. }));
 }
 
@@ -72,7 +104,22 @@ fn lpstat_tells_pending_and_completed_jobs() {
         "case \"$2\" in\n not-completed) echo 'Kantor_A4-43  loket  1024  Mon 23 Nov 2026 10:00:00 AM WIB';;\n completed) echo 'Kantor_A4-42  loket  1024  Mon 23 Nov 2026 09:00:00 AM WIB';;\nesac",
     );
     let cups = Cups::with_programs("lp", &lpstat);
-    assert_eq!(cups.job_state(&CupsJob { id: "Kantor_A4-43".to_string() }), JobState::Pending);
-    assert_eq!(cups.job_state(&CupsJob { id: "Kantor_A4-42".to_string() }), JobState::Completed);
-    assert_eq!(cups.job_state(&CupsJob { id: "Kantor_A4-4".to_string() }), JobState::Unknown);
+    assert_eq!(
+        cups.job_state(&CupsJob {
+            id: "Kantor_A4-43".to_string()
+        }),
+        JobState::Pending
+    );
+    assert_eq!(
+        cups.job_state(&CupsJob {
+            id: "Kantor_A4-42".to_string()
+        }),
+        JobState::Completed
+    );
+    assert_eq!(
+        cups.job_state(&CupsJob {
+            id: "Kantor_A4-4".to_string()
+        }),
+        JobState::Unknown
+    );
 }

@@ -9,50 +9,73 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use loket_printer::transport::tcp::{TcpPrinter, TcpTimeouts};
 use loket_printer::transport::usb::{BulkEndpoint, UsbPrinter};
-use loket_printer::{PrintOptions, PrinterError, PrinterStatus, encode_ticket, print_ticket, sample_ticket};
+use loket_printer::{
+    PrintOptions, PrinterError, PrinterStatus, encode_ticket, print_ticket, sample_ticket,
+};
 use support::lan::{COVER_OPEN, FakeLanPrinter, PAPER_OUT, READY, without_status_requests};
 
 fn options() -> PrintOptions {
-    PrintOptions { status_timeout: Duration::from_millis(300), ..PrintOptions::default() }
+    PrintOptions {
+        status_timeout: Duration::from_millis(300),
+        ..PrintOptions::default()
+    }
 }
 
 fn sample() -> loket_printer::Ticket {
-    sample_ticket(NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 30, 0)).expect("date"))
+    sample_ticket(
+        NaiveDate::from_ymd_opt(2026, 11, 23)
+            .and_then(|d| d.and_hms_opt(9, 30, 0))
+            .expect("date"),
+    )
 }
 
 fn expected_bytes() -> Vec<u8> {
     let o = options();
-    encode_ticket(&sample(), o.width, o.code_page).expect("encodes").bytes
+    encode_ticket(&sample(), o.width, o.code_page)
+        .expect("encodes")
+        .bytes
 }
 
 #[test]
 fn lan_printer_receives_the_ticket_bytes() {
     let printer = FakeLanPrinter::start(Some(READY));
-    let mut transport = TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
+    let mut transport =
+        TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
     let report = print_ticket(&mut transport, &sample(), options()).expect("prints");
     drop(transport);
     assert_eq!(report.status, Some(PrinterStatus::default()));
     let received = printer.received();
     assert_eq!(without_status_requests(&received), expected_bytes());
     assert_eq!(report.bytes_sent, expected_bytes().len());
-    assert!(received.starts_with(&[0x10, 0x04, 1]), "status asked before printing");
+    assert!(
+        received.starts_with(&[0x10, 0x04, 1]),
+        "status asked before printing"
+    );
 }
 
 #[test]
 fn lan_printer_out_of_paper_gets_nothing_and_a_typed_error() {
     let printer = FakeLanPrinter::start(Some(PAPER_OUT));
-    let mut transport = TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
+    let mut transport =
+        TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
     let err = print_ticket(&mut transport, &sample(), options()).expect_err("paper out");
     drop(transport);
     assert!(matches!(err, PrinterError::PaperOut), "{err:?}");
-    assert!(err.to_string().starts_with("Kertas habis. Isi ulang kertas printer tiket. / Paper out."));
-    assert!(without_status_requests(&printer.received()).is_empty(), "no ticket bytes sent");
+    assert!(
+        err.to_string()
+            .starts_with("Kertas habis. Isi ulang kertas printer tiket. / Paper out.")
+    );
+    assert!(
+        without_status_requests(&printer.received()).is_empty(),
+        "no ticket bytes sent"
+    );
 }
 
 #[test]
 fn lan_printer_with_cover_open_is_reported() {
     let printer = FakeLanPrinter::start(Some(COVER_OPEN));
-    let mut transport = TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
+    let mut transport =
+        TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
     let err = print_ticket(&mut transport, &sample(), options()).expect_err("cover open");
     drop(transport);
     assert!(matches!(err, PrinterError::CoverOpen), "{err:?}");
@@ -62,11 +85,15 @@ fn lan_printer_with_cover_open_is_reported() {
 #[test]
 fn lan_printer_that_never_answers_status_still_prints_after_the_timeout() {
     let printer = FakeLanPrinter::start(None);
-    let mut transport = TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
+    let mut transport =
+        TcpPrinter::connect(&printer.address, TcpTimeouts::default()).expect("connects");
     let report = print_ticket(&mut transport, &sample(), options()).expect("prints");
     drop(transport);
     assert_eq!(report.status, None);
-    assert_eq!(without_status_requests(&printer.received()), expected_bytes());
+    assert_eq!(
+        without_status_requests(&printer.received()),
+        expected_bytes()
+    );
 }
 
 #[test]
@@ -74,8 +101,14 @@ fn nothing_listening_is_a_connect_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let address = listener.local_addr().expect("addr").to_string();
     drop(listener);
-    let err = TcpPrinter::connect(&address, TcpTimeouts { connect: Duration::from_millis(500), ..TcpTimeouts::default() })
-        .expect_err("nothing there");
+    let err = TcpPrinter::connect(
+        &address,
+        TcpTimeouts {
+            connect: Duration::from_millis(500),
+            ..TcpTimeouts::default()
+        },
+    )
+    .expect_err("nothing there");
     assert!(matches!(err, PrinterError::Connect { .. }), "{err:?}");
     assert!(err.to_string().contains("Periksa kabel jaringan"));
 }
@@ -124,7 +157,10 @@ impl BulkEndpoint for FakeEndpoint {
 
 #[test]
 fn usb_printer_gets_the_ticket_through_partial_bulk_writes() {
-    let fake = FakeEndpoint { max_write: 64, ..FakeEndpoint::default() };
+    let fake = FakeEndpoint {
+        max_write: 64,
+        ..FakeEndpoint::default()
+    };
     let mut printer = UsbPrinter::new(fake, Duration::from_secs(1));
     let report = print_ticket(&mut printer, &sample(), options()).expect("prints");
     assert_eq!(report.status, None, "no IN endpoint: no status");
@@ -136,14 +172,28 @@ fn usb_printer_gets_the_ticket_through_partial_bulk_writes() {
 #[test]
 fn usb_printer_status_answers_are_used() {
     let replies = VecDeque::from(PAPER_OUT.to_vec());
-    let fake = FakeEndpoint { max_write: 4096, readable: true, replies, ..FakeEndpoint::default() };
+    let fake = FakeEndpoint {
+        max_write: 4096,
+        readable: true,
+        replies,
+        ..FakeEndpoint::default()
+    };
     let mut printer = UsbPrinter::new(fake, Duration::from_secs(1));
     let err = print_ticket(&mut printer, &sample(), options()).expect_err("paper out");
     assert!(matches!(err, PrinterError::PaperOut));
-    assert_eq!(printer.endpoint().written, [[0x10, 0x04, 1], [0x10, 0x04, 2], [0x10, 0x04, 4]].concat(), "only status requests went out");
+    assert_eq!(
+        printer.endpoint().written,
+        [[0x10, 0x04, 1], [0x10, 0x04, 2], [0x10, 0x04, 4]].concat(),
+        "only status requests went out"
+    );
 
     let replies = VecDeque::from(READY.to_vec());
-    let fake = FakeEndpoint { max_write: 4096, readable: true, replies, ..FakeEndpoint::default() };
+    let fake = FakeEndpoint {
+        max_write: 4096,
+        readable: true,
+        replies,
+        ..FakeEndpoint::default()
+    };
     let mut printer = UsbPrinter::new(fake, Duration::from_secs(1));
     let report = print_ticket(&mut printer, &sample(), options()).expect("prints");
     assert_eq!(report.status, Some(PrinterStatus::default()));
@@ -152,12 +202,24 @@ fn usb_printer_status_answers_are_used() {
 #[test]
 fn usb_failures_map_to_typed_errors() {
     for (error, check) in [
-        (rusb::Error::Timeout, (|e: &PrinterError| matches!(e, PrinterError::WriteTimeout { .. })) as fn(&PrinterError) -> bool),
-        (rusb::Error::NoDevice, |e| matches!(e, PrinterError::UsbNotFound)),
-        (rusb::Error::Access, |e| matches!(e, PrinterError::UsbAccess)),
+        (
+            rusb::Error::Timeout,
+            (|e: &PrinterError| matches!(e, PrinterError::WriteTimeout { .. }))
+                as fn(&PrinterError) -> bool,
+        ),
+        (rusb::Error::NoDevice, |e| {
+            matches!(e, PrinterError::UsbNotFound)
+        }),
+        (rusb::Error::Access, |e| {
+            matches!(e, PrinterError::UsbAccess)
+        }),
         (rusb::Error::Pipe, |e| matches!(e, PrinterError::Usb { .. })),
     ] {
-        let fake = FakeEndpoint { max_write: 64, fail_write: Some(error), ..FakeEndpoint::default() };
+        let fake = FakeEndpoint {
+            max_write: 64,
+            fail_write: Some(error),
+            ..FakeEndpoint::default()
+        };
         let mut printer = UsbPrinter::new(fake, Duration::from_millis(10));
         let err = print_ticket(&mut printer, &sample(), options()).expect_err("fails");
         assert!(check(&err), "{error:?} gave {err:?}");
@@ -166,7 +228,10 @@ fn usb_failures_map_to_typed_errors() {
 
 #[test]
 fn a_stalled_usb_printer_is_a_timeout_not_a_hang() {
-    let fake = FakeEndpoint { max_write: 0, ..FakeEndpoint::default() };
+    let fake = FakeEndpoint {
+        max_write: 0,
+        ..FakeEndpoint::default()
+    };
     let mut printer = UsbPrinter::new(fake, Duration::from_millis(10));
     let err = print_ticket(&mut printer, &sample(), options()).expect_err("stalled");
     assert!(matches!(err, PrinterError::WriteTimeout { .. }));

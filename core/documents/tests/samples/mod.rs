@@ -7,16 +7,20 @@ use chrono::{NaiveDate, NaiveDateTime};
 use loket_documents::*;
 
 pub fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid sample date")
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(h, min, 0))
+        .expect("valid sample date")
 }
 
-pub const LONG_NAME: &str = "Raden Mas Bagus Wicaksono Adiwijaya Kusumaningrat Prawirodirdjo Soerjosoemarno Hadiningrat";
+pub const LONG_NAME: &str =
+    "Raden Mas Bagus Wicaksono Adiwijaya Kusumaningrat Prawirodirdjo Soerjosoemarno Hadiningrat";
 
 pub fn office() -> Office {
     Office {
         parent_lines: Office::default_parent_lines(),
         name: "KANTOR IMIGRASI KELAS I TPI JAKARTA SELATAN".to_string(),
-        address: "Jl. Warung Buncit Raya No. 207, Jakarta Selatan 12760 · Telp. (021) 7945 541".to_string(),
+        address: "Jl. Warung Buncit Raya No. 207, Jakarta Selatan 12760 · Telp. (021) 7945 541"
+            .to_string(),
     }
 }
 
@@ -29,7 +33,9 @@ pub fn ticket() -> Ticket {
         time_zone: "WIB".to_string(),
         estimated_wait_minutes: Some(35),
         visit_id: "0192f3a4-7b1c-7d2e-9f00-1a2b3c4d5e6f".to_string(),
-        instruction: "Silakan duduk dan tunggu nomor Anda dipanggil. Siapkan e-KTP, KK, dan paspor lama.".to_string(),
+        instruction:
+            "Silakan duduk dan tunggu nomor Anda dipanggil. Siapkan e-KTP, KK, dan paspor lama."
+                .to_string(),
     }
 }
 
@@ -108,13 +114,23 @@ pub fn bap() -> BapForm {
 }
 
 pub fn handover(i: u32) -> Handover {
-    let names = ["Siti Nurhaliza", "Désa Ĉiptaningrum", "Budi Santoso", LONG_NAME, "Ni Komang Ayu Lestari"];
+    let names = [
+        "Siti Nurhaliza",
+        "Désa Ĉiptaningrum",
+        "Budi Santoso",
+        LONG_NAME,
+        "Ni Komang Ayu Lestari",
+    ];
     let name = names[(i as usize) % names.len()];
     Handover {
         receipt_number: format!("TT-2026-11-{:05}", 100 + i),
         passport_number: format!("E{:07}", 4_512_300 + i),
         applicant_name: name.to_string(),
-        collector_name: if i % 3 == 1 { "Ahmad Fauzi".to_string() } else { name.to_string() },
+        collector_name: if i % 3 == 1 {
+            "Ahmad Fauzi".to_string()
+        } else {
+            name.to_string()
+        },
         collector: match i % 3 {
             0 => Collector::Applicant,
             1 => Collector::Family,
@@ -146,11 +162,23 @@ pub fn register(entries: u32) -> PickupRegister {
 }
 
 fn dur(mean: f64) -> Durations {
-    Durations { count: 40, mean, median: mean * 0.9, p90: mean * 1.8, max: mean * 3.1 }
+    Durations {
+        count: 40,
+        mean,
+        median: mean * 0.9,
+        p90: mean * 1.8,
+        max: mean * 3.1,
+    }
 }
 
 pub fn report(day: u32) -> DailyReport {
-    let services = ["Paspor Baru", "Penggantian Paspor", "Paspor Hilang/Rusak", "Pengambilan Paspor", "Informasi"];
+    let services = [
+        "Paspor Baru",
+        "Penggantian Paspor",
+        "Paspor Hilang/Rusak",
+        "Pengambilan Paspor",
+        "Informasi",
+    ];
     DailyReport {
         office: office(),
         date: NaiveDate::from_ymd_opt(2026, 11, day.clamp(1, 30)).expect("date"),
@@ -162,26 +190,81 @@ pub fn report(day: u32) -> DailyReport {
             .flat_map(|(i, s)| {
                 let n = 40 + i as u32 * 13 + day;
                 [
-                    ServiceLaneFigures { service: s.to_string(), lane: "Umum".to_string(), issued: n, served: n - 4, no_shows: 4, walk_in: n / 3, appointment: n - n / 3 },
-                    ServiceLaneFigures { service: s.to_string(), lane: "Prioritas".to_string(), issued: 6, served: 6, no_shows: 0, walk_in: 6, appointment: 0 },
+                    ServiceLaneFigures {
+                        service: s.to_string(),
+                        lane: "Umum".to_string(),
+                        issued: n,
+                        served: n - 4,
+                        no_shows: 4,
+                        walk_in: n / 3,
+                        appointment: n - n / 3,
+                    },
+                    ServiceLaneFigures {
+                        service: s.to_string(),
+                        lane: "Prioritas".to_string(),
+                        issued: 6,
+                        served: 6,
+                        no_shows: 0,
+                        walk_in: 6,
+                        appointment: 0,
+                    },
                 ]
             })
             .collect(),
         waiting_overall: dur(24.4),
-        waiting: services.iter().enumerate().map(|(i, s)| WaitingFigures { service: s.to_string(), minutes: dur(12.0 + i as f64 * 6.5) }).collect(),
-        stages: ["Pemeriksaan berkas", "Foto dan sidik jari", "Wawancara", "BAP", "Keputusan", "Penyerahan"]
+        waiting: services
             .iter()
             .enumerate()
-            .map(|(i, s)| StageFigures { stage: s.to_string(), minutes: dur(3.0 + i as f64 * 2.2) })
+            .map(|(i, s)| WaitingFigures {
+                service: s.to_string(),
+                minutes: dur(12.0 + i as f64 * 6.5),
+            })
             .collect(),
+        stages: [
+            "Pemeriksaan berkas",
+            "Foto dan sidik jari",
+            "Wawancara",
+            "BAP",
+            "Keputusan",
+            "Penyerahan",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| StageFigures {
+            stage: s.to_string(),
+            minutes: dur(3.0 + i as f64 * 2.2),
+        })
+        .collect(),
         counters: (1..=8)
-            .map(|c| CounterFigures { counter: format!("Loket {c}"), officer: format!("Petugas {c:02}"), served: 30 + c * 3, mean_service_minutes: 6.0 + f64::from(c) * 0.7 })
+            .map(|c| CounterFigures {
+                counter: format!("Loket {c}"),
+                officer: format!("Petugas {c:02}"),
+                served: 30 + c * 3,
+                mean_service_minutes: 6.0 + f64::from(c) * 0.7,
+            })
             .collect(),
-        arrivals_per_hour: (7..=15).map(|h| (h, [12, 58, 74, 61, 40, 22, 35, 28, 9][(h - 7) as usize])).collect(),
+        arrivals_per_hour: (7..=15)
+            .map(|h| (h, [12, 58, 74, 61, 40, 22, 35, 28, 9][(h - 7) as usize]))
+            .collect(),
         quotas: vec![
-            QuotaFigures { service: "Paspor Baru".to_string(), kind: "Walk-in".to_string(), quota: 60, used: 57 },
-            QuotaFigures { service: "Paspor Baru".to_string(), kind: "Janji temu".to_string(), quota: 150, used: 141 },
-            QuotaFigures { service: "Semua layanan".to_string(), kind: "Prioritas".to_string(), quota: 30, used: 30 },
+            QuotaFigures {
+                service: "Paspor Baru".to_string(),
+                kind: "Walk-in".to_string(),
+                quota: 60,
+                used: 57,
+            },
+            QuotaFigures {
+                service: "Paspor Baru".to_string(),
+                kind: "Janji temu".to_string(),
+                quota: 150,
+                used: 141,
+            },
+            QuotaFigures {
+                service: "Semua layanan".to_string(),
+                kind: "Prioritas".to_string(),
+                quota: 30,
+                used: 30,
+            },
         ],
         baps_by_outcome: vec![
             ("Disetujui dengan biaya beban".to_string(), 7),
@@ -189,11 +272,31 @@ pub fn report(day: u32) -> DailyReport {
             ("Ditangguhkan".to_string(), 2),
         ],
         fees: vec![
-            FeeFigures { item: "Paspor elektronik 10 tahun".to_string(), count: 96, unit_rupiah: 950_000 },
-            FeeFigures { item: "Paspor non-elektronik 10 tahun".to_string(), count: 74, unit_rupiah: 650_000 },
-            FeeFigures { item: "Paspor non-elektronik 5 tahun".to_string(), count: 12, unit_rupiah: 350_000 },
-            FeeFigures { item: "Layanan percepatan (hari yang sama)".to_string(), count: 9, unit_rupiah: 1_000_000 },
-            FeeFigures { item: "Biaya beban paspor hilang".to_string(), count: 7, unit_rupiah: 1_000_000 },
+            FeeFigures {
+                item: "Paspor elektronik 10 tahun".to_string(),
+                count: 96,
+                unit_rupiah: 950_000,
+            },
+            FeeFigures {
+                item: "Paspor non-elektronik 10 tahun".to_string(),
+                count: 74,
+                unit_rupiah: 650_000,
+            },
+            FeeFigures {
+                item: "Paspor non-elektronik 5 tahun".to_string(),
+                count: 12,
+                unit_rupiah: 350_000,
+            },
+            FeeFigures {
+                item: "Layanan percepatan (hari yang sama)".to_string(),
+                count: 9,
+                unit_rupiah: 1_000_000,
+            },
+            FeeFigures {
+                item: "Biaya beban paspor hilang".to_string(),
+                count: 7,
+                unit_rupiah: 1_000_000,
+            },
         ],
         head_name: "Dr. Bambang Setiawan, S.H., M.Hum.".to_string(),
         head_nip: "19700817 199403 1 001".to_string(),

@@ -21,7 +21,10 @@ pub struct TcpTimeouts {
 
 impl Default for TcpTimeouts {
     fn default() -> Self {
-        TcpTimeouts { connect: Duration::from_secs(3), write: Duration::from_secs(5) }
+        TcpTimeouts {
+            connect: Duration::from_secs(3),
+            write: Duration::from_secs(5),
+        }
     }
 }
 
@@ -37,17 +40,29 @@ impl TcpPrinter {
     /// Connects to `address` (`host:port`, or `host` for port 9100).
     pub fn connect(address: &str, timeouts: TcpTimeouts) -> Result<Self, PrinterError> {
         let address = with_default_port(address);
-        let connect_error = |source| PrinterError::Connect { address: address.clone(), source };
+        let connect_error = |source| PrinterError::Connect {
+            address: address.clone(),
+            source,
+        };
         let candidates: Vec<_> = address.to_socket_addrs().map_err(connect_error)?.collect();
         let mut last = std::io::Error::new(ErrorKind::NotFound, "no address");
         for candidate in candidates {
             match TcpStream::connect_timeout(&candidate, timeouts.connect) {
                 Ok(stream) => {
-                    let network = |source| PrinterError::Network { address: address.clone(), source };
-                    stream.set_write_timeout(Some(timeouts.write)).map_err(network)?;
+                    let network = |source| PrinterError::Network {
+                        address: address.clone(),
+                        source,
+                    };
+                    stream
+                        .set_write_timeout(Some(timeouts.write))
+                        .map_err(network)?;
                     stream.set_nodelay(true).map_err(network)?;
                     tracing::debug!(printer = %address, "connected to LAN ticket printer");
-                    return Ok(TcpPrinter { stream, address, write_timeout: timeouts.write });
+                    return Ok(TcpPrinter {
+                        stream,
+                        address,
+                        write_timeout: timeouts.write,
+                    });
                 }
                 Err(e) => last = e,
             }
@@ -58,7 +73,10 @@ impl TcpPrinter {
     /// Discards bytes the printer sent unasked (a late status answer, automatic status
     /// back), so that the next answer read is the one asked for.
     fn drain(&mut self) -> Result<(), PrinterError> {
-        let network = |source| PrinterError::Network { address: self.address.clone(), source };
+        let network = |source| PrinterError::Network {
+            address: self.address.clone(),
+            source,
+        };
         self.stream.set_nonblocking(true).map_err(network)?;
         let mut buf = [0u8; 64];
         let result = loop {
@@ -80,25 +98,46 @@ pub fn with_default_port(address: &str) -> String {
         Some(end) => address[end..].contains(':'),
         None => address.matches(':').count() == 1,
     };
-    if has_port { address.to_string() } else { format!("{address}:{DEFAULT_PORT}") }
+    if has_port {
+        address.to_string()
+    } else {
+        format!("{address}:{DEFAULT_PORT}")
+    }
 }
 
 impl Transport for TcpPrinter {
     fn send(&mut self, bytes: &[u8]) -> Result<(), PrinterError> {
-        self.stream.write_all(bytes).and_then(|()| self.stream.flush()).map_err(|source| {
-            if matches!(source.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
-                PrinterError::WriteTimeout { timeout: self.write_timeout }
-            } else {
-                PrinterError::Network { address: self.address.clone(), source }
-            }
-        })
+        self.stream
+            .write_all(bytes)
+            .and_then(|()| self.stream.flush())
+            .map_err(|source| {
+                if matches!(source.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) {
+                    PrinterError::WriteTimeout {
+                        timeout: self.write_timeout,
+                    }
+                } else {
+                    PrinterError::Network {
+                        address: self.address.clone(),
+                        source,
+                    }
+                }
+            })
     }
 
-    fn request_status(&mut self, request: &[u8], timeout: Duration) -> Result<Option<u8>, PrinterError> {
+    fn request_status(
+        &mut self,
+        request: &[u8],
+        timeout: Duration,
+    ) -> Result<Option<u8>, PrinterError> {
         self.drain()?;
         self.send(request)?;
-        let network = |source| PrinterError::Network { address: self.address.clone(), source };
-        self.stream.set_read_timeout(Some(timeout.max(Duration::from_millis(1)))).map_err(network)?;
+        let network = |source| PrinterError::Network {
+            address: self.address.clone(),
+            source,
+        };
+        self.stream
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
+            .map_err(network)?;
         let mut byte = [0u8; 1];
         match self.stream.read(&mut byte) {
             Ok(1) => Ok(Some(byte[0])),
@@ -120,7 +159,10 @@ mod tests {
     #[test]
     fn default_port_is_added_only_when_missing() {
         assert_eq!(with_default_port("192.168.1.50"), "192.168.1.50:9100");
-        assert_eq!(with_default_port("printer.local:9101"), "printer.local:9101");
+        assert_eq!(
+            with_default_port("printer.local:9101"),
+            "printer.local:9101"
+        );
         assert_eq!(with_default_port("[::1]"), "[::1]:9100");
         assert_eq!(with_default_port("[::1]:9000"), "[::1]:9000");
     }

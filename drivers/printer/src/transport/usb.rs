@@ -52,7 +52,10 @@ const CHUNK: usize = 4096;
 impl<E: BulkEndpoint> UsbPrinter<E> {
     /// Wraps an endpoint; each bulk write may take up to `write_timeout`.
     pub fn new(endpoint: E, write_timeout: Duration) -> Self {
-        UsbPrinter { endpoint, write_timeout }
+        UsbPrinter {
+            endpoint,
+            write_timeout,
+        }
     }
 
     /// The endpoint (tests look at what the fake received).
@@ -75,10 +78,16 @@ impl<E: BulkEndpoint> Transport for UsbPrinter<E> {
             let mut rest = chunk;
             while !rest.is_empty() {
                 match self.endpoint.write_bulk(rest, self.write_timeout) {
-                    Ok(0) => return Err(PrinterError::WriteTimeout { timeout: self.write_timeout }),
+                    Ok(0) => {
+                        return Err(PrinterError::WriteTimeout {
+                            timeout: self.write_timeout,
+                        });
+                    }
                     Ok(n) => rest = rest.get(n..).unwrap_or_default(),
                     Err(rusb::Error::Timeout) => {
-                        return Err(PrinterError::WriteTimeout { timeout: self.write_timeout });
+                        return Err(PrinterError::WriteTimeout {
+                            timeout: self.write_timeout,
+                        });
                     }
                     Err(e) => return Err(usb_error(e)),
                 }
@@ -87,7 +96,11 @@ impl<E: BulkEndpoint> Transport for UsbPrinter<E> {
         Ok(())
     }
 
-    fn request_status(&mut self, request: &[u8], timeout: Duration) -> Result<Option<u8>, PrinterError> {
+    fn request_status(
+        &mut self,
+        request: &[u8],
+        timeout: Duration,
+    ) -> Result<Option<u8>, PrinterError> {
         if !self.endpoint.can_read() {
             return Ok(None);
         }
@@ -150,17 +163,41 @@ pub struct PrinterEndpoints {
 /// Chooses the printer interface of a device: a class-7 interface with a bulk OUT
 /// endpoint; else, for a device named by the technician or in [`KNOWN_PRINTERS`], the
 /// first interface with a bulk OUT endpoint. `None`: not a ticket printer.
-pub fn choose_endpoints(named: bool, vendor_id: u16, product_id: u16, interfaces: &[InterfaceInfo]) -> Option<PrinterEndpoints> {
+pub fn choose_endpoints(
+    named: bool,
+    vendor_id: u16,
+    product_id: u16,
+    interfaces: &[InterfaceInfo],
+) -> Option<PrinterEndpoints> {
     let pick = |i: &InterfaceInfo| {
         let out = i.endpoints.iter().find(|e| e.bulk && !e.is_in())?;
-        let input = i.endpoints.iter().find(|e| e.bulk && e.is_in()).map(|e| e.address);
-        Some(PrinterEndpoints { interface: i.number, alt_setting: i.alt_setting, out: out.address, input })
+        let input = i
+            .endpoints
+            .iter()
+            .find(|e| e.bulk && e.is_in())
+            .map(|e| e.address);
+        Some(PrinterEndpoints {
+            interface: i.number,
+            alt_setting: i.alt_setting,
+            out: out.address,
+            input,
+        })
     };
-    if let Some(found) = interfaces.iter().filter(|i| i.class == PRINTER_CLASS).find_map(pick) {
+    if let Some(found) = interfaces
+        .iter()
+        .filter(|i| i.class == PRINTER_CLASS)
+        .find_map(pick)
+    {
         return Some(found);
     }
-    let known = KNOWN_PRINTERS.iter().any(|&(v, p, _)| v == vendor_id && p == product_id);
-    if named || known { interfaces.iter().find_map(pick) } else { None }
+    let known = KNOWN_PRINTERS
+        .iter()
+        .any(|&(v, p, _)| v == vendor_id && p == product_id);
+    if named || known {
+        interfaces.iter().find_map(pick)
+    } else {
+        None
+    }
 }
 
 /// A USB ticket printer found on the bus.
@@ -179,7 +216,10 @@ pub struct UsbPrinterInfo {
 }
 
 fn interfaces_of(device: &rusb::Device<rusb::Context>) -> Vec<InterfaceInfo> {
-    let Ok(config) = device.active_config_descriptor().or_else(|_| device.config_descriptor(0)) else {
+    let Ok(config) = device
+        .active_config_descriptor()
+        .or_else(|_| device.config_descriptor(0))
+    else {
         return Vec::new();
     };
     config
@@ -191,23 +231,40 @@ fn interfaces_of(device: &rusb::Device<rusb::Context>) -> Vec<InterfaceInfo> {
             class: d.class_code(),
             endpoints: d
                 .endpoint_descriptors()
-                .map(|e| EndpointInfo { address: e.address(), bulk: e.transfer_type() == rusb::TransferType::Bulk })
+                .map(|e| EndpointInfo {
+                    address: e.address(),
+                    bulk: e.transfer_type() == rusb::TransferType::Bulk,
+                })
                 .collect(),
         })
         .collect()
 }
 
-fn scan(context: &rusb::Context, only: Option<(u16, u16)>) -> Result<Vec<(rusb::Device<rusb::Context>, UsbPrinterInfo)>, PrinterError> {
-    let devices = context.devices().map_err(|source| PrinterError::UsbUnavailable { source })?;
+fn scan(
+    context: &rusb::Context,
+    only: Option<(u16, u16)>,
+) -> Result<Vec<(rusb::Device<rusb::Context>, UsbPrinterInfo)>, PrinterError> {
+    let devices = context
+        .devices()
+        .map_err(|source| PrinterError::UsbUnavailable { source })?;
     let mut found = Vec::new();
     for device in devices.iter() {
-        let Ok(descriptor) = device.device_descriptor() else { continue };
+        let Ok(descriptor) = device.device_descriptor() else {
+            continue;
+        };
         let (vid, pid) = (descriptor.vendor_id(), descriptor.product_id());
         if only.is_some_and(|ids| ids != (vid, pid)) {
             continue;
         }
-        if let Some(endpoints) = choose_endpoints(only.is_some(), vid, pid, &interfaces_of(&device)) {
-            let info = UsbPrinterInfo { bus: device.bus_number(), address: device.address(), vendor_id: vid, product_id: pid, endpoints };
+        if let Some(endpoints) = choose_endpoints(only.is_some(), vid, pid, &interfaces_of(&device))
+        {
+            let info = UsbPrinterInfo {
+                bus: device.bus_number(),
+                address: device.address(),
+                vendor_id: vid,
+                product_id: pid,
+                endpoints,
+            };
             found.push((device, info));
         }
     }
@@ -217,7 +274,10 @@ fn scan(context: &rusb::Context, only: Option<(u16, u16)>) -> Result<Vec<(rusb::
 /// Lists the USB ticket printers connected. Errors only when USB cannot be used at all.
 pub fn list_usb_printers() -> Result<Vec<UsbPrinterInfo>, PrinterError> {
     let context = rusb::Context::new().map_err(|source| PrinterError::UsbUnavailable { source })?;
-    Ok(scan(&context, None)?.into_iter().map(|(_, info)| info).collect())
+    Ok(scan(&context, None)?
+        .into_iter()
+        .map(|(_, info)| info)
+        .collect())
 }
 
 /// The libusb endpoint pair of an opened printer. The interface is released on drop.
@@ -228,7 +288,9 @@ pub struct RusbEndpoint {
 
 impl std::fmt::Debug for RusbEndpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RusbEndpoint").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("RusbEndpoint")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -247,7 +309,8 @@ impl Drop for RusbEndpoint {
 
 impl BulkEndpoint for RusbEndpoint {
     fn write_bulk(&mut self, data: &[u8], timeout: Duration) -> Result<usize, rusb::Error> {
-        self.handle.write_bulk(self.info.endpoints.out, data, timeout)
+        self.handle
+            .write_bulk(self.info.endpoints.out, data, timeout)
     }
 
     fn read_bulk(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, rusb::Error> {
@@ -262,24 +325,44 @@ impl BulkEndpoint for RusbEndpoint {
     }
 
     fn describe(&self) -> String {
-        format!("usb:{:04x}:{:04x}", self.info.vendor_id, self.info.product_id)
+        format!(
+            "usb:{:04x}:{:04x}",
+            self.info.vendor_id, self.info.product_id
+        )
     }
 }
 
 /// Opens the first USB ticket printer (or the one with these ids), detaching the kernel's
 /// `usblp` driver if it holds the interface.
-pub fn open_usb_printer(only: Option<(u16, u16)>, write_timeout: Duration) -> Result<UsbPrinter<RusbEndpoint>, PrinterError> {
+pub fn open_usb_printer(
+    only: Option<(u16, u16)>,
+    write_timeout: Duration,
+) -> Result<UsbPrinter<RusbEndpoint>, PrinterError> {
     let context = rusb::Context::new().map_err(|source| PrinterError::UsbUnavailable { source })?;
-    let (device, info) = scan(&context, only)?.into_iter().next().ok_or(PrinterError::UsbNotFound)?;
+    let (device, info) = scan(&context, only)?
+        .into_iter()
+        .next()
+        .ok_or(PrinterError::UsbNotFound)?;
     let handle = device.open().map_err(usb_error)?;
     // Not supported on every platform; claiming then reports the real problem.
     let _ = handle.set_auto_detach_kernel_driver(true);
-    handle.claim_interface(info.endpoints.interface).map_err(usb_error)?;
+    handle
+        .claim_interface(info.endpoints.interface)
+        .map_err(usb_error)?;
     if info.endpoints.alt_setting != 0 {
-        handle.set_alternate_setting(info.endpoints.interface, info.endpoints.alt_setting).map_err(usb_error)?;
+        handle
+            .set_alternate_setting(info.endpoints.interface, info.endpoints.alt_setting)
+            .map_err(usb_error)?;
     }
-    tracing::debug!(vendor = info.vendor_id, product = info.product_id, "opened USB ticket printer");
-    Ok(UsbPrinter::new(RusbEndpoint { handle, info }, write_timeout))
+    tracing::debug!(
+        vendor = info.vendor_id,
+        product = info.product_id,
+        "opened USB ticket printer"
+    );
+    Ok(UsbPrinter::new(
+        RusbEndpoint { handle, info },
+        write_timeout,
+    ))
 }
 
 #[cfg(test)]
@@ -287,22 +370,48 @@ mod tests {
     use super::*;
 
     fn bulk(address: u8) -> EndpointInfo {
-        EndpointInfo { address, bulk: true }
+        EndpointInfo {
+            address,
+            bulk: true,
+        }
     }
 
     #[test]
     fn class_7_interface_is_chosen() {
         let interfaces = vec![
-            InterfaceInfo { number: 0, alt_setting: 0, class: 0xFF, endpoints: vec![bulk(0x02)] },
-            InterfaceInfo { number: 1, alt_setting: 0, class: 7, endpoints: vec![bulk(0x81), bulk(0x03)] },
+            InterfaceInfo {
+                number: 0,
+                alt_setting: 0,
+                class: 0xFF,
+                endpoints: vec![bulk(0x02)],
+            },
+            InterfaceInfo {
+                number: 1,
+                alt_setting: 0,
+                class: 7,
+                endpoints: vec![bulk(0x81), bulk(0x03)],
+            },
         ];
         let chosen = choose_endpoints(false, 0x1234, 0x5678, &interfaces).expect("printer");
-        assert_eq!(chosen, PrinterEndpoints { interface: 1, alt_setting: 0, out: 0x03, input: Some(0x81) });
+        assert_eq!(
+            chosen,
+            PrinterEndpoints {
+                interface: 1,
+                alt_setting: 0,
+                out: 0x03,
+                input: Some(0x81)
+            }
+        );
     }
 
     #[test]
     fn vendor_interface_only_for_known_or_named_devices() {
-        let interfaces = vec![InterfaceInfo { number: 0, alt_setting: 0, class: 0xFF, endpoints: vec![bulk(0x01), bulk(0x82)] }];
+        let interfaces = vec![InterfaceInfo {
+            number: 0,
+            alt_setting: 0,
+            class: 0xFF,
+            endpoints: vec![bulk(0x01), bulk(0x82)],
+        }];
         // A fingerprint reader with a vendor interface is never taken for a printer.
         assert_eq!(choose_endpoints(false, 0x298d, 0x1010, &interfaces), None);
         assert!(choose_endpoints(false, 0x0416, 0x5011, &interfaces).is_some());
@@ -311,7 +420,15 @@ mod tests {
 
     #[test]
     fn interrupt_only_interfaces_are_not_printers() {
-        let interfaces = vec![InterfaceInfo { number: 0, alt_setting: 0, class: 7, endpoints: vec![EndpointInfo { address: 0x01, bulk: false }] }];
+        let interfaces = vec![InterfaceInfo {
+            number: 0,
+            alt_setting: 0,
+            class: 7,
+            endpoints: vec![EndpointInfo {
+                address: 0x01,
+                bulk: false,
+            }],
+        }];
         assert_eq!(choose_endpoints(true, 1, 2, &interfaces), None);
     }
 }

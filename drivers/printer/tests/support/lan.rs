@@ -22,7 +22,9 @@ impl FakeLanPrinter {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let address = listener.local_addr().expect("local addr").to_string();
         let handle = std::thread::spawn(move || {
-            let Ok((mut stream, _)) = listener.accept() else { return Vec::new() };
+            let Ok((mut stream, _)) = listener.accept() else {
+                return Vec::new();
+            };
             let mut received = Vec::new();
             let mut buf = [0u8; 4096];
             let mut scanned = 0;

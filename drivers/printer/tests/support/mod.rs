@@ -3,5 +3,5 @@
 
 #![allow(dead_code)]
 
-pub mod reader;
 pub mod lan;
+pub mod reader;

@@ -35,7 +35,12 @@ impl Paper {
 
     /// All text joined by spaces (wrapped fields become findable).
     pub fn joined(&self) -> String {
-        self.lines.iter().map(|l| l.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ")
+        self.lines
+            .iter()
+            .map(|l| l.text.trim())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     pub fn line_with(&self, needle: &str) -> Option<&PrintedLine> {
@@ -79,7 +84,13 @@ pub fn read(bytes: &[u8]) -> Paper {
     macro_rules! end_line {
         () => {{
             let (w, h, b, a) = line_style.take().unwrap_or((width, height, bold, align));
-            paper.lines.push(PrintedLine { text: std::mem::take(&mut line), width: w, height: h, bold: b, align: a });
+            paper.lines.push(PrintedLine {
+                text: std::mem::take(&mut line),
+                width: w,
+                height: h,
+                bold: b,
+                align: a,
+            });
         }};
     }
     while i < bytes.len() {
@@ -145,7 +156,9 @@ pub fn read(bytes: &[u8]) -> Paper {
                         match params.get(1) {
                             Some(65) => paper.qr_model = params.get(2).map(|m| m - 48),
                             Some(67) => paper.qr_module = params.get(2).copied(),
-                            Some(80) => paper.qr_payloads.push(params.get(3..).unwrap_or_default().to_vec()),
+                            Some(80) => paper
+                                .qr_payloads
+                                .push(params.get(3..).unwrap_or_default().to_vec()),
                             _ => {}
                         }
                     }
