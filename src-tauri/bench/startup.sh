@@ -15,7 +15,7 @@ APP="${1:-}"
 if [ -z "$APP" ]; then
     APP="$TARGET/release/loket-desktop"; [ -x "$APP" ] || APP="$TARGET/debug/loket-desktop"
 fi
-[ -x "$APP" ] || { echo "build the app first: (cd src-tauri && ../ui/node_modules/.bin/tauri build --no-bundle)"; exit 1; }
+[ -x "$APP" ] || { echo "build the app first: (cd src-tauri && npx --yes @tauri-apps/cli@2.12.5 build --no-bundle)"; exit 1; }
 LOKET="$TARGET/debug/loket"; [ -x "$TARGET/release/loket" ] && LOKET="$TARGET/release/loket"
 RUNS="${RUNS:-5}"
 

@@ -19,6 +19,15 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
 fi
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# The Tauri CLI (npm ships its prebuilt binary), pinned; kept out of ui/package.json because
+# its lock entries for other platforms do not resolve here and `npm ci` would refuse.
+TAURI_CLI_VERSION=2.12.5
+tauri_dir="${LOKET_CACHE:-$HOME/.cache/loket}/tauri-cli-$TAURI_CLI_VERSION"
+if [ ! -x "$tauri_dir/node_modules/.bin/tauri" ]; then
+    npm install --prefix "$tauri_dir" --no-save --no-audit --no-fund --loglevel=error "@tauri-apps/cli@$TAURI_CLI_VERSION"
+fi
+TAURI="$tauri_dir/node_modules/.bin/tauri"
+
 # One debug build serves the WebDriver test and the package: the Tauri CLI adds
 # tauri/custom-protocol (the UI embedded) and bundles the .deb, with the `loket` command
 # of the same build inside it.
@@ -26,7 +35,7 @@ override="$(mktemp --suffix=.json)"
 cat >"$override" <<JSON
 {"bundle": {"linux": {"deb": {"files": {"/usr/bin/loket": "$LOKET_BIN"}}}}}
 JSON
-if (cd "$ROOT/src-tauri" && "$ROOT/ui/node_modules/.bin/tauri" build --debug --bundles deb --config "$override" \
+if (cd "$ROOT/src-tauri" && "$TAURI" build --debug --bundles deb --config "$override" \
         >"$LOKET_ARTIFACTS/tauri-build.log" 2>&1); then
     pass "tauri build --debug --bundles deb"
 else
