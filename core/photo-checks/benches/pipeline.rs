@@ -42,7 +42,9 @@ fn main() {
         }
     };
     let mut jpeg = Vec::new();
-    if let Err(e) = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&frame) {
+    if let Err(e) =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&frame)
+    {
         eprintln!("{e}");
         std::process::exit(1);
     }
@@ -67,7 +69,13 @@ fn main() {
     }
     let p = median(pipeline).as_secs_f64() * 1000.0;
     let d = median(decode).as_secs_f64() * 1000.0;
-    println!("photo check pipeline, 1280x720 frame, one thread: {p:.1} ms median of {runs} ({:.0} fps), face found: {passed}", 1000.0 / p);
+    println!(
+        "photo check pipeline, 1280x720 frame, one thread: {p:.1} ms median of {runs} ({:.0} fps), face found: {passed}",
+        1000.0 / p
+    );
     println!("  budget 40 ms: {:.2}x of budget", p / 40.0);
-    println!("  reference, JPEG decode of the same frame: {d:.1} ms (pipeline = {:.1}x decode)", p / d);
+    println!(
+        "  reference, JPEG decode of the same frame: {d:.1} ms (pipeline = {:.1}x decode)",
+        p / d
+    );
 }

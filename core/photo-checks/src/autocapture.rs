@@ -32,7 +32,11 @@ impl AutoCapture {
     /// Fires after `needed` passing frames in a row (at least 1); at 15 fps, 8 is about half
     /// a second of holding still.
     pub fn new(needed: u32) -> Self {
-        Self { needed: needed.max(1), streak: 0, done: false }
+        Self {
+            needed: needed.max(1),
+            streak: 0,
+            done: false,
+        }
     }
 
     /// Takes one frame's verdict.
@@ -42,14 +46,20 @@ impl AutoCapture {
         }
         if !passed {
             self.streak = 0;
-            return CaptureDecision::Waiting { streak: 0, needed: self.needed };
+            return CaptureDecision::Waiting {
+                streak: 0,
+                needed: self.needed,
+            };
         }
         self.streak += 1;
         if self.streak >= self.needed {
             self.done = true;
             CaptureDecision::Capture
         } else {
-            CaptureDecision::Waiting { streak: self.streak, needed: self.needed }
+            CaptureDecision::Waiting {
+                streak: self.streak,
+                needed: self.needed,
+            }
         }
     }
 
@@ -74,15 +84,51 @@ mod tests {
     #[test]
     fn fires_once_after_n_passes_and_a_failure_restarts_the_count() {
         let mut a = AutoCapture::new(3);
-        assert_eq!(a.observe(true), CaptureDecision::Waiting { streak: 1, needed: 3 });
-        assert_eq!(a.observe(true), CaptureDecision::Waiting { streak: 2, needed: 3 });
-        assert_eq!(a.observe(false), CaptureDecision::Waiting { streak: 0, needed: 3 });
-        assert_eq!(a.observe(true), CaptureDecision::Waiting { streak: 1, needed: 3 });
-        assert_eq!(a.observe(true), CaptureDecision::Waiting { streak: 2, needed: 3 });
+        assert_eq!(
+            a.observe(true),
+            CaptureDecision::Waiting {
+                streak: 1,
+                needed: 3
+            }
+        );
+        assert_eq!(
+            a.observe(true),
+            CaptureDecision::Waiting {
+                streak: 2,
+                needed: 3
+            }
+        );
+        assert_eq!(
+            a.observe(false),
+            CaptureDecision::Waiting {
+                streak: 0,
+                needed: 3
+            }
+        );
+        assert_eq!(
+            a.observe(true),
+            CaptureDecision::Waiting {
+                streak: 1,
+                needed: 3
+            }
+        );
+        assert_eq!(
+            a.observe(true),
+            CaptureDecision::Waiting {
+                streak: 2,
+                needed: 3
+            }
+        );
         assert_eq!(a.observe(true), CaptureDecision::Capture);
         assert_eq!(a.observe(true), CaptureDecision::Done);
         a.reset();
-        assert_eq!(a.observe(true), CaptureDecision::Waiting { streak: 1, needed: 3 });
+        assert_eq!(
+            a.observe(true),
+            CaptureDecision::Waiting {
+                streak: 1,
+                needed: 3
+            }
+        );
     }
 
     proptest! {

@@ -2,11 +2,11 @@
 
 use image::RgbImage;
 
+use crate::PhotoError;
 use crate::config::CheckConfig;
 use crate::imageops::{Affine, Point, Pyramid, Rect, luma_of, mean_std};
 use crate::models::{Detection, FaceModels, Mesh};
 use crate::report::{CheckName, CheckResult, FaceReport, FrameReport, Guide, Threshold};
-use crate::PhotoError;
 
 // Face mesh landmark indices (MediaPipe canonical face model).
 const RIGHT_EYE_OUTER: usize = 33;
@@ -32,10 +32,20 @@ pub fn guide_rect(width: u32, height: u32) -> Rect {
     let (w, h) = (width as f32, height as f32);
     if w / h > 35.0 / 45.0 {
         let gw = h * 35.0 / 45.0;
-        Rect { x: (w - gw) / 2.0, y: 0.0, width: gw, height: h }
+        Rect {
+            x: (w - gw) / 2.0,
+            y: 0.0,
+            width: gw,
+            height: h,
+        }
     } else {
         let gh = w * 45.0 / 35.0;
-        Rect { x: 0.0, y: (h - gh) / 2.0, width: w, height: gh }
+        Rect {
+            x: 0.0,
+            y: (h - gh) / 2.0,
+            width: w,
+            height: gh,
+        }
     }
 }
 
@@ -87,7 +97,11 @@ fn unit(v: Point) -> Point {
 }
 
 /// Runs every check on one frame.
-pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Result<FrameReport, PhotoError> {
+pub fn run(
+    models: &FaceModels,
+    frame: &RgbImage,
+    config: &CheckConfig,
+) -> Result<FrameReport, PhotoError> {
     let (width, height) = frame.dimensions();
     let guide = guide(width, height, config);
     if width < 32 || height < 32 {
@@ -122,30 +136,48 @@ pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Resul
     checks.push(verdict(
         CheckName::Centred,
         centre,
-        Threshold { min: Some(config.centre_min_percent), max: Some(config.centre_max_percent) },
+        Threshold {
+            min: Some(config.centre_min_percent),
+            max: Some(config.centre_max_percent),
+        },
         if centre < config.centre_min_percent {
             // The camera image is not mirrored: the person's left is the image's right.
             ("Geser sedikit ke kiri Anda.", "Move a little to your left.")
         } else {
-            ("Geser sedikit ke kanan Anda.", "Move a little to your right.")
+            (
+                "Geser sedikit ke kanan Anda.",
+                "Move a little to your right.",
+            )
         },
     ));
     let head = face.chin.dist(face.crown) / g.height * 100.0;
     checks.push(verdict(
         CheckName::HeadSize,
         head,
-        Threshold { min: Some(config.head_min_percent), max: Some(config.head_max_percent) },
+        Threshold {
+            min: Some(config.head_min_percent),
+            max: Some(config.head_max_percent),
+        },
         if head < config.head_min_percent {
-            ("Maju sedikit ke kamera.", "Move a little closer to the camera.")
+            (
+                "Maju sedikit ke kamera.",
+                "Move a little closer to the camera.",
+            )
         } else {
-            ("Mundur sedikit dari kamera.", "Move back a little from the camera.")
+            (
+                "Mundur sedikit dari kamera.",
+                "Move back a little from the camera.",
+            )
         },
     ));
     let eye_line = (g.y + g.height - face.eye_mid.y) / g.height * 100.0;
     checks.push(verdict(
         CheckName::EyeLine,
         eye_line,
-        Threshold { min: Some(config.eye_line_min_percent), max: Some(config.eye_line_max_percent) },
+        Threshold {
+            min: Some(config.eye_line_min_percent),
+            max: Some(config.eye_line_max_percent),
+        },
         if eye_line < config.eye_line_min_percent {
             (
                 "Mata terlalu rendah: duduk tegak atau naikkan kursi (atau turunkan kamera).",
@@ -164,13 +196,22 @@ pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Resul
         Some(ratio) => verdict(
             CheckName::BackgroundLight,
             ratio,
-            Threshold { min: Some(config.min_background_ratio), max: None },
+            Threshold {
+                min: Some(config.min_background_ratio),
+                max: None,
+            },
             (
                 "Latar belakang terlalu gelap. Pakai latar putih atau terang dan terangi latarnya.",
                 "Background too dark. Use a white or light background and light it.",
             ),
         ),
-        None => unmeasurable(CheckName::BackgroundLight, Threshold { min: Some(config.min_background_ratio), max: None }),
+        None => unmeasurable(
+            CheckName::BackgroundLight,
+            Threshold {
+                min: Some(config.min_background_ratio),
+                max: None,
+            },
+        ),
     });
     checks.push(match bg_spread {
         Some(spread) => verdict(
@@ -187,9 +228,15 @@ pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Resul
     checks.push(verdict(
         CheckName::Exposure,
         face_luma,
-        Threshold { min: Some(config.min_face_luma), max: Some(config.max_face_luma) },
+        Threshold {
+            min: Some(config.min_face_luma),
+            max: Some(config.max_face_luma),
+        },
         if face_luma < config.min_face_luma {
-            ("Wajah terlalu gelap. Tambah cahaya ke wajah.", "Face too dark. Add light on the face.")
+            (
+                "Wajah terlalu gelap. Tambah cahaya ke wajah.",
+                "Face too dark. Add light on the face.",
+            )
         } else {
             (
                 "Wajah terlalu terang. Kurangi cahaya atau jauhkan lampu.",
@@ -201,7 +248,10 @@ pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Resul
     checks.push(verdict(
         CheckName::Sharpness,
         sharpness,
-        Threshold { min: Some(config.min_sharpness), max: None },
+        Threshold {
+            min: Some(config.min_sharpness),
+            max: None,
+        },
         (
             "Foto kabur. Diam sejenak dan pastikan kamera fokus.",
             "The photo is blurred. Hold still and make sure the camera is in focus.",
@@ -211,7 +261,10 @@ pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Resul
     checks.push(verdict(
         CheckName::EyeGlare,
         glare,
-        Threshold { min: None, max: Some(config.max_eye_glare) },
+        Threshold {
+            min: None,
+            max: Some(config.max_eye_glare),
+        },
         (
             "Ada pantulan cahaya di mata. Lepas kacamata atau ubah arah lampu.",
             "Light reflects over the eyes. Take off glasses or turn the lamp.",
@@ -230,7 +283,10 @@ pub fn run(models: &FaceModels, frame: &RgbImage, config: &CheckConfig) -> Resul
             right_eye: face.right_eye,
             left_eye: face.left_eye,
             nose_tip: face.mesh.p(NOSE_TIP),
-            mouth: face.mesh.p(LIP_UPPER_INNER).mid(face.mesh.p(LIP_LOWER_INNER)),
+            mouth: face
+                .mesh
+                .p(LIP_UPPER_INNER)
+                .mid(face.mesh.p(LIP_LOWER_INNER)),
             chin: face.chin,
             crown: face.crown,
             roll_degrees: face.roll,
@@ -273,7 +329,10 @@ fn unmeasurable(name: CheckName, threshold: Threshold) -> CheckResult {
 fn one_face(count: usize) -> CheckResult {
     let (message, message_en) = match count {
         1 => OK,
-        0 => ("Wajah tidak terlihat. Hadapkan wajah ke kamera.", "No face seen. Face the camera."),
+        0 => (
+            "Wajah tidak terlihat. Hadapkan wajah ke kamera.",
+            "No face seen. Face the camera.",
+        ),
         _ => (
             "Hanya pemohon yang boleh terlihat di foto. Minta orang lain menjauh.",
             "Only the applicant may be in the photo. Ask others to step away.",
@@ -282,14 +341,23 @@ fn one_face(count: usize) -> CheckResult {
     CheckResult {
         name: CheckName::OneFace,
         value: Some(count as f32),
-        threshold: Threshold { min: Some(1.0), max: Some(1.0) },
+        threshold: Threshold {
+            min: Some(1.0),
+            max: Some(1.0),
+        },
         pass: count == 1,
         message: message.to_owned(),
         message_en: message_en.to_owned(),
     }
 }
 
-fn report_without_face(width: u32, height: u32, guide: Guide, count: usize, config: &CheckConfig) -> FrameReport {
+fn report_without_face(
+    width: u32,
+    height: u32,
+    guide: Guide,
+    count: usize,
+    config: &CheckConfig,
+) -> FrameReport {
     let thresholds = thresholds(config);
     let checks = CheckName::ALL
         .iter()
@@ -322,28 +390,70 @@ fn report_without_face(width: u32, height: u32, guide: Guide, count: usize, conf
 }
 
 fn thresholds(c: &CheckConfig) -> [Threshold; 12] {
-    let range = |min, max| Threshold { min: Some(min), max: Some(max) };
+    let range = |min, max| Threshold {
+        min: Some(min),
+        max: Some(max),
+    };
     [
         range(1.0, 1.0),
-        Threshold { min: None, max: Some(c.max_roll_degrees.min(c.max_yaw_degrees).min(c.max_pitch_degrees)) },
-        Threshold { min: Some(c.min_eye_openness), max: None },
-        Threshold { min: None, max: Some(c.max_mouth_opening) },
+        Threshold {
+            min: None,
+            max: Some(
+                c.max_roll_degrees
+                    .min(c.max_yaw_degrees)
+                    .min(c.max_pitch_degrees),
+            ),
+        },
+        Threshold {
+            min: Some(c.min_eye_openness),
+            max: None,
+        },
+        Threshold {
+            min: None,
+            max: Some(c.max_mouth_opening),
+        },
         range(c.centre_min_percent, c.centre_max_percent),
         range(c.head_min_percent, c.head_max_percent),
         range(c.eye_line_min_percent, c.eye_line_max_percent),
-        Threshold { min: Some(c.min_background_ratio), max: None },
-        Threshold { min: None, max: Some(c.max_background_spread) },
+        Threshold {
+            min: Some(c.min_background_ratio),
+            max: None,
+        },
+        Threshold {
+            min: None,
+            max: Some(c.max_background_spread),
+        },
         range(c.min_face_luma, c.max_face_luma),
-        Threshold { min: Some(c.min_sharpness), max: None },
-        Threshold { min: None, max: Some(c.max_eye_glare) },
+        Threshold {
+            min: Some(c.min_sharpness),
+            max: None,
+        },
+        Threshold {
+            min: None,
+            max: Some(c.max_eye_glare),
+        },
     ]
 }
 
 fn frontal_pose(face: &Face, config: &CheckConfig) -> CheckResult {
     // Each axis against its own limit; the report shows the axis that is furthest over.
     let axes = [
-        (face.roll.abs(), config.max_roll_degrees, ("Tegakkan kepala, jangan dimiringkan.", "Hold your head straight, do not tilt it.")),
-        (face.yaw.abs(), config.max_yaw_degrees, ("Hadapkan wajah lurus ke kamera.", "Turn your face straight to the camera.")),
+        (
+            face.roll.abs(),
+            config.max_roll_degrees,
+            (
+                "Tegakkan kepala, jangan dimiringkan.",
+                "Hold your head straight, do not tilt it.",
+            ),
+        ),
+        (
+            face.yaw.abs(),
+            config.max_yaw_degrees,
+            (
+                "Hadapkan wajah lurus ke kamera.",
+                "Turn your face straight to the camera.",
+            ),
+        ),
         (
             face.pitch.abs(),
             config.max_pitch_degrees,
@@ -358,48 +468,90 @@ fn frontal_pose(face: &Face, config: &CheckConfig) -> CheckResult {
         .iter()
         .max_by(|a, b| (a.0 / a.1.max(1e-3)).total_cmp(&(b.0 / b.1.max(1e-3))))
         .unwrap_or(&axes[0]);
-    verdict(CheckName::FrontalPose, worst.0, Threshold { min: None, max: Some(worst.1) }, worst.2)
+    verdict(
+        CheckName::FrontalPose,
+        worst.0,
+        Threshold {
+            min: None,
+            max: Some(worst.1),
+        },
+        worst.2,
+    )
 }
 
 fn eyes_open(face: &Face, config: &CheckConfig) -> CheckResult {
     let m = &face.mesh;
     let ratio = |upper, lower, a, b| m.p(upper).dist(m.p(lower)) / m.p(a).dist(m.p(b)).max(1e-3);
-    let right = ratio(RIGHT_EYE_UPPER, RIGHT_EYE_LOWER, RIGHT_EYE_OUTER, RIGHT_EYE_INNER);
-    let left = ratio(LEFT_EYE_UPPER, LEFT_EYE_LOWER, LEFT_EYE_INNER, LEFT_EYE_OUTER);
+    let right = ratio(
+        RIGHT_EYE_UPPER,
+        RIGHT_EYE_LOWER,
+        RIGHT_EYE_OUTER,
+        RIGHT_EYE_INNER,
+    );
+    let left = ratio(
+        LEFT_EYE_UPPER,
+        LEFT_EYE_LOWER,
+        LEFT_EYE_INNER,
+        LEFT_EYE_OUTER,
+    );
     verdict(
         CheckName::EyesOpen,
         right.min(left),
-        Threshold { min: Some(config.min_eye_openness), max: None },
-        ("Buka mata dan lihat ke kamera.", "Open your eyes and look at the camera."),
+        Threshold {
+            min: Some(config.min_eye_openness),
+            max: None,
+        },
+        (
+            "Buka mata dan lihat ke kamera.",
+            "Open your eyes and look at the camera.",
+        ),
     )
 }
 
 fn mouth_closed(face: &Face, config: &CheckConfig) -> CheckResult {
     let m = &face.mesh;
-    let gap = m.p(LIP_UPPER_INNER).dist(m.p(LIP_LOWER_INNER)) / m.p(MOUTH_RIGHT).dist(m.p(MOUTH_LEFT)).max(1e-3);
+    let gap = m.p(LIP_UPPER_INNER).dist(m.p(LIP_LOWER_INNER))
+        / m.p(MOUTH_RIGHT).dist(m.p(MOUTH_LEFT)).max(1e-3);
     verdict(
         CheckName::MouthClosed,
         gap,
-        Threshold { min: None, max: Some(config.max_mouth_opening) },
-        ("Tutup mulut, wajah tenang.", "Close your mouth, keep a neutral face."),
+        Threshold {
+            min: None,
+            max: Some(config.max_mouth_opening),
+        },
+        (
+            "Tutup mulut, wajah tenang.",
+            "Close your mouth, keep a neutral face.",
+        ),
     )
 }
 
-fn measure_face(pyramid: &Pyramid<'_>, detection: Detection, mesh: Mesh, guide: &Guide, config: &CheckConfig) -> Face {
+fn measure_face(
+    pyramid: &Pyramid<'_>,
+    detection: Detection,
+    mesh: Mesh,
+    guide: &Guide,
+    config: &CheckConfig,
+) -> Face {
     let right_eye = mesh.p(RIGHT_EYE_OUTER).mid(mesh.p(RIGHT_EYE_INNER));
     let left_eye = mesh.p(LEFT_EYE_INNER).mid(mesh.p(LEFT_EYE_OUTER));
     let eye_mid = right_eye.mid(left_eye);
     let chin = mesh.p(CHIN);
     let forehead = mesh.p(FOREHEAD_TOP);
     let up = unit(Point::new(forehead.x - chin.x, forehead.y - chin.y));
-    let across = unit(Point::new(left_eye.x - right_eye.x, left_eye.y - right_eye.y));
+    let across = unit(Point::new(
+        left_eye.x - right_eye.x,
+        left_eye.y - right_eye.y,
+    ));
     let roll = across.y.atan2(across.x).to_degrees();
     let cheek = |i| (mesh.p(i), mesh.z(i));
     let ((cr, zr), (cl, zl)) = (cheek(CHEEK_RIGHT), cheek(CHEEK_LEFT));
     let cheek_width = cr.dist(cl);
     let yaw = (zl - zr).atan2(cheek_width.max(1e-3)).to_degrees();
     let face_height = forehead.dist(chin);
-    let pitch_raw = (mesh.z(CHIN) - mesh.z(FOREHEAD_TOP)).atan2(face_height.max(1e-3)).to_degrees();
+    let pitch_raw = (mesh.z(CHIN) - mesh.z(FOREHEAD_TOP))
+        .atan2(face_height.max(1e-3))
+        .to_degrees();
     let pitch = pitch_raw - config.pitch_neutral_degrees;
     let crown = find_crown(pyramid, forehead, up, face_height, &guide.rect);
     Face {
@@ -429,8 +581,8 @@ fn corner_colour(pyramid: &Pyramid<'_>, g: &Rect) -> [f32; 3] {
                 let x = g.x + g.width * (x0 + (x1 - x0) * i as f32 / 5.0);
                 let y = g.y + g.height * (0.02 + 0.06 * j as f32 / 3.0);
                 let c = crate::imageops::sample(pyramid.base(), x, y);
-                for k in 0..3 {
-                    acc[k] += c[k];
+                for (a, v) in acc.iter_mut().zip(c) {
+                    *a += v;
                 }
                 n += 1.0;
             }
@@ -443,7 +595,13 @@ fn corner_colour(pyramid: &Pyramid<'_>, g: &Rect) -> [f32; 3] {
 /// the background (the guide's top corners). Hair and headwear count as head. Clamped to
 /// 0.3-0.8 of the forehead-to-chin height above the forehead; 0.5 when nothing is found or
 /// when the head runs off the top edge first.
-fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f32, guide: &Rect) -> Point {
+fn find_crown(
+    pyramid: &Pyramid<'_>,
+    forehead: Point,
+    up: Point,
+    face_height: f32,
+    guide: &Rect,
+) -> Point {
     let background = corner_colour(pyramid, guide);
     // Colour distances are scaled to the backdrop's brightness, so a dim photo finds the
     // same crown as a bright one.
@@ -454,7 +612,10 @@ fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f3
     let mut run = 0;
     let mut t = 0.2;
     while t <= 0.85 {
-        let centre = Point::new(forehead.x + up.x * t * face_height, forehead.y + up.y * t * face_height);
+        let centre = Point::new(
+            forehead.x + up.x * t * face_height,
+            forehead.y + up.y * t * face_height,
+        );
         if centre.y < 0.0 {
             // The head reaches the top edge: the crown is at or beyond it; take the typical
             // height if that is higher still.
@@ -464,8 +625,12 @@ fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f3
         let mut distance = 0.0;
         for k in -2..=2 {
             let s = k as f32 * 0.07 * face_height;
-            let c = crate::imageops::sample(frame, centre.x + across.x * s, centre.y + across.y * s);
-            distance += ((c[0] - background[0]).powi(2) + (c[1] - background[1]).powi(2) + (c[2] - background[2]).powi(2)).sqrt();
+            let c =
+                crate::imageops::sample(frame, centre.x + across.x * s, centre.y + across.y * s);
+            distance += ((c[0] - background[0]).powi(2)
+                + (c[1] - background[1]).powi(2)
+                + (c[2] - background[2]).powi(2))
+            .sqrt();
         }
         if distance / 5.0 * scale < 40.0 {
             run += 1;
@@ -479,12 +644,22 @@ fn find_crown(pyramid: &Pyramid<'_>, forehead: Point, up: Point, face_height: f3
         t += 0.02;
     }
     let t = found.unwrap_or(0.5).clamp(0.3, 0.8);
-    Point::new(forehead.x + up.x * t * face_height, forehead.y + up.y * t * face_height)
+    Point::new(
+        forehead.x + up.x * t * face_height,
+        forehead.y + up.y * t * face_height,
+    )
 }
 
 /// A face-aligned map: destination `(u, v)` in `0..size` covers a square of `side` frame
 /// pixels centred on `centre`, rows along the eye line.
-fn aligned(face: &Face, centre: Point, side_x: f32, side_y: f32, size_x: usize, size_y: usize) -> Affine {
+fn aligned(
+    face: &Face,
+    centre: Point,
+    side_x: f32,
+    side_y: f32,
+    size_x: usize,
+    size_y: usize,
+) -> Affine {
     let (sx, sy) = (side_x / size_x as f32, side_y / size_y as f32);
     let ax = Point::new(face.across.x * sx, face.across.y * sx);
     let down = Point::new(-face.up.x, -face.up.y);
@@ -508,14 +683,24 @@ fn face_luma(pyramid: &Pyramid<'_>, face: &Face) -> f32 {
 /// Background brightness relative to the face, and its spread: sampled inside the guide,
 /// above the chin, outside the head (an ellipse from chin to crown, widened for hair) and
 /// outside other faces.
-fn background(pyramid: &Pyramid<'_>, face: &Face, guide: &Guide, others: &[Rect], face_luma: f32) -> (Option<f32>, Option<f32>) {
+fn background(
+    pyramid: &Pyramid<'_>,
+    face: &Face,
+    guide: &Guide,
+    others: &[Rect],
+    face_luma: f32,
+) -> (Option<f32>, Option<f32>) {
     let g = guide.rect;
     let frame = pyramid.base();
     let head_centre = face.chin.mid(face.crown);
     let semi_v = face.chin.dist(face.crown) / 2.0 * 1.08;
     let semi_h = face.cheek_width / 2.0 * 1.8;
     // Above the eyes only: shoulders, collars and headrests rise beside the chin.
-    let bottom = face.eye_mid.y.min(g.y + g.height).min(frame.height() as f32);
+    let bottom = face
+        .eye_mid
+        .y
+        .min(g.y + g.height)
+        .min(frame.height() as f32);
     let step = (g.width / 60.0).max(1.0);
     let mut values = Vec::new();
     let mut y = g.y.max(0.0) + step / 2.0;
@@ -528,7 +713,12 @@ fn background(pyramid: &Pyramid<'_>, face: &Face, guide: &Guide, others: &[Rect]
             let inside_head = (along / semi_v).powi(2) + (side / semi_h).powi(2) <= 1.0;
             let p = Point::new(x, y);
             let inside_other = others.iter().any(|r| {
-                let grown = Rect { x: r.x - r.width * 0.5, y: r.y - r.height * 0.7, width: r.width * 2.0, height: r.height * 2.4 };
+                let grown = Rect {
+                    x: r.x - r.width * 0.5,
+                    y: r.y - r.height * 0.7,
+                    width: r.width * 2.0,
+                    height: r.height * 2.4,
+                };
                 grown.contains(p)
             });
             if !inside_head && !inside_other {
@@ -592,6 +782,9 @@ fn eye_glare(pyramid: &Pyramid<'_>, face: &Face) -> f32 {
             total += 1;
         }
     }
-    if total == 0 { 0.0 } else { bright as f32 / total as f32 }
+    if total == 0 {
+        0.0
+    } else {
+        bright as f32 / total as f32
+    }
 }
-

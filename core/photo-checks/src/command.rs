@@ -15,7 +15,10 @@ pub struct CheckCommandOutcome {
 }
 
 fn file_error(path: &Path, detail: impl ToString) -> PhotoError {
-    PhotoError::File { path: path.to_owned(), detail: detail.to_string() }
+    PhotoError::File {
+        path: path.to_owned(),
+        detail: detail.to_string(),
+    }
 }
 
 /// Loads a configuration file: TOML with `[checks]` and `[output]` tables (all optional).
@@ -25,12 +28,18 @@ pub fn load_config(path: &Path) -> Result<PhotoConfig, PhotoError> {
 }
 
 /// Checks `image`; writes the cropped photo to `crop` when asked and the face allows it.
-pub fn check_file(image: &Path, crop: Option<&Path>, config: Option<&Path>) -> Result<CheckCommandOutcome, PhotoError> {
+pub fn check_file(
+    image: &Path,
+    crop: Option<&Path>,
+    config: Option<&Path>,
+) -> Result<CheckCommandOutcome, PhotoError> {
     let config = match config {
         Some(path) => load_config(path)?,
         None => PhotoConfig::default(),
     };
-    let frame = image::open(image).map_err(|e| file_error(image, e))?.to_rgb8();
+    let frame = image::open(image)
+        .map_err(|e| file_error(image, e))?
+        .to_rgb8();
     let checker = PhotoChecker::new(config.checks.clone())?;
     let report = checker.check(&frame)?;
     let passed = report.passed;
@@ -54,6 +63,7 @@ pub fn check_file(image: &Path, crop: Option<&Path>, config: Option<&Path>) -> R
             );
         }
     }
-    let json = serde_json::to_string_pretty(&value).map_err(|e| PhotoError::Encode(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(&value).map_err(|e| PhotoError::Encode(e.to_string()))?;
     Ok(CheckCommandOutcome { json, passed })
 }

@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 use image::{Rgb, RgbImage};
 
 use crate::imageops::{Affine, Point, Pyramid};
-use crate::{CheckConfig, CheckName, FaceModels, FrameReport, OutputConfig, PhotoChecker, make_passport_photo};
+use crate::{
+    CheckConfig, CheckName, FaceModels, FrameReport, OutputConfig, PhotoChecker,
+    make_passport_photo,
+};
 
 fn images_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images")
@@ -27,12 +30,16 @@ fn checker(config: CheckConfig) -> PhotoChecker {
 fn astronaut() -> &'static (RgbImage, FrameReport) {
     static BASE: OnceLock<(RgbImage, FrameReport)> = OnceLock::new();
     BASE.get_or_init(|| {
-        let src = image::open(images_dir().join("astronaut.png")).expect("astronaut.png").to_rgb8();
+        let src = image::open(images_dir().join("astronaut.png"))
+            .expect("astronaut.png")
+            .to_rgb8();
         let pad = 120;
         let padded = RgbImage::from_fn(src.width(), src.height() + pad, |x, y| {
             *src.get_pixel(x, y.saturating_sub(pad))
         });
-        let report = checker(CheckConfig::default()).check(&padded).expect("check");
+        let report = checker(CheckConfig::default())
+            .check(&padded)
+            .expect("check");
         (padded, report)
     })
 }
@@ -50,7 +57,10 @@ fn framed(eye_x: f32, eye_up: f32, head: f32, turn: f32) -> RgbImage {
     let ax = Point::new(c, s);
     let ay = Point::new(-s, c);
     let (u0, v0) = (eye_x * width, (1.0 - eye_up) * height);
-    let origin = Point::new(eyes.x - ax.x * u0 - ay.x * v0, eyes.y - ax.y * u0 - ay.y * v0);
+    let origin = Point::new(
+        eyes.x - ax.x * u0 - ay.x * v0,
+        eyes.y - ax.y * u0 - ay.y * v0,
+    );
     Pyramid::new(src, 3).warp_rgb(&Affine { origin, ax, ay }, width as u32, height as u32)
 }
 
@@ -59,11 +69,15 @@ fn good() -> RgbImage {
 }
 
 fn map_pixels(img: &RgbImage, f: impl Fn(u32, u32, Rgb<u8>) -> Rgb<u8>) -> RgbImage {
-    RgbImage::from_fn(img.width(), img.height(), |x, y| f(x, y, *img.get_pixel(x, y)))
+    RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        f(x, y, *img.get_pixel(x, y))
+    })
 }
 
 fn dark() -> RgbImage {
-    map_pixels(&good(), |_, _, p| Rgb(p.0.map(|v| (f32::from(v) * 0.3) as u8)))
+    map_pixels(&good(), |_, _, p| {
+        Rgb(p.0.map(|v| (f32::from(v) * 0.3) as u8))
+    })
 }
 
 fn blurred() -> RgbImage {
@@ -78,8 +92,18 @@ fn two_faces() -> RgbImage {
     let backdrop = crop.get_pixel(4, 4).0;
     let mut frame = RgbImage::from_pixel(w * 5 / 2, h, Rgb(backdrop));
     image::imageops::overlay(&mut frame, &crop, i64::from(w * 3 / 4), 0);
-    let small = image::imageops::resize(&crop, w * 6 / 10, h * 6 / 10, image::imageops::FilterType::Triangle);
-    image::imageops::overlay(&mut frame, &small, i64::from(w * 7 / 4 + w / 10), i64::from(h / 5));
+    let small = image::imageops::resize(
+        &crop,
+        w * 6 / 10,
+        h * 6 / 10,
+        image::imageops::FilterType::Triangle,
+    );
+    image::imageops::overlay(
+        &mut frame,
+        &small,
+        i64::from(w * 7 / 4 + w / 10),
+        i64::from(h / 5),
+    );
     frame
 }
 
@@ -92,7 +116,11 @@ fn cluttered() -> RgbImage {
         let (fx, fy) = (x as f32 / w, y as f32 / h);
         let beside = (0.02..0.2).contains(&fx) || (0.8..0.98).contains(&fx);
         if beside && (0.15..0.42).contains(&fy) {
-            if (x / 6 + y / 9) % 2 == 0 { Rgb([30, 60, 160]) } else { Rgb([200, 40, 30]) }
+            if (x / 6 + y / 9) % 2 == 0 {
+                Rgb([30, 60, 160])
+            } else {
+                Rgb([200, 40, 30])
+            }
         } else {
             p
         }
@@ -107,7 +135,11 @@ fn glare() -> RgbImage {
     let radius = face.right_eye.dist(face.left_eye) * 0.16;
     map_pixels(&img, |x, y, p| {
         let q = Point::new(x as f32, y as f32 - radius * 0.3);
-        if q.dist(face.right_eye) < radius || q.dist(face.left_eye) < radius { Rgb([255, 255, 255]) } else { p }
+        if q.dist(face.right_eye) < radius || q.dist(face.left_eye) < radius {
+            Rgb([255, 255, 255])
+        } else {
+            p
+        }
     })
 }
 
@@ -127,28 +159,99 @@ fn defaults() -> CheckConfig {
 }
 
 fn strict_mouth() -> CheckConfig {
-    CheckConfig { max_mouth_opening: 0.02, ..CheckConfig::default() }
+    CheckConfig {
+        max_mouth_opening: 0.02,
+        ..CheckConfig::default()
+    }
 }
 
 fn strict_eyes() -> CheckConfig {
-    CheckConfig { min_eye_openness: 0.6, ..CheckConfig::default() }
+    CheckConfig {
+        min_eye_openness: 0.6,
+        ..CheckConfig::default()
+    }
 }
 
 fn cases() -> Vec<Case> {
     vec![
-    Case { name: "good", image: good, config: defaults, fails: &[] },
-    Case { name: "shifted", image: || framed(0.36, 0.6, 0.75, 0.0), config: defaults, fails: &[CheckName::Centred] },
-    Case { name: "tilted", image: || framed(0.5, 0.6, 0.75, 15.0), config: defaults, fails: &[CheckName::FrontalPose] },
-    Case { name: "too small", image: || framed(0.5, 0.6, 0.58, 0.0), config: defaults, fails: &[CheckName::HeadSize] },
-    Case { name: "too large", image: || framed(0.5, 0.6, 0.9, 0.0), config: defaults, fails: &[CheckName::HeadSize] },
-    Case { name: "eyes low", image: || framed(0.5, 0.42, 0.72, 0.0), config: defaults, fails: &[CheckName::EyeLine] },
-    Case { name: "dark", image: dark, config: defaults, fails: &[CheckName::Exposure] },
-    Case { name: "blurred", image: blurred, config: defaults, fails: &[CheckName::Sharpness] },
-    Case { name: "two faces", image: two_faces, config: defaults, fails: &[CheckName::OneFace] },
-    Case { name: "cluttered background", image: cluttered, config: defaults, fails: &[CheckName::BackgroundEven] },
-    Case { name: "glare", image: glare, config: defaults, fails: &[CheckName::EyeGlare] },
-    Case { name: "strict mouth threshold", image: good, config: strict_mouth, fails: &[CheckName::MouthClosed] },
-    Case { name: "strict eye threshold", image: good, config: strict_eyes, fails: &[CheckName::EyesOpen] },
+        Case {
+            name: "good",
+            image: good,
+            config: defaults,
+            fails: &[],
+        },
+        Case {
+            name: "shifted",
+            image: || framed(0.36, 0.6, 0.75, 0.0),
+            config: defaults,
+            fails: &[CheckName::Centred],
+        },
+        Case {
+            name: "tilted",
+            image: || framed(0.5, 0.6, 0.75, 15.0),
+            config: defaults,
+            fails: &[CheckName::FrontalPose],
+        },
+        Case {
+            name: "too small",
+            image: || framed(0.5, 0.6, 0.58, 0.0),
+            config: defaults,
+            fails: &[CheckName::HeadSize],
+        },
+        Case {
+            name: "too large",
+            image: || framed(0.5, 0.6, 0.9, 0.0),
+            config: defaults,
+            fails: &[CheckName::HeadSize],
+        },
+        Case {
+            name: "eyes low",
+            image: || framed(0.5, 0.42, 0.72, 0.0),
+            config: defaults,
+            fails: &[CheckName::EyeLine],
+        },
+        Case {
+            name: "dark",
+            image: dark,
+            config: defaults,
+            fails: &[CheckName::Exposure],
+        },
+        Case {
+            name: "blurred",
+            image: blurred,
+            config: defaults,
+            fails: &[CheckName::Sharpness],
+        },
+        Case {
+            name: "two faces",
+            image: two_faces,
+            config: defaults,
+            fails: &[CheckName::OneFace],
+        },
+        Case {
+            name: "cluttered background",
+            image: cluttered,
+            config: defaults,
+            fails: &[CheckName::BackgroundEven],
+        },
+        Case {
+            name: "glare",
+            image: glare,
+            config: defaults,
+            fails: &[CheckName::EyeGlare],
+        },
+        Case {
+            name: "strict mouth threshold",
+            image: good,
+            config: strict_mouth,
+            fails: &[CheckName::MouthClosed],
+        },
+        Case {
+            name: "strict eye threshold",
+            image: good,
+            config: strict_eyes,
+            fails: &[CheckName::EyesOpen],
+        },
     ]
 }
 
@@ -161,7 +264,13 @@ fn each_derived_defect_fails_its_own_check_and_no_other() {
         let got = failing(&report);
         let want: BTreeSet<CheckName> = case.fails.iter().copied().collect();
         if got != want {
-            problems.push(format!("{}: expected {:?}, got {:?}\n{}", case.name, want, got, report.to_json()));
+            problems.push(format!(
+                "{}: expected {:?}, got {:?}\n{}",
+                case.name,
+                want,
+                got,
+                report.to_json()
+            ));
         }
         if let Ok(dir) = std::env::var("LOKET_ARTIFACTS") {
             let dir = std::path::Path::new(&dir).join("photo-checks");
@@ -183,7 +292,13 @@ fn a_frame_without_a_face_fails_one_face_and_measures_nothing_else() {
     let one = report.check(CheckName::OneFace).expect("one_face");
     assert_eq!(one.value, Some(0.0));
     assert!(one.message.contains("Wajah tidak terlihat"));
-    assert!(report.checks.iter().filter(|c| c.name != CheckName::OneFace).all(|c| c.value.is_none() && !c.pass));
+    assert!(
+        report
+            .checks
+            .iter()
+            .filter(|c| c.name != CheckName::OneFace)
+            .all(|c| c.value.is_none() && !c.pass)
+    );
 }
 
 #[test]
@@ -197,11 +312,17 @@ fn tiny_and_degenerate_frames_do_not_panic() {
 
 #[test]
 fn grace_hopper_portrait_is_found_and_its_flag_backdrop_is_rejected() {
-    let img = image::open(images_dir().join("grace_hopper.jpg")).expect("grace_hopper.jpg").to_rgb8();
+    let img = image::open(images_dir().join("grace_hopper.jpg"))
+        .expect("grace_hopper.jpg")
+        .to_rgb8();
     let report = checker(CheckConfig::default()).check(&img).expect("check");
     assert_eq!(report.faces_found, 1, "{}", report.to_json());
     let failed = failing(&report);
-    assert!(failed.contains(&CheckName::BackgroundEven), "{}", report.to_json());
+    assert!(
+        failed.contains(&CheckName::BackgroundEven),
+        "{}",
+        report.to_json()
+    );
 }
 
 #[test]
@@ -209,14 +330,29 @@ fn the_crop_of_a_good_frame_is_35x45_within_size_and_passes_the_geometry_again()
     let frame = good();
     let c = checker(CheckConfig::default());
     let report = c.check(&frame).expect("check");
-    let config = OutputConfig { max_bytes: 60_000, ..OutputConfig::default() };
+    let config = OutputConfig {
+        max_bytes: 60_000,
+        ..OutputConfig::default()
+    };
     let photo = make_passport_photo(&frame, &report, &config).expect("photo");
     assert!(photo.jpeg.len() <= 60_000);
-    let decoded = image::load_from_memory(&photo.jpeg).expect("jpeg").to_rgb8();
+    let decoded = image::load_from_memory(&photo.jpeg)
+        .expect("jpeg")
+        .to_rgb8();
     assert_eq!(decoded.dimensions(), (413, 531));
     let again = c.check(&decoded).expect("check");
-    for name in [CheckName::OneFace, CheckName::Centred, CheckName::HeadSize, CheckName::EyeLine, CheckName::FrontalPose] {
-        assert!(again.check(name).is_some_and(|r| r.pass), "{name:?}: {}", again.to_json());
+    for name in [
+        CheckName::OneFace,
+        CheckName::Centred,
+        CheckName::HeadSize,
+        CheckName::EyeLine,
+        CheckName::FrontalPose,
+    ] {
+        assert!(
+            again.check(name).is_some_and(|r| r.pass),
+            "{name:?}: {}",
+            again.to_json()
+        );
     }
 }
 
@@ -227,15 +363,32 @@ fn the_crop_levels_a_tilted_head() {
     let report = c.check(&frame).expect("check");
     let before = report.face.as_ref().expect("face").roll_degrees;
     assert!(before.abs() > 10.0, "roll before {before}");
-    let photo = make_passport_photo(&frame, &report, &OutputConfig { max_outside_fraction: 0.3, ..OutputConfig::default() }).expect("photo");
-    let decoded = image::load_from_memory(&photo.jpeg).expect("jpeg").to_rgb8();
-    let after = c.check(&decoded).expect("check").face.expect("face").roll_degrees;
+    let photo = make_passport_photo(
+        &frame,
+        &report,
+        &OutputConfig {
+            max_outside_fraction: 0.3,
+            ..OutputConfig::default()
+        },
+    )
+    .expect("photo");
+    let decoded = image::load_from_memory(&photo.jpeg)
+        .expect("jpeg")
+        .to_rgb8();
+    let after = c
+        .check(&decoded)
+        .expect("check")
+        .face
+        .expect("face")
+        .roll_degrees;
     assert!(after.abs() < 2.0, "roll after {after}");
 }
 
 #[test]
 fn report_json_names_every_check_with_value_threshold_pass_and_message() {
-    let report = checker(CheckConfig::default()).check(&good()).expect("check");
+    let report = checker(CheckConfig::default())
+        .check(&good())
+        .expect("check");
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).expect("json");
     let checks = json["checks"].as_array().expect("checks array");
     assert_eq!(checks.len(), CheckName::ALL.len());
@@ -244,7 +397,10 @@ fn report_json_names_every_check_with_value_threshold_pass_and_message() {
         assert!(c["value"].is_number(), "{c}");
         assert!(c["threshold"].is_object(), "{c}");
         assert!(c["pass"].is_boolean(), "{c}");
-        assert!(c["message"].is_string() && c["message_en"].is_string(), "{c}");
+        assert!(
+            c["message"].is_string() && c["message_en"].is_string(),
+            "{c}"
+        );
     }
 }
 
@@ -265,15 +421,26 @@ fn check_file_prints_json_writes_the_crop_and_reports_pass_or_fail() {
     dark().save(&dark_path).expect("save");
     let outcome = crate::check_file(&dark_path, None, None).expect("check_file");
     assert!(!outcome.passed);
-    assert!(outcome.json.contains("Wajah terlalu gelap"), "{}", outcome.json);
+    assert!(
+        outcome.json.contains("Wajah terlalu gelap"),
+        "{}",
+        outcome.json
+    );
 
     let config = dir.path().join("photo.toml");
     std::fs::write(&config, "[checks]\nmin_face_luma = 10.0\n").expect("write");
     let outcome = crate::check_file(&dark_path, None, Some(&config)).expect("check_file");
-    assert!(outcome.passed, "a looser threshold from the file lets it pass: {}", outcome.json);
+    assert!(
+        outcome.passed,
+        "a looser threshold from the file lets it pass: {}",
+        outcome.json
+    );
 
     std::fs::write(&config, "[checks]\nmin_face_lumma = 10.0\n").expect("write");
-    assert!(matches!(crate::check_file(&dark_path, None, Some(&config)), Err(crate::PhotoError::Config(_))));
+    assert!(matches!(
+        crate::check_file(&dark_path, None, Some(&config)),
+        Err(crate::PhotoError::Config(_))
+    ));
     assert!(matches!(
         crate::check_file(&dir.path().join("missing.png"), None, None),
         Err(crate::PhotoError::File { .. })

@@ -51,7 +51,8 @@ impl Rect {
         if union <= 0.0 { 0.0 } else { inter / union }
     }
     pub(crate) fn contains(&self, p: Point) -> bool {
-        p.x >= self.x && p.y >= self.y && p.x < self.x + self.width && p.y < self.y + self.height
+        (self.x..self.x + self.width).contains(&p.x)
+            && (self.y..self.y + self.height).contains(&p.y)
     }
 }
 
@@ -116,7 +117,14 @@ impl<'a> Pyramid<'a> {
 
     /// Samples an `width` x `height` patch through `map` (destination pixel centres to base
     /// pixel coordinates), writing planar channels scaled by `mul` and offset by `add`.
-    pub fn warp_planar(&self, map: &Affine, width: usize, height: usize, mul: f32, add: f32) -> Vec<f32> {
+    pub fn warp_planar(
+        &self,
+        map: &Affine,
+        width: usize,
+        height: usize,
+        mul: f32,
+        add: f32,
+    ) -> Vec<f32> {
         let (img, factor) = self.level(map.scale());
         let plane = width * height;
         let mut out = vec![0.0f32; plane * 3];
@@ -139,7 +147,11 @@ impl<'a> Pyramid<'a> {
         RgbImage::from_fn(width, height, |u, v| {
             let p = map.apply(u as f32 + 0.5, v as f32 + 0.5);
             let rgb = sample(img, (p.x / factor) - 0.5, (p.y / factor) - 0.5);
-            image::Rgb([rgb[0].round() as u8, rgb[1].round() as u8, rgb[2].round() as u8])
+            image::Rgb([
+                rgb[0].round() as u8,
+                rgb[1].round() as u8,
+                rgb[2].round() as u8,
+            ])
         })
     }
 
@@ -150,7 +162,11 @@ impl<'a> Pyramid<'a> {
         for v in 0..height {
             for u in 0..width {
                 let p = map.apply(u as f32 + 0.5, v as f32 + 0.5);
-                out.push(luma_of(sample(img, (p.x / factor) - 0.5, (p.y / factor) - 0.5)));
+                out.push(luma_of(sample(
+                    img,
+                    (p.x / factor) - 0.5,
+                    (p.y / factor) - 0.5,
+                )));
             }
         }
         out
@@ -163,8 +179,8 @@ fn halve(img: &RgbImage) -> RgbImage {
         let mut acc = [0u32; 3];
         for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
             let p = img.get_pixel(2 * x + dx, 2 * y + dy).0;
-            for c in 0..3 {
-                acc[c] += u32::from(p[c]);
+            for (a, v) in acc.iter_mut().zip(p) {
+                *a += u32::from(v);
             }
         }
         image::Rgb([(acc[0] / 4) as u8, (acc[1] / 4) as u8, (acc[2] / 4) as u8])
@@ -187,13 +203,11 @@ pub(crate) fn sample(img: &RgbImage, x: f32, y: f32) -> [f32; 3] {
     let fy = y - y0 as f32;
     let px = |xx: i64, yy: i64| img.get_pixel(xx as u32, yy as u32).0;
     let (a, b, c, d) = (px(x0, y0), px(x1, y0), px(x0, y1), px(x1, y1));
-    let mut out = [0.0; 3];
-    for i in 0..3 {
+    std::array::from_fn(|i| {
         let top = f32::from(a[i]) * (1.0 - fx) + f32::from(b[i]) * fx;
         let bottom = f32::from(c[i]) * (1.0 - fx) + f32::from(d[i]) * fx;
-        out[i] = top * (1.0 - fy) + bottom * fy;
-    }
-    out
+        top * (1.0 - fy) + bottom * fy
+    })
 }
 
 /// BT.601 luma of an RGB triple.
@@ -228,7 +242,12 @@ mod tests {
 
     #[test]
     fn iou_of_identical_and_disjoint_boxes() {
-        let a = Rect { x: 0.0, y: 0.0, width: 10.0, height: 10.0 };
+        let a = Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 10.0,
+            height: 10.0,
+        };
         let b = Rect { x: 20.0, ..a };
         assert!((a.iou(&a) - 1.0).abs() < 1e-6);
         assert_eq!(a.iou(&b), 0.0);

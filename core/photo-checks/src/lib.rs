@@ -34,16 +34,22 @@ pub use report::{CheckName, CheckResult, FaceReport, FrameReport, Guide, Thresho
 #[derive(Debug, thiserror::Error)]
 pub enum PhotoError {
     /// The bundled face models could not be loaded or run.
-    #[error("Model wajah gagal dijalankan: {0}. Pasang ulang aplikasi. / The face model failed: {0}. Reinstall the application.")]
+    #[error(
+        "Model wajah gagal dijalankan: {0}. Pasang ulang aplikasi. / The face model failed: {0}. Reinstall the application."
+    )]
     Model(String),
     /// A photo was asked for a frame without a face.
-    #[error("Tidak ada wajah di gambar; foto tidak dapat dibuat. / No face in the image; no photo can be made.")]
+    #[error(
+        "Tidak ada wajah di gambar; foto tidak dapat dibuat. / No face in the image; no photo can be made."
+    )]
     NoFace,
     /// The crop would reach too far beyond the frame.
     #[error("Wajah terlalu dekat ke tepi gambar ({:.0} % potongan di luar gambar). Atur posisi lalu ambil ulang. / The face is too close to the image edge ({:.0} % of the crop outside). Reposition and retake.", .0 * 100.0, .0 * 100.0)]
     CropOutsideFrame(f32),
     /// Even the lowest allowed JPEG quality is larger than the limit.
-    #[error("Foto {bytes} bita melebihi batas {max_bytes} bita bahkan pada mutu terendah. Naikkan batas ukuran. / The photo is {bytes} bytes, over the {max_bytes} byte limit even at the lowest quality. Raise the limit.")]
+    #[error(
+        "Foto {bytes} bita melebihi batas {max_bytes} bita bahkan pada mutu terendah. Naikkan batas ukuran. / The photo is {bytes} bytes, over the {max_bytes} byte limit even at the lowest quality. Raise the limit."
+    )]
     TooLarge {
         /// Size at the lowest quality.
         bytes: usize,
@@ -54,10 +60,14 @@ pub enum PhotoError {
     #[error("Foto gagal disimpan sebagai JPEG: {0}. / JPEG encoding failed: {0}.")]
     Encode(String),
     /// The configuration is not usable.
-    #[error("Pengaturan foto tidak sah: {0}. Perbaiki berkas pengaturan. / Invalid photo settings: {0}. Fix the settings file.")]
+    #[error(
+        "Pengaturan foto tidak sah: {0}. Perbaiki berkas pengaturan. / Invalid photo settings: {0}. Fix the settings file."
+    )]
     Config(String),
     /// An input or output file (command only).
-    #[error("Berkas {path}: {detail}. Periksa jalur berkasnya. / File {path}: {detail}. Check the path.")]
+    #[error(
+        "Berkas {path}: {detail}. Periksa jalur berkasnya. / File {path}: {detail}. Check the path."
+    )]
     File {
         /// The file.
         path: std::path::PathBuf,
@@ -77,7 +87,10 @@ pub struct PhotoChecker {
 impl PhotoChecker {
     /// A checker with the bundled models.
     pub fn new(config: CheckConfig) -> Result<Self, PhotoError> {
-        Ok(Self { models: FaceModels::bundled()?, config })
+        Ok(Self {
+            models: FaceModels::bundled()?,
+            config,
+        })
     }
 
     /// A checker sharing already loaded models.

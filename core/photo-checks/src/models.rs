@@ -36,7 +36,9 @@ pub(crate) struct Mesh {
 
 impl Mesh {
     pub fn p(&self, i: usize) -> Point {
-        self.points.get(i).map_or(Point::default(), |q| Point::new(q[0], q[1]))
+        self.points
+            .get(i)
+            .map_or(Point::default(), |q| Point::new(q[0], q[1]))
     }
     pub fn z(&self, i: usize) -> f32 {
         self.points.get(i).map_or(0.0, |q| q[2])
@@ -95,8 +97,15 @@ impl FaceModels {
     }
 
     /// Faces in the frame, best first, after non-maximum suppression.
-    pub(crate) fn detect(&self, pyramid: &Pyramid<'_>, min_score: f32) -> Result<Vec<Detection>, PhotoError> {
-        let (w, h) = (pyramid.base().width() as f32, pyramid.base().height() as f32);
+    pub(crate) fn detect(
+        &self,
+        pyramid: &Pyramid<'_>,
+        min_score: f32,
+    ) -> Result<Vec<Detection>, PhotoError> {
+        let (w, h) = (
+            pyramid.base().width() as f32,
+            pyramid.base().height() as f32,
+        );
         // Letterbox: the frame's long side spans the 128 px input, centred.
         let side = w.max(h);
         let step = side / DETECTOR_SIZE as f32;
@@ -184,10 +193,14 @@ impl FaceModels {
         let input = pyramid.warp_planar(&map, LANDMARK_SIZE, LANDMARK_SIZE, 1.0 / 255.0, 0.0);
         let out = Self::run(&self.landmarks, input, LANDMARK_SIZE)?;
         let (Some(raw), Some(flag)) = (out.first(), out.get(1).and_then(|f| f.first())) else {
-            return Err(PhotoError::Model("landmark model gave too few outputs".into()));
+            return Err(PhotoError::Model(
+                "landmark model gave too few outputs".into(),
+            ));
         };
         if raw.len() < LANDMARK_COUNT * 3 {
-            return Err(PhotoError::Model("landmark model gave too few points".into()));
+            return Err(PhotoError::Model(
+                "landmark model gave too few points".into(),
+            ));
         }
         let points = raw
             .chunks_exact(3)

@@ -32,7 +32,11 @@ pub struct PassportPhoto {
 }
 
 /// Crops, levels and encodes the photo from `frame` using the face in `report`.
-pub fn make_passport_photo(frame: &RgbImage, report: &FrameReport, config: &OutputConfig) -> Result<PassportPhoto, PhotoError> {
+pub fn make_passport_photo(
+    frame: &RgbImage,
+    report: &FrameReport,
+    config: &OutputConfig,
+) -> Result<PassportPhoto, PhotoError> {
     let face = report.face.as_ref().ok_or(PhotoError::NoFace)?;
     if config.width < 413 || config.height < 531 {
         return Err(PhotoError::Config(format!(
@@ -48,7 +52,10 @@ pub fn make_passport_photo(frame: &RgbImage, report: &FrameReport, config: &Outp
         )));
     }
     let across = {
-        let d = Point::new(face.left_eye.x - face.right_eye.x, face.left_eye.y - face.right_eye.y);
+        let d = Point::new(
+            face.left_eye.x - face.right_eye.x,
+            face.left_eye.y - face.right_eye.y,
+        );
         let n = d.x.hypot(d.y).max(1e-6);
         Point::new(d.x / n, d.y / n)
     };
@@ -110,11 +117,18 @@ fn encode(img: &RgbImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
 
 /// The highest JPEG quality in `min_quality..=95` whose file fits `max_bytes` (binary search:
 /// size grows with quality).
-pub fn encode_to_fit(img: &RgbImage, max_bytes: usize, min_quality: u8) -> Result<(Vec<u8>, u8), PhotoError> {
+pub fn encode_to_fit(
+    img: &RgbImage,
+    max_bytes: usize,
+    min_quality: u8,
+) -> Result<(Vec<u8>, u8), PhotoError> {
     let (mut lo, mut hi) = (min_quality.clamp(1, 95), 95u8);
     let smallest = encode(img, lo)?;
     if smallest.len() > max_bytes {
-        return Err(PhotoError::TooLarge { bytes: smallest.len(), max_bytes });
+        return Err(PhotoError::TooLarge {
+            bytes: smallest.len(),
+            max_bytes,
+        });
     }
     let mut best = (smallest, lo);
     while lo < hi {
@@ -161,6 +175,9 @@ mod tests {
     #[test]
     fn an_impossible_size_is_an_error() {
         let img = noisy(413, 531);
-        assert!(matches!(encode_to_fit(&img, 500, 50), Err(PhotoError::TooLarge { .. })));
+        assert!(matches!(
+            encode_to_fit(&img, 500, 50),
+            Err(PhotoError::TooLarge { .. })
+        ));
     }
 }

@@ -178,7 +178,11 @@ impl FrameReport {
 
     /// Names of the failing checks.
     pub fn failed(&self) -> Vec<CheckName> {
-        self.checks.iter().filter(|c| !c.pass).map(|c| c.name).collect()
+        self.checks
+            .iter()
+            .filter(|c| !c.pass)
+            .map(|c| c.name)
+            .collect()
     }
 
     /// Pretty JSON (what `loket photo check` prints and the hub stores).

@@ -12,7 +12,7 @@ pub fn mjpeg_to_rgb(bytes: &[u8]) -> Result<Frame, CameraError> {
 /// Decodes one packed YUYV (YUV 4:2:2, BT.601 limited range) frame to RGB.
 pub fn yuyv_to_rgb(bytes: &[u8], width: u32, height: u32) -> Result<Frame, CameraError> {
     let pixels = (width as usize) * (height as usize);
-    if width % 2 != 0 || bytes.len() < pixels * 2 {
+    if !width.is_multiple_of(2) || bytes.len() < pixels * 2 {
         return Err(CameraError::BadFrame {
             detail: format!(
                 "YUYV: {} bytes for {width}x{height} (need {} and an even width)",
@@ -55,11 +55,11 @@ pub fn decode_frame(
     match format {
         PixelFormat::Mjpeg => mjpeg_to_rgb(bytes),
         PixelFormat::Yuyv => yuyv_to_rgb(bytes, width, height),
-        PixelFormat::Rgb => Frame::from_raw(width, height, bytes.to_vec()).ok_or_else(|| {
-            CameraError::BadFrame {
+        PixelFormat::Rgb => {
+            Frame::from_raw(width, height, bytes.to_vec()).ok_or_else(|| CameraError::BadFrame {
                 detail: format!("RGB: {} bytes for {width}x{height}", bytes.len()),
-            }
-        }),
+            })
+        }
     }
 }
 
@@ -107,7 +107,10 @@ mod tests {
     #[test]
     fn driver_messages_sort_into_actionable_errors() {
         assert!(matches!(
-            CameraError::from_driver_message("V4L2 Error: No such file or directory (os error 2)", false),
+            CameraError::from_driver_message(
+                "V4L2 Error: No such file or directory (os error 2)",
+                false
+            ),
             CameraError::NoCamera { .. }
         ));
         assert!(matches!(
@@ -122,7 +125,10 @@ mod tests {
             CameraError::from_driver_message("something odd", true),
             CameraError::Driver { .. }
         ));
-        let text = CameraError::NoCamera { detail: String::new() }.to_string();
+        let text = CameraError::NoCamera {
+            detail: String::new(),
+        }
+        .to_string();
         assert!(text.starts_with("Kamera tidak ditemukan"), "{text}");
         assert!(text.contains("No camera found"), "{text}");
     }

@@ -54,7 +54,9 @@ pub enum CameraError {
         detail: String,
     },
     /// Any other driver failure.
-    #[error("Kamera gagal: {detail}. Cabut dan colokkan lagi kameranya. / Camera failure: {detail}. Unplug the camera and plug it back in.")]
+    #[error(
+        "Kamera gagal: {detail}. Cabut dan colokkan lagi kameranya. / Camera failure: {detail}. Unplug the camera and plug it back in."
+    )]
     Driver {
         /// What the driver said.
         detail: String,
@@ -69,15 +71,14 @@ impl CameraError {
     pub fn from_driver_message(message: &str, while_streaming: bool) -> Self {
         let lower = message.to_ascii_lowercase();
         let detail = message.to_owned();
-        if lower.contains("busy") || lower.contains("os error 16") {
+        if lower.contains("busy") || lower.contains("os error 16)") {
             CameraError::Busy { detail }
-        } else if lower.contains("no such device") || lower.contains("os error 19") {
-            if while_streaming {
-                CameraError::Unplugged { detail }
-            } else {
-                CameraError::NoCamera { detail }
-            }
-        } else if lower.contains("no such file") || lower.contains("os error 2") {
+        } else if lower.contains("no such device")
+            || lower.contains("os error 19)")
+            || lower.contains("no such file")
+            || lower.contains("os error 2)")
+        {
+            // The device node is gone: unplugged if we were streaming, else never there.
             if while_streaming {
                 CameraError::Unplugged { detail }
             } else {

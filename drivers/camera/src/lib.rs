@@ -86,7 +86,10 @@ pub struct NegotiatedFormat {
 }
 
 /// Something that yields RGB frames one after the other.
-pub trait FrameSource: Send {
+///
+/// Not `Send`: nokhwa's camera handle must stay on the thread that opened it, so open the
+/// source on the capture thread and send the frames (which are `Send`) out of it.
+pub trait FrameSource {
     /// The negotiated format of the frames this source yields.
     fn format(&self) -> NegotiatedFormat;
     /// Blocks until the next frame is ready and returns it as RGB.
