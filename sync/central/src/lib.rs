@@ -38,7 +38,11 @@ pub async fn add_office(
     }
     let token = hex::encode(rand::random::<[u8; 24]>());
     store
-        .add_office(code, &loket_sync_protocol::sha256_hex(token.as_bytes()), rotate)
+        .add_office(
+            code,
+            &loket_sync_protocol::sha256_hex(token.as_bytes()),
+            rotate,
+        )
         .await?;
     Ok(token)
 }

@@ -105,12 +105,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 (Some(cert), Some(key)) => Some(TlsPem {
                     cert: std::fs::read(&cert)
                         .with_context(|| format!("reading {}", cert.display()))?,
-                    key: std::fs::read(&key).with_context(|| format!("reading {}", key.display()))?,
+                    key: std::fs::read(&key)
+                        .with_context(|| format!("reading {}", key.display()))?,
                 }),
                 _ => None,
             };
-            let listener = std::net::TcpListener::bind(listen)
-                .with_context(|| format!("Tidak bisa mendengarkan di {listen}. / Cannot listen on {listen}."))?;
+            let listener = std::net::TcpListener::bind(listen).with_context(|| {
+                format!("Tidak bisa mendengarkan di {listen}. / Cannot listen on {listen}.")
+            })?;
             let server = spawn(Arc::new(db), listener, tls).await?;
             tracing::info!(addr = %server.addr, "loket-central serving");
             server.wait().await?;

@@ -11,8 +11,8 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use loket_sync_protocol::{
     ApiError, EnrolRequest, EnrolResponse, HEADER_NONCE, HEADER_OFFICE, HEADER_SIGNATURE,
-    HEADER_TIMESTAMP, PROTOCOL_VERSION, SignedHeaders, UploadEvents, is_office_code,
-    is_sha256_hex, parse_content_range, sha256_hex, verify_request,
+    HEADER_TIMESTAMP, PROTOCOL_VERSION, SignedHeaders, UploadEvents, is_office_code, is_sha256_hex,
+    parse_content_range, sha256_hex, verify_request,
 };
 use serde::Deserialize;
 
@@ -181,7 +181,11 @@ async fn enrol(
     }
     state
         .store
-        .enrol(&req.office, &sha256_hex(req.token.as_bytes()), &req.public_key)
+        .enrol(
+            &req.office,
+            &sha256_hex(req.token.as_bytes()),
+            &req.public_key,
+        )
         .await?;
     tracing::info!(office = %req.office, "device enrolled");
     Ok(Json(EnrolResponse {
@@ -211,7 +215,9 @@ async fn upload_events(
         return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "batch_too_large",
-            format!("Paling banyak {MAX_EVENTS_PER_BATCH} peristiwa per kiriman. / At most {MAX_EVENTS_PER_BATCH} events per batch."),
+            format!(
+                "Paling banyak {MAX_EVENTS_PER_BATCH} peristiwa per kiriman. / At most {MAX_EVENTS_PER_BATCH} events per batch."
+            ),
         ));
     }
     let response = state.store.append_events(&office, &batch.events).await?;
@@ -367,8 +373,7 @@ pub async fn spawn(
     let handle = axum_server::Handle::new();
     let task = match tls {
         Some(pem) => {
-            let config =
-                axum_server::tls_rustls::RustlsConfig::from_pem(pem.cert, pem.key).await?;
+            let config = axum_server::tls_rustls::RustlsConfig::from_pem(pem.cert, pem.key).await?;
             let server =
                 axum_server::tls_rustls::from_tcp_rustls(listener, config)?.handle(handle.clone());
             tokio::spawn(server.serve(app))

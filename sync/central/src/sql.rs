@@ -69,9 +69,15 @@ impl SqlStore {
                 .max_connections(1)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
-                        sqlx::query("PRAGMA journal_mode=WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA synchronous=NORMAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout=10000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA journal_mode=WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA synchronous=NORMAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout=10000")
+                            .execute(&mut *conn)
+                            .await?;
                         Ok(())
                     })
                 })
@@ -80,7 +86,7 @@ impl SqlStore {
         };
         let pool = options.connect(url).await.map_err(db)?;
         for ddl in SCHEMA {
-            sqlx::query(ddl).execute(&pool).await.map_err(db)?;
+            sqlx::query(*ddl).execute(&pool).await.map_err(db)?;
         }
         let blob_dir = data_dir.join("blobs");
         tokio::fs::create_dir_all(blob_dir.join("partial")).await?;
@@ -143,12 +149,14 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        sqlx::query("INSERT INTO blob_owners (office, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(code)
-            .bind(sha)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO blob_owners (office, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(code)
+        .bind(sha)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -257,7 +265,11 @@ impl CentralStore for SqlStore {
     }
 
     async fn remember_nonce(&self, code: &str, nonce: &str, unix: i64) -> Result<bool, StoreError> {
-        if self.nonce_calls.fetch_add(1, Ordering::Relaxed) % 1024 == 0 {
+        if self
+            .nonce_calls
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(1024)
+        {
             // Nonces older than twice the allowed skew can never be replayed successfully.
             sqlx::query("DELETE FROM nonces WHERE unix < $1")
                 .bind(Utc::now().timestamp() - 2 * MAX_CLOCK_SKEW_SECS)
@@ -355,7 +367,10 @@ impl CentralStore for SqlStore {
                 }
                 None => ack(
                     EventOutcome::Rejected,
-                    Some("seq sudah dipakai peristiwa lain. / seq already used by another event.".into()),
+                    Some(
+                        "seq sudah dipakai peristiwa lain. / seq already used by another event."
+                            .into(),
+                    ),
                 ),
             };
             acks.push(outcome);
@@ -405,11 +420,12 @@ impl CentralStore for SqlStore {
     }
 
     async fn office_ack(&self, code: &str) -> Result<OfficeAck, StoreError> {
-        let row = sqlx::query("SELECT contiguous_seq, events FROM office_progress WHERE office = $1")
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT contiguous_seq, events FROM office_progress WHERE office = $1")
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
         let (contiguous_seq, events) = match row {
             Some(r) => (
                 r.try_get("contiguous_seq").map_err(db)?,
@@ -548,20 +564,23 @@ impl CentralStore for SqlStore {
     async fn publish(&self, code: &str, change: &Change) -> Result<i64, StoreError> {
         let body = serde_json::to_string(change).map_err(|e| StoreError::Other(e.to_string()))?;
         let mut tx = self.pool.begin().await.map_err(db)?;
-        let row = sqlx::query("SELECT COALESCE(MAX(cursor), 0) AS top FROM changes WHERE office = $1")
-            .bind(code)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT COALESCE(MAX(cursor), 0) AS top FROM changes WHERE office = $1")
+                .bind(code)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
         let cursor: i64 = row.try_get::<i64, _>("top").map_err(db)? + 1;
-        sqlx::query("INSERT INTO changes (office, cursor, body, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(code)
-            .bind(cursor)
-            .bind(body)
-            .bind(now_text())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO changes (office, cursor, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(code)
+        .bind(cursor)
+        .bind(body)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)?;
         Ok(cursor)
     }

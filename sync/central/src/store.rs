@@ -53,7 +53,8 @@ impl From<sqlx::Error> for StoreError {
 impl From<std::io::Error> for StoreError {
     fn from(e: std::io::Error) -> Self {
         // ENOSPC (28) and EDQUOT (122) on Linux.
-        if e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122)) {
+        if e.kind() == std::io::ErrorKind::StorageFull || matches!(e.raw_os_error(), Some(28 | 122))
+        {
             StoreError::Full
         } else {
             StoreError::Other(e.to_string())
@@ -76,11 +77,19 @@ pub struct EffectCount {
 pub trait CentralStore: Send + Sync + 'static {
     /// Registers an office with the SHA-256 (hex) of its one-time enrolment token. With
     /// `rotate`, an existing office gets the new token and loses its device key.
-    async fn add_office(&self, code: &str, token_sha256: &str, rotate: bool)
-    -> Result<(), StoreError>;
+    async fn add_office(
+        &self,
+        code: &str,
+        token_sha256: &str,
+        rotate: bool,
+    ) -> Result<(), StoreError>;
     /// Binds a device public key to an office if the token matches (tokens work once).
-    async fn enrol(&self, code: &str, token_sha256: &str, public_key: &str)
-    -> Result<(), StoreError>;
+    async fn enrol(
+        &self,
+        code: &str,
+        token_sha256: &str,
+        public_key: &str,
+    ) -> Result<(), StoreError>;
     /// The office's registered device key (hex), if enrolled.
     async fn office_key(&self, code: &str) -> Result<Option<String>, StoreError>;
     /// Remembers a request nonce; `false` if this office already used it (a replay).

@@ -10,9 +10,17 @@ fn event(seq: i64, office: &str) -> Event {
     Event {
         seq,
         event_id: uuid::Uuid::now_v7(),
-        kind: if seq % 2 == 0 { "visit_event" } else { "ticket_issued" }.into(),
+        kind: if seq % 2 == 0 {
+            "visit_event"
+        } else {
+            "ticket_issued"
+        }
+        .into(),
         payload: json!({"office": office, "n": seq}),
-        occurred_at: Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, seq as u32 % 60).single().unwrap_or_default(),
+        occurred_at: Utc
+            .with_ymd_and_hms(2026, 11, 23, 8, 0, seq as u32 % 60)
+            .single()
+            .unwrap_or_default(),
     }
 }
 
@@ -20,27 +28,71 @@ async fn contract(store: &dyn CentralStore, tag: &str) {
     let a = format!("A{tag}");
     let b = format!("B{tag}");
     let token = add_office(store, &a, false).await.unwrap_or_default();
-    assert!(matches!(add_office(store, &a, false).await, Err(StoreError::OfficeExists(_))));
+    assert!(matches!(
+        add_office(store, &a, false).await,
+        Err(StoreError::OfficeExists(_))
+    ));
     add_office(store, &b, false).await.unwrap_or_default();
-    assert!(matches!(store.enrol(&a, &sha256_hex(b"wrong"), "00").await, Err(StoreError::BadToken)));
-    store.enrol(&a, &sha256_hex(token.as_bytes()), &"11".repeat(32)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(
+        store.enrol(&a, &sha256_hex(b"wrong"), "00").await,
+        Err(StoreError::BadToken)
+    ));
+    store
+        .enrol(&a, &sha256_hex(token.as_bytes()), &"11".repeat(32))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     // A token works once.
-    assert!(matches!(store.enrol(&a, &sha256_hex(token.as_bytes()), &"22".repeat(32)).await, Err(StoreError::BadToken)));
-    assert_eq!(store.office_key(&a).await.ok().flatten(), Some("11".repeat(32)));
+    assert!(matches!(
+        store
+            .enrol(&a, &sha256_hex(token.as_bytes()), &"22".repeat(32))
+            .await,
+        Err(StoreError::BadToken)
+    ));
+    assert_eq!(
+        store.office_key(&a).await.ok().flatten(),
+        Some("11".repeat(32))
+    );
 
-    assert_eq!(store.remember_nonce(&a, "n1", Utc::now().timestamp()).await.ok(), Some(true));
-    assert_eq!(store.remember_nonce(&a, "n1", Utc::now().timestamp()).await.ok(), Some(false));
-    assert_eq!(store.remember_nonce(&b, "n1", Utc::now().timestamp()).await.ok(), Some(true));
+    assert_eq!(
+        store
+            .remember_nonce(&a, "n1", Utc::now().timestamp())
+            .await
+            .ok(),
+        Some(true)
+    );
+    assert_eq!(
+        store
+            .remember_nonce(&a, "n1", Utc::now().timestamp())
+            .await
+            .ok(),
+        Some(false)
+    );
+    assert_eq!(
+        store
+            .remember_nonce(&b, "n1", Utc::now().timestamp())
+            .await
+            .ok(),
+        Some(true)
+    );
 
     // Out of order, with duplicates: each event takes effect once.
     let evs: Vec<Event> = (1..=6).map(|s| event(s, &a)).collect();
-    let r1 = store.append_events(&a, &[evs[3].clone(), evs[0].clone(), evs[1].clone()]).await.unwrap_or_else(|e| panic!("{e}"));
+    let r1 = store
+        .append_events(&a, &[evs[3].clone(), evs[0].clone(), evs[1].clone()])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(r1.acks.iter().all(|x| x.outcome == EventOutcome::Applied));
     assert_eq!(r1.contiguous_seq, 2);
-    let r2 = store.append_events(&a, &evs).await.unwrap_or_else(|e| panic!("{e}"));
+    let r2 = store
+        .append_events(&a, &evs)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let outcomes: Vec<_> = r2.acks.iter().map(|x| x.outcome).collect();
     use EventOutcome::*;
-    assert_eq!(outcomes, vec![Duplicate, Duplicate, Applied, Duplicate, Applied, Applied]);
+    assert_eq!(
+        outcomes,
+        vec![Duplicate, Duplicate, Applied, Duplicate, Applied, Applied]
+    );
     assert_eq!(r2.contiguous_seq, 6);
     assert_eq!(store.events(&a).await.unwrap_or_default(), evs);
     let effects = store.effects(&a).await.unwrap_or_default();
@@ -48,53 +100,118 @@ async fn contract(store: &dyn CentralStore, tag: &str) {
     // Same id, other content: refused, nothing changes.
     let mut forged = evs[0].clone();
     forged.payload = json!({"office": a, "n": 999});
-    let r3 = store.append_events(&a, &[forged]).await.unwrap_or_else(|e| panic!("{e}"));
+    let r3 = store
+        .append_events(&a, &[forged])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r3.acks[0].outcome, Rejected);
     // Another office's data: refused.
-    let r4 = store.append_events(&a, &[event(7, &b)]).await.unwrap_or_else(|e| panic!("{e}"));
+    let r4 = store
+        .append_events(&a, &[event(7, &b)])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r4.acks[0].outcome, Rejected);
     assert!(r4.acks[0].reason.as_deref().unwrap_or("").contains(&b));
-    assert_eq!(store.office_ack(&a).await.ok().map(|x| (x.contiguous_seq, x.events)), Some((6, 6)));
+    assert_eq!(
+        store
+            .office_ack(&a)
+            .await
+            .ok()
+            .map(|x| (x.contiguous_seq, x.events)),
+        Some((6, 6))
+    );
 
     // Blobs: resumable, verified, deduplicated across offices.
     let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let sha = sha256_hex(&data);
-    let s = store.blob_write(&a, &sha, 0, &data[..40_000], 100_000).await.unwrap_or_else(|e| panic!("{e}"));
+    let s = store
+        .blob_write(&a, &sha, 0, &data[..40_000], 100_000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((s.received, s.complete), (40_000, false));
-    assert!(matches!(store.blob_write(&a, &sha, 50_000, &data[50_000..], 100_000).await, Err(StoreError::RangeMismatch(_))));
+    assert!(matches!(
+        store
+            .blob_write(&a, &sha, 50_000, &data[50_000..], 100_000)
+            .await,
+        Err(StoreError::RangeMismatch(_))
+    ));
     // Overlap is fine.
-    let s = store.blob_write(&a, &sha, 30_000, &data[30_000..70_000], 100_000).await.unwrap_or_else(|e| panic!("{e}"));
+    let s = store
+        .blob_write(&a, &sha, 30_000, &data[30_000..70_000], 100_000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.received, 70_000);
-    let s = store.blob_write(&a, &sha, 70_000, &data[70_000..], 100_000).await.unwrap_or_else(|e| panic!("{e}"));
+    let s = store
+        .blob_write(&a, &sha, 70_000, &data[70_000..], 100_000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(s.complete);
-    assert_eq!(store.blob_read(&sha).await.ok().flatten(), Some(data.clone()));
-    let s = store.blob_write(&b, &sha, 0, &data, 100_000).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store.blob_read(&sha).await.ok().flatten(),
+        Some(data.clone())
+    );
+    let s = store
+        .blob_write(&b, &sha, 0, &data, 100_000)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(s.complete);
-    assert_eq!(store.office_blobs(&b).await.unwrap_or_default(), vec![sha.clone()]);
+    assert_eq!(
+        store.office_blobs(&b).await.unwrap_or_default(),
+        vec![sha.clone()]
+    );
     // Wrong content for a name: discarded.
     let bad = sha256_hex(b"other");
-    assert!(matches!(store.blob_write(&a, &bad, 0, b"not it", 6).await, Err(StoreError::HashMismatch)));
-    assert_eq!(store.blob_status(&bad).await.ok().map(|s| s.received), Some(0));
+    assert!(matches!(
+        store.blob_write(&a, &bad, 0, b"not it", 6).await,
+        Err(StoreError::HashMismatch)
+    ));
+    assert_eq!(
+        store.blob_status(&bad).await.ok().map(|s| s.received),
+        Some(0)
+    );
 
     // Feed pages and cursor.
     for i in 0..5 {
-        store.publish(&a, &Change::Quota(Quota { date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(), service: format!("s{i}"), slots: i })).await.unwrap_or_else(|e| panic!("{e}"));
+        store
+            .publish(
+                &a,
+                &Change::Quota(Quota {
+                    date: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+                    service: format!("s{i}"),
+                    slots: i,
+                }),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
     }
     let p1 = store.feed(&a, 0, 3).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((p1.changes.len(), p1.next_cursor, p1.more), (3, 3, true));
-    let p2 = store.feed(&a, p1.next_cursor, 3).await.unwrap_or_else(|e| panic!("{e}"));
+    let p2 = store
+        .feed(&a, p1.next_cursor, 3)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((p2.changes.len(), p2.next_cursor, p2.more), (2, 5, false));
-    assert!(store.feed(&b, 0, 10).await.map(|p| p.changes.is_empty()).unwrap_or(false));
+    assert!(
+        store
+            .feed(&b, 0, 10)
+            .await
+            .map(|p| p.changes.is_empty())
+            .unwrap_or(false)
+    );
 }
 
 #[tokio::test]
 async fn sqlite_store_keeps_the_contract() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let store = SqlStore::open_sqlite(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+    let store = SqlStore::open_sqlite(dir.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     contract(&store, "SQ").await;
     // Reopening keeps everything.
     store.close().await;
-    let store = SqlStore::open_sqlite(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+    let store = SqlStore::open_sqlite(dir.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(store.events("ASQ").await.map(|e| e.len()).unwrap_or(0), 6);
 }
 
@@ -108,7 +225,9 @@ async fn postgres_store_keeps_the_contract() {
         return;
     };
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let store = SqlStore::open(&url, dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+    let store = SqlStore::open(&url, dir.path())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     // Unique office codes per run: the database outlives the test.
     let tag = format!("PG{}", &uuid::Uuid::now_v7().simple().to_string()[20..]).to_uppercase();
     contract(&store, &tag).await;

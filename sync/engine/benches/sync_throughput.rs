@@ -27,24 +27,43 @@ const PRINTS: usize = 10;
 const PRINT: usize = 15_000;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).filter(|v| *v > 0).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|v| *v > 0)
+        .unwrap_or(default)
 }
 
 async fn payload_bytes(office: &Office) -> (u64, u64, u64) {
     let events = ok(office.ledger.all_events().await);
-    let event_bytes: u64 = events.iter().map(|e| ok(serde_json::to_vec(e)).len() as u64).sum();
-    let blob_bytes: i64 = ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(SUM(size),0) FROM sync_blobs").fetch_one(office.ledger.pool()).await);
+    let event_bytes: u64 = events
+        .iter()
+        .map(|e| ok(serde_json::to_vec(e)).len() as u64)
+        .sum();
+    let blob_bytes: i64 = ok(sqlx::query_scalar::<_, i64>(
+        "SELECT COALESCE(SUM(size),0) FROM sync_blobs",
+    )
+    .fetch_one(office.ledger.pool())
+    .await);
     (events.len() as u64, event_bytes, blob_bytes as u64)
 }
 
-async fn plain_server(dir: std::path::PathBuf, tls: loket_central::TlsPem) -> (std::net::SocketAddr, axum_server::Handle<std::net::SocketAddr>) {
+async fn plain_server(
+    dir: std::path::PathBuf,
+    tls: loket_central::TlsPem,
+) -> (
+    std::net::SocketAddr,
+    axum_server::Handle<std::net::SocketAddr>,
+) {
     let app = Router::new().route(
         "/plain/{name}",
         put(move |AxPath(name): AxPath<String>, body: Bytes| {
             let dir = dir.clone();
             async move {
                 use tokio::io::AsyncWriteExt;
-                let mut f = tokio::fs::File::create(dir.join(name)).await.map_err(|e| e.to_string())?;
+                let mut f = tokio::fs::File::create(dir.join(name))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 f.write_all(&body).await.map_err(|e| e.to_string())?;
                 f.sync_data().await.map_err(|e| e.to_string())?;
                 Ok::<_, String>("ok")
@@ -56,7 +75,8 @@ async fn plain_server(dir: std::path::PathBuf, tls: loket_central::TlsPem) -> (s
     let addr = ok(listener.local_addr());
     let config = ok(axum_server::tls_rustls::RustlsConfig::from_pem(tls.cert, tls.key).await);
     let handle = axum_server::Handle::new();
-    let server = ok(axum_server::tls_rustls::from_tcp_rustls(listener, config)).handle(handle.clone());
+    let server =
+        ok(axum_server::tls_rustls::from_tcp_rustls(listener, config)).handle(handle.clone());
     tokio::spawn(server.serve(app.into_make_service()));
     (addr, handle)
 }
@@ -65,7 +85,10 @@ async fn many_offices() {
     let scale = env_usize("LOKET_BENCH_SCALE", 50);
     let visits = (VISITS / scale).max(1);
     println!("== 150 offices x busy day -> one central (loopback, TLS)");
-    println!("scale factor 1/{scale}: {visits} visits per office ({} in the full day)", VISITS);
+    println!(
+        "scale factor 1/{scale}: {visits} visits per office ({} in the full day)",
+        VISITS
+    );
     let central = Central::start().await;
     let mut offices = Vec::new();
     let prep = Instant::now();
@@ -83,12 +106,20 @@ async fn many_offices() {
         total_events += n;
         total_bytes += eb + bb;
     }
-    println!("prepared in {:.1} s: {total_events} events, {:.1} MB payload", prep.elapsed().as_secs_f64(), total_bytes as f64 / 1e6);
+    println!(
+        "prepared in {:.1} s: {total_events} events, {:.1} MB payload",
+        prep.elapsed().as_secs_f64(),
+        total_bytes as f64 / 1e6
+    );
 
     // Reference: plain PUT of the same bytes, same concurrency.
     let plain_dir = ok(tempfile::tempdir());
-    let (plain_addr, plain_handle) = plain_server(plain_dir.path().to_path_buf(), central.tls.clone()).await;
-    let http = ok(reqwest::Client::builder().tls_certs_merge([ok(reqwest::Certificate::from_pem(&central.tls.cert))]).no_proxy().build());
+    let (plain_addr, plain_handle) =
+        plain_server(plain_dir.path().to_path_buf(), central.tls.clone()).await;
+    let http = ok(reqwest::Client::builder()
+        .tls_certs_merge([ok(reqwest::Certificate::from_pem(&central.tls.cert))])
+        .no_proxy()
+        .build());
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (o, _) in &offices {
@@ -98,11 +129,29 @@ async fn many_offices() {
         tasks.push(tokio::spawn(async move {
             let events = ok(ledger.all_events().await);
             let body = ok(serde_json::to_vec(&events));
-            ok(http.put(format!("https://localhost:{}/plain/{code}-events", plain_addr.port())).body(body).send().await);
-            let rows = ok(sqlx::query_as::<_, (String, String)>("SELECT sha256, path FROM sync_blobs").fetch_all(ledger.pool()).await);
+            ok(http
+                .put(format!(
+                    "https://localhost:{}/plain/{code}-events",
+                    plain_addr.port()
+                ))
+                .body(body)
+                .send()
+                .await);
+            let rows = ok(sqlx::query_as::<_, (String, String)>(
+                "SELECT sha256, path FROM sync_blobs",
+            )
+            .fetch_all(ledger.pool())
+            .await);
             for (sha, path) in rows {
                 let bytes = ok(tokio::fs::read(&path).await);
-                let r = ok(http.put(format!("https://localhost:{}/plain/{sha}", plain_addr.port())).body(bytes).send().await);
+                let r = ok(http
+                    .put(format!(
+                        "https://localhost:{}/plain/{sha}",
+                        plain_addr.port()
+                    ))
+                    .body(bytes)
+                    .send()
+                    .await);
                 assert!(r.status().is_success());
             }
         }));
@@ -126,9 +175,19 @@ async fn many_offices() {
     for (o, _) in offices.iter().take(3) {
         assert_central_equals_office(central.store.as_ref(), o).await;
     }
-    println!("sync:  {synced:.2} s  {:.0} events/s  {:.1} MB/s", total_events as f64 / synced, total_bytes as f64 / 1e6 / synced);
-    println!("plain: {plain:.2} s  {:.1} MB/s", total_bytes as f64 / 1e6 / plain);
-    println!("overhead vs plain upload: {:.2}x (target <= 1.3x)", synced / plain);
+    println!(
+        "sync:  {synced:.2} s  {:.0} events/s  {:.1} MB/s",
+        total_events as f64 / synced,
+        total_bytes as f64 / 1e6 / synced
+    );
+    println!(
+        "plain: {plain:.2} s  {:.1} MB/s",
+        total_bytes as f64 / 1e6 / plain
+    );
+    println!(
+        "overhead vs plain upload: {:.2}x (target <= 1.3x)",
+        synced / plain
+    );
 }
 
 async fn throttled_backlog() {
@@ -152,8 +211,16 @@ async fn throttled_backlog() {
     let minimum = bytes as f64 / rate as f64;
     assert_central_equals_office(central.store.as_ref(), &office).await;
     let stats = proxy.stats();
-    println!("payload {:.2} MB; on the wire up {:.2} MB, down {:.2} MB", bytes as f64 / 1e6, stats.bytes_up as f64 / 1e6, stats.bytes_down as f64 / 1e6);
-    println!("drained in {took:.2} s; bytes/bandwidth = {minimum:.2} s; ratio {:.3}x (target <= 1.15x)", took / minimum);
+    println!(
+        "payload {:.2} MB; on the wire up {:.2} MB, down {:.2} MB",
+        bytes as f64 / 1e6,
+        stats.bytes_up as f64 / 1e6,
+        stats.bytes_down as f64 / 1e6
+    );
+    println!(
+        "drained in {took:.2} s; bytes/bandwidth = {minimum:.2} s; ratio {:.3}x (target <= 1.15x)",
+        took / minimum
+    );
 }
 
 fn main() {
@@ -162,7 +229,9 @@ fn main() {
         println!("sync_throughput: run with `cargo bench -p loket-sync` to measure");
         return;
     }
-    let runtime = ok(tokio::runtime::Builder::new_multi_thread().enable_all().build());
+    let runtime = ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build());
     runtime.block_on(async {
         throttled_backlog().await;
         many_offices().await;

@@ -14,7 +14,9 @@ use reqwest::{Method, StatusCode};
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// No answer: connection refused, cut, timed out. Retry later.
-    #[error("Tidak terhubung ke pusat: {0}. Akan dicoba lagi otomatis. / Cannot reach central: {0}. Retrying automatically.")]
+    #[error(
+        "Tidak terhubung ke pusat: {0}. Akan dicoba lagi otomatis. / Cannot reach central: {0}. Retrying automatically."
+    )]
     Network(String),
     /// Central answered with a server error (5xx; 507 = its storage is full). Retry later.
     #[error("Pusat sedang bermasalah ({status}): {message}")]
@@ -63,6 +65,9 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Connect timeout.
     pub connect_timeout: Duration,
+    /// Keep connections open between requests (off: one connection per request, which
+    /// the fault tests use so that every request meets the proxy's next fault).
+    pub reuse_connections: bool,
 }
 
 impl Default for ClientOptions {
@@ -71,6 +76,7 @@ impl Default for ClientOptions {
             ca_cert_pem: None,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
+            reuse_connections: true,
         }
     }
 }
@@ -81,6 +87,9 @@ fn build_http(options: &ClientOptions) -> Result<reqwest::Client, ClientError> {
         .connect_timeout(options.connect_timeout)
         .pool_idle_timeout(Duration::from_secs(30))
         .no_proxy();
+    if !options.reuse_connections {
+        builder = builder.pool_max_idle_per_host(0);
+    }
     if let Some(pem) = &options.ca_cert_pem {
         let cert = reqwest::Certificate::from_pem(pem)
             .map_err(|e| ClientError::Config(format!("CA certificate: {e}")))?;
@@ -210,7 +219,10 @@ impl CentralClient {
     }
 
     /// Uploads a batch of events.
-    pub async fn upload_events(&self, events: &[Event]) -> Result<UploadEventsResponse, ClientError> {
+    pub async fn upload_events(
+        &self,
+        events: &[Event],
+    ) -> Result<UploadEventsResponse, ClientError> {
         let body = serde_json::to_vec(&UploadEvents {
             events: events.to_vec(),
         })

@@ -147,7 +147,11 @@ fn save_key(data_dir: &Path, key: &SigningKey) -> Result<(), ConfigError> {
 
 /// Enrols this hub: makes a new device key, registers its public half at central with the
 /// one-time token, then saves the key and the settings in the data folder.
-pub async fn enrol_office(data_dir: &Path, settings: &SyncSettings, token: &str) -> Result<(), ConfigError> {
+pub async fn enrol_office(
+    data_dir: &Path,
+    settings: &SyncSettings,
+    token: &str,
+) -> Result<(), ConfigError> {
     let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
     enrol(
         &settings.central,
@@ -177,6 +181,9 @@ mod tests {
         };
         assert!(s.save(dir.path()).is_ok());
         assert_eq!(SyncSettings::load(dir.path()).ok(), Some(Some(s)));
-        assert!(matches!(load_key(dir.path()), Err(ConfigError::NotEnrolled)));
+        assert!(matches!(
+            load_key(dir.path()),
+            Err(ConfigError::NotEnrolled)
+        ));
     }
 }

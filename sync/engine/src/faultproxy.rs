@@ -161,7 +161,8 @@ impl FaultProxy {
                 );
                 // Read a little of the request first so the client is mid-exchange.
                 let mut buf = [0u8; 1024];
-                let _ = tokio::time::timeout(Duration::from_millis(200), client.read(&mut buf)).await;
+                let _ =
+                    tokio::time::timeout(Duration::from_millis(200), client.read(&mut buf)).await;
                 let _ = client.write_all(answer.as_bytes()).await;
                 let _ = client.shutdown().await;
                 return;

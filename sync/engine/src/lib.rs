@@ -9,8 +9,8 @@
 //! put between the engine and central.
 
 mod client;
-pub mod conflict;
 mod config;
+pub mod conflict;
 mod engine;
 mod faultproxy;
 mod ledger;

@@ -99,7 +99,7 @@ impl SqliteLedger {
     /// Uses a pool the hub already has (same database), creating the `sync_` tables.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self, LedgerError> {
         for ddl in SYNC_DDL {
-            sqlx::query(ddl).execute(&pool).await?;
+            sqlx::query(*ddl).execute(&pool).await?;
         }
         Ok(SqliteLedger { pool })
     }
@@ -173,7 +173,8 @@ impl SqliteLedger {
         let Some(row) = row else { return Ok(None) };
         let body: String = row.try_get("body")?;
         Ok(Some(StoredBooking {
-            booking: serde_json::from_str(&body).map_err(|e| LedgerError::Corrupt(e.to_string()))?,
+            booking: serde_json::from_str(&body)
+                .map_err(|e| LedgerError::Corrupt(e.to_string()))?,
             cancelled: row.try_get::<i64, _>("cancelled")? != 0,
             payment: row.try_get("payment")?,
             hold: row.try_get("hold")?,
@@ -314,15 +315,19 @@ impl OfficeLedger for SqliteLedger {
             .iter()
             .filter(|a| a.outcome == EventOutcome::Rejected)
         {
-            let reason = ack.reason.as_deref().unwrap_or("ditolak pusat / refused by central");
+            let reason = ack
+                .reason
+                .as_deref()
+                .unwrap_or("ditolak pusat / refused by central");
             error_set(&mut tx, &format!("event:{}", ack.seq), reason).await?;
         }
         // Never move backwards (a late answer to an old batch).
-        let current: Option<String> = sqlx::query("SELECT value FROM sync_state WHERE key = 'acked_seq'")
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| r.try_get("value"))
-            .transpose()?;
+        let current: Option<String> =
+            sqlx::query("SELECT value FROM sync_state WHERE key = 'acked_seq'")
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("value"))
+                .transpose()?;
         let current: i64 = current.and_then(|v| v.parse().ok()).unwrap_or(0);
         if through > current {
             state_set(&mut tx, "acked_seq", &through.to_string()).await?;
@@ -404,12 +409,11 @@ impl OfficeLedger for SqliteLedger {
         next_cursor: i64,
     ) -> Result<ApplyReport, LedgerError> {
         let mut tx = self.pool.begin().await?;
-        let has_check_ins: bool = sqlx::query(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'check_ins'",
-        )
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
+        let has_check_ins: bool =
+            sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'check_ins'")
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
         let mut report = ApplyReport::default();
         let now = now_text();
         for entry in entries {
@@ -434,9 +438,12 @@ impl OfficeLedger for SqliteLedger {
                 }
             }
             let decision = decide(office, change, &local);
-            let body = serde_json::to_string(change).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+            let body =
+                serde_json::to_string(change).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
             let rule = match &decision {
-                Decision::KeepVisit(r) | Decision::ApplyAndHold(r) | Decision::Refuse(r) => Some(*r),
+                Decision::KeepVisit(r) | Decision::ApplyAndHold(r) | Decision::Refuse(r) => {
+                    Some(*r)
+                }
                 _ => None,
             };
             match &decision {
@@ -538,13 +545,15 @@ impl OfficeLedger for SqliteLedger {
                     "rule": rule.as_str(),
                     "cursor": entry.cursor,
                 });
-                sqlx::query("INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?)")
-                    .bind(uuid::Uuid::now_v7().to_string())
-                    .bind(CONFLICT_EVENT_KIND)
-                    .bind(payload.to_string())
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?)",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(CONFLICT_EVENT_KIND)
+                .bind(payload.to_string())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         state_set(&mut tx, "feed_cursor", &next_cursor.to_string()).await?;
@@ -583,10 +592,11 @@ impl OfficeLedger for SqliteLedger {
 
     async fn pending(&self) -> Result<Pending, LedgerError> {
         let acked = self.acked_seq().await?;
-        let has_outbox = sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
-            .fetch_optional(&self.pool)
-            .await?
-            .is_some();
+        let has_outbox =
+            sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some();
         let (events, event_bytes) = if has_outbox {
             let r = sqlx::query(
                 "SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(payload)), 0) AS b FROM outbox WHERE seq > ?",
@@ -620,7 +630,9 @@ impl OfficeLedger for SqliteLedger {
 
     async fn load_link(&self) -> Result<LinkRecord, LedgerError> {
         match self.state_get("link").await? {
-            Some(text) => serde_json::from_str(&text).map_err(|e| LedgerError::Corrupt(e.to_string())),
+            Some(text) => {
+                serde_json::from_str(&text).map_err(|e| LedgerError::Corrupt(e.to_string()))
+            }
             None => Ok(LinkRecord::default()),
         }
     }

@@ -11,7 +11,16 @@ use loket_sync::{FaultProxy, OfficeLedger, SyncSettings};
 
 fn start_agent(data: &std::path::Path) -> Child {
     ok(Command::new(env!("CARGO_BIN_EXE_loket-sync-agent"))
-        .args(["--data", &data.display().to_string(), "--chunk", "65536", "--poll-secs", "1", "--backoff-max-ms", "500"])
+        .args([
+            "--data",
+            &data.display().to_string(),
+            "--chunk",
+            "65536",
+            "--poll-secs",
+            "1",
+            "--backoff-max-ms",
+            "500",
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -27,7 +36,11 @@ async fn hub_killed_mid_upload_resumes_without_loss_or_doubles() {
     let ca = office.dir.path().join("central-ca.pem");
     ok(std::fs::write(&ca, &central.tls.cert));
     let token = ok(loket_central::add_office(central.store.as_ref(), "KUP", false).await);
-    let settings = SyncSettings { central: central.url_via(proxy.addr()), office: "KUP".into(), ca_cert: Some(ca) };
+    let settings = SyncSettings {
+        central: central.url_via(proxy.addr()),
+        office: "KUP".into(),
+        ca_cert: Some(ca),
+    };
     ok(loket_sync::enrol_office(office.dir.path(), &settings, &token).await);
     // Slow link so the kill lands mid-upload.
     proxy.set_rate(Some(400_000)).await;
@@ -46,7 +59,10 @@ async fn hub_killed_mid_upload_resumes_without_loss_or_doubles() {
     let status = ok(agent.wait());
     assert!(!status.success());
     let done_before = ok(central.store.office_blobs("KUP").await).len();
-    assert!(done_before < 90, "the kill must land mid-upload ({done_before} of 90 blobs)");
+    assert!(
+        done_before < 90,
+        "the kill must land mid-upload ({done_before} of 90 blobs)"
+    );
 
     proxy.set_rate(None).await;
     let mut agent = start_agent(office.dir.path());

@@ -29,7 +29,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Whether `s` looks like a blob name: 64 lowercase hex characters.
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Whether `code` is an acceptable office code: 1-32 characters of `A-Z`, `0-9`, `-`, `_`.

@@ -10,9 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use loket_central::{CentralStore, EffectCount, RunningServer, SqlStore, StoreError, TlsPem};
-use loket_sync::{
-    CentralClient, ClientOptions, EngineConfig, FaultProxy, OfficeLedger, SqliteLedger,
-};
+use loket_sync::{CentralClient, ClientOptions, EngineConfig, OfficeLedger, SqliteLedger};
 use loket_sync_protocol::{BlobStatus, Change, Event, FeedPage, OfficeAck, UploadEventsResponse};
 use serde_json::json;
 
@@ -28,26 +26,71 @@ pub struct FullSwitch {
 
 impl FullSwitch {
     fn check(&self) -> Result<(), StoreError> {
-        if self.full.load(Ordering::SeqCst) { Err(StoreError::Full) } else { Ok(()) }
+        if self.full.load(Ordering::SeqCst) {
+            Err(StoreError::Full)
+        } else {
+            Ok(())
+        }
     }
 }
 
 #[async_trait]
 impl CentralStore for FullSwitch {
-    async fn add_office(&self, c: &str, t: &str, r: bool) -> Result<(), StoreError> { self.inner.add_office(c, t, r).await }
-    async fn enrol(&self, c: &str, t: &str, k: &str) -> Result<(), StoreError> { self.inner.enrol(c, t, k).await }
-    async fn office_key(&self, c: &str) -> Result<Option<String>, StoreError> { self.inner.office_key(c).await }
-    async fn remember_nonce(&self, c: &str, n: &str, u: i64) -> Result<bool, StoreError> { self.inner.remember_nonce(c, n, u).await }
-    async fn append_events(&self, c: &str, e: &[Event]) -> Result<UploadEventsResponse, StoreError> { self.check()?; self.inner.append_events(c, e).await }
-    async fn office_ack(&self, c: &str) -> Result<OfficeAck, StoreError> { self.inner.office_ack(c).await }
-    async fn events(&self, c: &str) -> Result<Vec<Event>, StoreError> { self.inner.events(c).await }
-    async fn effects(&self, c: &str) -> Result<Vec<EffectCount>, StoreError> { self.inner.effects(c).await }
-    async fn blob_status(&self, s: &str) -> Result<BlobStatus, StoreError> { self.inner.blob_status(s).await }
-    async fn blob_write(&self, c: &str, s: &str, st: u64, b: &[u8], t: u64) -> Result<BlobStatus, StoreError> { self.check()?; self.inner.blob_write(c, s, st, b, t).await }
-    async fn blob_read(&self, s: &str) -> Result<Option<Vec<u8>>, StoreError> { self.inner.blob_read(s).await }
-    async fn office_blobs(&self, c: &str) -> Result<Vec<String>, StoreError> { self.inner.office_blobs(c).await }
-    async fn publish(&self, c: &str, ch: &Change) -> Result<i64, StoreError> { self.inner.publish(c, ch).await }
-    async fn feed(&self, c: &str, a: i64, l: i64) -> Result<FeedPage, StoreError> { self.inner.feed(c, a, l).await }
+    async fn add_office(&self, c: &str, t: &str, r: bool) -> Result<(), StoreError> {
+        self.inner.add_office(c, t, r).await
+    }
+    async fn enrol(&self, c: &str, t: &str, k: &str) -> Result<(), StoreError> {
+        self.inner.enrol(c, t, k).await
+    }
+    async fn office_key(&self, c: &str) -> Result<Option<String>, StoreError> {
+        self.inner.office_key(c).await
+    }
+    async fn remember_nonce(&self, c: &str, n: &str, u: i64) -> Result<bool, StoreError> {
+        self.inner.remember_nonce(c, n, u).await
+    }
+    async fn append_events(
+        &self,
+        c: &str,
+        e: &[Event],
+    ) -> Result<UploadEventsResponse, StoreError> {
+        self.check()?;
+        self.inner.append_events(c, e).await
+    }
+    async fn office_ack(&self, c: &str) -> Result<OfficeAck, StoreError> {
+        self.inner.office_ack(c).await
+    }
+    async fn events(&self, c: &str) -> Result<Vec<Event>, StoreError> {
+        self.inner.events(c).await
+    }
+    async fn effects(&self, c: &str) -> Result<Vec<EffectCount>, StoreError> {
+        self.inner.effects(c).await
+    }
+    async fn blob_status(&self, s: &str) -> Result<BlobStatus, StoreError> {
+        self.inner.blob_status(s).await
+    }
+    async fn blob_write(
+        &self,
+        c: &str,
+        s: &str,
+        st: u64,
+        b: &[u8],
+        t: u64,
+    ) -> Result<BlobStatus, StoreError> {
+        self.check()?;
+        self.inner.blob_write(c, s, st, b, t).await
+    }
+    async fn blob_read(&self, s: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.blob_read(s).await
+    }
+    async fn office_blobs(&self, c: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.office_blobs(c).await
+    }
+    async fn publish(&self, c: &str, ch: &Change) -> Result<i64, StoreError> {
+        self.inner.publish(c, ch).await
+    }
+    async fn feed(&self, c: &str, a: i64, l: i64) -> Result<FeedPage, StoreError> {
+        self.inner.feed(c, a, l).await
+    }
 }
 
 /// Central in process: store, TLS server, its CA.
@@ -59,16 +102,29 @@ pub struct Central {
 }
 
 pub fn test_tls() -> TlsPem {
-    let ck = ok(rcgen::generate_simple_self_signed(vec!["localhost".to_string()]));
-    TlsPem { cert: ck.cert.pem().into_bytes(), key: ck.signing_key.serialize_pem().into_bytes() }
+    let ck = ok(rcgen::generate_simple_self_signed(vec![
+        "localhost".to_string(),
+    ]));
+    TlsPem {
+        cert: ck.cert.pem().into_bytes(),
+        key: ck.signing_key.serialize_pem().into_bytes(),
+    }
 }
 
 impl Central {
     pub async fn start() -> Central {
         let dir = ok(tempfile::tempdir());
-        let store = Arc::new(FullSwitch { inner: ok(SqlStore::open_sqlite(dir.path()).await), full: AtomicBool::new(false) });
+        let store = Arc::new(FullSwitch {
+            inner: ok(SqlStore::open_sqlite(dir.path()).await),
+            full: AtomicBool::new(false),
+        });
         let tls = test_tls();
-        let mut c = Central { dir, store, server: None, tls };
+        let mut c = Central {
+            dir,
+            store,
+            server: None,
+            tls,
+        };
         c.serve().await;
         c
     }
@@ -76,7 +132,12 @@ impl Central {
     pub async fn serve(&mut self) {
         let listener = ok(std::net::TcpListener::bind("127.0.0.1:0"));
         let store: Arc<dyn CentralStore> = self.store.clone();
-        self.server = Some(ok(loket_central::spawn(store, listener, Some(self.tls.clone())).await));
+        self.server = Some(ok(loket_central::spawn(
+            store,
+            listener,
+            Some(self.tls.clone()),
+        )
+        .await));
     }
 
     /// Kills the server and reopens the database from disk, like a restart.
@@ -86,12 +147,18 @@ impl Central {
         }
         self.store.inner.close().await;
         let inner = ok(SqlStore::open_sqlite(self.dir.path()).await);
-        self.store = Arc::new(FullSwitch { inner, full: AtomicBool::new(false) });
+        self.store = Arc::new(FullSwitch {
+            inner,
+            full: AtomicBool::new(false),
+        });
         self.serve().await;
     }
 
     pub fn addr(&self) -> std::net::SocketAddr {
-        self.server.as_ref().map(|s| s.addr).unwrap_or_else(|| panic!("not serving"))
+        self.server
+            .as_ref()
+            .map(|s| s.addr)
+            .unwrap_or_else(|| panic!("not serving"))
     }
 
     pub fn url_via(&self, addr: std::net::SocketAddr) -> String {
@@ -99,15 +166,52 @@ impl Central {
     }
 
     pub fn client_options(&self) -> ClientOptions {
-        ClientOptions { ca_cert_pem: Some(self.tls.cert.clone()), ..ClientOptions::default() }
+        ClientOptions {
+            ca_cert_pem: Some(self.tls.cert.clone()),
+            ..ClientOptions::default()
+        }
     }
 
     /// Registers and enrols an office; returns its client going through `addr`.
     pub async fn enrol(&self, office: &str, addr: std::net::SocketAddr) -> CentralClient {
+        self.enrol_with(office, addr, self.client_options()).await
+    }
+
+    /// Like `enrol`, with one connection per request.
+    pub async fn enrol_fresh_connections(
+        &self,
+        office: &str,
+        addr: std::net::SocketAddr,
+    ) -> CentralClient {
+        let options = ClientOptions {
+            reuse_connections: false,
+            ..self.client_options()
+        };
+        self.enrol_with(office, addr, options).await
+    }
+
+    async fn enrol_with(
+        &self,
+        office: &str,
+        addr: std::net::SocketAddr,
+        options: ClientOptions,
+    ) -> CentralClient {
         let token = ok(loket_central::add_office(self.store.as_ref(), office, false).await);
         let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-        ok(loket_sync::enrol(&self.url_via(self.addr()), office, &token, &key, &self.client_options()).await);
-        ok(CentralClient::new(&self.url_via(addr), office, key, &self.client_options()))
+        ok(loket_sync::enrol(
+            &self.url_via(self.addr()),
+            office,
+            &token,
+            &key,
+            &self.client_options(),
+        )
+        .await);
+        ok(CentralClient::new(
+            &self.url_via(addr),
+            office,
+            key,
+            &options,
+        ))
     }
 }
 
@@ -123,8 +227,16 @@ impl Office {
         let dir = ok(tempfile::tempdir());
         let ledger = ok(SqliteLedger::open(&dir.path().join("loket.db")).await);
         ok(ledger.create_outbox().await);
-        ok(sqlx::query("CREATE TABLE IF NOT EXISTS check_ins (booking_code TEXT PRIMARY KEY)").execute(ledger.pool()).await);
-        Office { dir, code: code.to_string(), ledger: Arc::new(ledger) }
+        ok(
+            sqlx::query("CREATE TABLE IF NOT EXISTS check_ins (booking_code TEXT PRIMARY KEY)")
+                .execute(ledger.pool())
+                .await,
+        );
+        Office {
+            dir,
+            code: code.to_string(),
+            ledger: Arc::new(ledger),
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -132,20 +244,51 @@ impl Office {
     }
 
     /// A day's activity: `visits` visits, each with events, a photo and `prints` prints.
-    pub async fn busy_day(&self, visits: usize, photo_bytes: usize, prints: usize, print_bytes: usize) {
+    pub async fn busy_day(
+        &self,
+        visits: usize,
+        photo_bytes: usize,
+        prints: usize,
+        print_bytes: usize,
+    ) {
         let blobs = self.dir.path().join("blobs");
         ok(std::fs::create_dir_all(&blobs));
         for v in 0..visits {
             let ticket = format!("A{v:03}");
-            ok(self.ledger.append_event("ticket_issued", &json!({"office": self.code, "ticket": ticket})).await);
-            let photo = write_blob(&blobs, &format!("{v}-photo"), photo_bytes, v as u64 * 31 + 1);
+            ok(self
+                .ledger
+                .append_event(
+                    "ticket_issued",
+                    &json!({"office": self.code, "ticket": ticket}),
+                )
+                .await);
+            let photo = write_blob(
+                &blobs,
+                &format!("{v}-photo"),
+                photo_bytes,
+                v as u64 * 31 + 1,
+            );
             let mut shas = vec![ok(self.ledger.register_blob(&photo).await)];
             for p in 0..prints {
-                let f = write_blob(&blobs, &format!("{v}-print{p}"), print_bytes, v as u64 * 1000 + p as u64 + 7);
+                let f = write_blob(
+                    &blobs,
+                    &format!("{v}-print{p}"),
+                    print_bytes,
+                    v as u64 * 1000 + p as u64 + 7,
+                );
                 shas.push(ok(self.ledger.register_blob(&f).await));
             }
-            ok(self.ledger.append_event("capture_recorded", &json!({"office": self.code, "ticket": ticket, "blobs": shas})).await);
-            ok(self.ledger.append_event("visit_event", &json!({"ticket": ticket, "kind": "closed"})).await);
+            ok(self
+                .ledger
+                .append_event(
+                    "capture_recorded",
+                    &json!({"office": self.code, "ticket": ticket, "blobs": shas}),
+                )
+                .await);
+            ok(self
+                .ledger
+                .append_event("visit_event", &json!({"ticket": ticket, "kind": "closed"}))
+                .await);
         }
     }
 }
@@ -186,11 +329,22 @@ pub async fn assert_central_equals_office(store: &dyn CentralStore, office: &Off
     for e in &local {
         *by_kind.entry(e.kind.clone()).or_default() += 1;
     }
-    let effects: BTreeMap<String, i64> = ok(store.effects(&office.code).await).into_iter().map(|e| (e.kind, e.count)).collect();
+    let effects: BTreeMap<String, i64> = ok(store.effects(&office.code).await)
+        .into_iter()
+        .map(|e| (e.kind, e.count))
+        .collect();
     assert_eq!(effects, by_kind, "effects applied other than once");
-    let rows = ok(sqlx::query_as::<_, (String, String)>("SELECT sha256, path FROM sync_blobs ORDER BY sha256").fetch_all(office.ledger.pool()).await);
+    let rows = ok(sqlx::query_as::<_, (String, String)>(
+        "SELECT sha256, path FROM sync_blobs ORDER BY sha256",
+    )
+    .fetch_all(office.ledger.pool())
+    .await);
     let remote_blobs = ok(store.office_blobs(&office.code).await);
-    assert_eq!(remote_blobs, rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), "blob sets differ");
+    assert_eq!(
+        remote_blobs,
+        rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        "blob sets differ"
+    );
     for (sha, path) in rows {
         let local_bytes = ok(std::fs::read(&path));
         let remote_bytes = ok(store.blob_read(&sha).await).unwrap_or_default();
@@ -201,7 +355,10 @@ pub async fn assert_central_equals_office(store: &dyn CentralStore, office: &Off
 }
 
 /// Runs rounds until one succeeds (faults make the first ones fail); panics after `max`.
-pub async fn sync_until_ok<L: OfficeLedger>(engine: &loket_sync::SyncEngine<L>, max: usize) -> usize {
+pub async fn sync_until_ok<L: OfficeLedger>(
+    engine: &loket_sync::SyncEngine<L>,
+    max: usize,
+) -> usize {
     for attempt in 1..=max {
         if engine.sync_once().await.is_ok() {
             return attempt;
