@@ -1,12 +1,231 @@
-//! `loket hub ...`: owned by the hub work; placeholder until it lands.
+//! `loket hub`, `loket import-bookings`, `loket user add`, `loket day close`,
+//! `loket device add`: the office hub's commands, thin glue over `loket-hub`.
 
+use anyhow::{Context, bail};
+use loket_domain::{DeviceKind, Role};
+use loket_hub::{BookingsFile, Hub, HubConfig, Principal, demo};
+use std::io::BufRead;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Where the hub keeps its database and configuration.
+#[derive(Debug, clap::Args)]
+pub struct DataArgs {
+    /// Data directory (database `loket.db`, optional `loket.toml`).
+    #[arg(long, env = "LOKET_DATA", default_value = "loket-data")]
+    data: PathBuf,
+    /// Configuration file (default: `loket.toml` in the data directory, if present).
+    #[arg(long, env = "LOKET_CONFIG")]
+    config: Option<PathBuf>,
+}
 
 /// The hub subcommands.
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Run the office hub: the database and the LAN API (HTTP + WebSocket).
+    Hub {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on, e.g. 0.0.0.0:8080 (default from the config: 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Seed demo accounts, devices, counters and today's bookings.
+        #[arg(long)]
+        demo: bool,
+        /// Directory of the built front end to serve at `/`.
+        #[arg(long)]
+        ui: Option<PathBuf>,
+    },
+    /// Import M-Paspor bookings from a JSON file (format: docs/hub.md).
+    ImportBookings {
+        /// The JSON file.
+        file: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Officer accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The office day.
+    #[command(subcommand)]
+    Day(DayCommand),
+    /// Kiosk and display devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+/// `loket user ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from standard input (one line).
+    Add {
+        /// User name.
+        username: String,
+        /// Role: officer, supervisor, head or admin.
+        #[arg(long, default_value = "officer")]
+        role: String,
+        /// Name shown in the UI (default: the user name).
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// `loket day ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum DayCommand {
+    /// End-of-day reset: close every open visit with its outcome and every counter.
+    Close {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// `loket device ...`
+#[derive(Debug, clap::Subcommand)]
+pub enum DeviceCommand {
+    /// Register a kiosk or display board and print its token (shown once).
+    Add {
+        /// `kiosk` or `display`.
+        kind: String,
+        /// A name for it, e.g. `kiosk-lobby`.
+        name: String,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
 
 /// Runs one hub subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
-    match command {}
+    init_logs();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run_async(command))
 }
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LOKET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if std::env::var("LOKET_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+async fn open(data: &DataArgs, adjust: impl FnOnce(&mut HubConfig)) -> anyhow::Result<Hub> {
+    let mut config = HubConfig::load(&data.data, data.config.as_deref())
+        .with_context(|| format!("reading the configuration for {}", data.data.display()))?;
+    adjust(&mut config);
+    Hub::open(&data.data, config).await.with_context(|| format!("opening the hub database in {}", data.data.display()))
+}
+
+async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Hub { data, listen, demo, ui } => serve(&data, listen, demo, ui).await,
+        Command::ImportBookings { file, data } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bookings: BookingsFile =
+                serde_json::from_str(&text).with_context(|| format!("{} is not a bookings file", file.display()))?;
+            let hub = open(&data, |_| {}).await?;
+            let n = hub.import_bookings(&Principal::local("cli"), bookings).await.map_err(user_error)?;
+            println!("{n} bookings imported");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Add { username, role, name, data }) => {
+            let Some(role) = Role::parse(&role) else { bail!("role must be officer, supervisor, head or admin") };
+            let password = read_password()?;
+            let hub = open(&data, |_| {}).await?;
+            let name = name.unwrap_or_else(|| username.clone());
+            let user = hub
+                .add_user(&Principal::local("cli"), &username, &name, role, &password)
+                .await
+                .map_err(user_error)?;
+            println!("account {} ({}) created", user.username, user.role);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Day(DayCommand::Close { data }) => {
+            let hub = open(&data, |_| {}).await?;
+            let report = hub.close_day(&Principal::local("cli")).await.map_err(user_error)?;
+            println!(
+                "office day {} closed: {} visits closed, {} counters closed",
+                report.office_date, report.closed_visits, report.closed_counters
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Device(DeviceCommand::Add { kind, name, data }) => {
+            let kind = match kind.as_str() {
+                "kiosk" => DeviceKind::Kiosk,
+                "display" => DeviceKind::Display,
+                _ => bail!("device kind must be kiosk or display"),
+            };
+            let hub = open(&data, |_| {}).await?;
+            let token = hub.add_device(&Principal::local("cli"), kind, &name).await.map_err(user_error)?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn user_error(e: loket_hub::HubError) -> anyhow::Error {
+    anyhow::anyhow!("{} / {} ({})", e.message_id(), e.message_en(), e)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    eprintln!("Password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.len() < 8 {
+        bail!("Kata sandi minimal 8 karakter. / The password needs at least 8 characters.");
+    }
+    Ok(password)
+}
+
+async fn serve(data: &DataArgs, listen: Option<String>, demo_mode: bool, ui: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let hub = open(data, |c| {
+        if let Some(l) = listen {
+            c.listen = l;
+        }
+        if let Some(u) = ui {
+            c.ui_dir = Some(u);
+        }
+    })
+    .await?;
+    if demo_mode {
+        let codes = demo::seed(&hub).await.map_err(user_error)?;
+        println!("Demo office seeded. Accounts (user / password):");
+        for (user, password, _, role) in demo::DEMO_USERS {
+            println!("  {user:<11} {password:<16} {role}");
+        }
+        println!("  kiosk token:   {}", demo::DEMO_KIOSK_TOKEN);
+        println!("  display token: {}", demo::DEMO_DISPLAY_TOKEN);
+        println!("  bookings for today: {}", codes.join(", "));
+    } else if !hub.has_users().await? {
+        println!(
+            "No accounts yet: create the first admin with `echo PASSWORD | loket user add admin --role admin --data {}`",
+            data.data.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&hub.config().listen)
+        .await
+        .with_context(|| format!("listening on {}", hub.config().listen))?;
+    let addr = listener.local_addr()?;
+    let shown = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+    match hub.config().resolve_ui_dir() {
+        Some(dir) => println!("Serving the UI from {}", dir.display()),
+        None => println!("No built UI found (build ui/ or pass --ui DIR); serving the API only"),
+    }
+    println!("Loket hub listening on http://{shown}/ (API: http://{shown}/api/v1, office day {})", hub.today());
+    if addr.ip().is_unspecified() {
+        println!("Other machines on the LAN: http://<this machine's address>:{}/", addr.port());
+    }
+    tracing::info!(%addr, "hub started");
+    tokio::select! {
+        r = loket_hub::serve(hub, listener) => r.map_err(user_error)?,
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
