@@ -99,14 +99,18 @@ pub enum DeviceCommand {
 /// Runs one hub subcommand.
 pub fn run(command: Command) -> anyhow::Result<ExitCode> {
     init_logs();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(run_async(command))
 }
 
 fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOKET_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = if std::env::var("LOKET_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().try_init()
     } else {
@@ -118,23 +122,41 @@ async fn open(data: &DataArgs, adjust: impl FnOnce(&mut HubConfig)) -> anyhow::R
     let mut config = HubConfig::load(&data.data, data.config.as_deref())
         .with_context(|| format!("reading the configuration for {}", data.data.display()))?;
     adjust(&mut config);
-    Hub::open(&data.data, config).await.with_context(|| format!("opening the hub database in {}", data.data.display()))
+    Hub::open(&data.data, config)
+        .await
+        .with_context(|| format!("opening the hub database in {}", data.data.display()))
 }
 
 async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Hub { data, listen, demo, ui } => serve(&data, listen, demo, ui).await,
+        Command::Hub {
+            data,
+            listen,
+            demo,
+            ui,
+        } => serve(&data, listen, demo, ui).await,
         Command::ImportBookings { file, data } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let bookings: BookingsFile =
-                serde_json::from_str(&text).with_context(|| format!("{} is not a bookings file", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let bookings: BookingsFile = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a bookings file", file.display()))?;
             let hub = open(&data, |_| {}).await?;
-            let n = hub.import_bookings(&Principal::local("cli"), bookings).await.map_err(user_error)?;
+            let n = hub
+                .import_bookings(&Principal::local("cli"), bookings)
+                .await
+                .map_err(user_error)?;
             println!("{n} bookings imported");
             Ok(ExitCode::SUCCESS)
         }
-        Command::User(UserCommand::Add { username, role, name, data }) => {
-            let Some(role) = Role::parse(&role) else { bail!("role must be officer, supervisor, head or admin") };
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            name,
+            data,
+        }) => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("role must be officer, supervisor, head or admin")
+            };
             let password = read_password()?;
             let hub = open(&data, |_| {}).await?;
             let name = name.unwrap_or_else(|| username.clone());
@@ -147,7 +169,10 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Day(DayCommand::Close { data }) => {
             let hub = open(&data, |_| {}).await?;
-            let report = hub.close_day(&Principal::local("cli")).await.map_err(user_error)?;
+            let report = hub
+                .close_day(&Principal::local("cli"))
+                .await
+                .map_err(user_error)?;
             println!(
                 "office day {} closed: {} visits closed, {} counters closed",
                 report.office_date, report.closed_visits, report.closed_counters
@@ -161,7 +186,10 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
                 _ => bail!("device kind must be kiosk or display"),
             };
             let hub = open(&data, |_| {}).await?;
-            let token = hub.add_device(&Principal::local("cli"), kind, &name).await.map_err(user_error)?;
+            let token = hub
+                .add_device(&Principal::local("cli"), kind, &name)
+                .await
+                .map_err(user_error)?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
@@ -183,7 +211,12 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn serve(data: &DataArgs, listen: Option<String>, demo_mode: bool, ui: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn serve(
+    data: &DataArgs,
+    listen: Option<String>,
+    demo_mode: bool,
+    ui: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let hub = open(data, |c| {
         if let Some(l) = listen {
             c.listen = l;
@@ -212,14 +245,24 @@ async fn serve(data: &DataArgs, listen: Option<String>, demo_mode: bool, ui: Opt
         .await
         .with_context(|| format!("listening on {}", hub.config().listen))?;
     let addr = listener.local_addr()?;
-    let shown = if addr.ip().is_unspecified() { format!("127.0.0.1:{}", addr.port()) } else { addr.to_string() };
+    let shown = if addr.ip().is_unspecified() {
+        format!("127.0.0.1:{}", addr.port())
+    } else {
+        addr.to_string()
+    };
     match hub.config().resolve_ui_dir() {
         Some(dir) => println!("Serving the UI from {}", dir.display()),
         None => println!("No built UI found (build ui/ or pass --ui DIR); serving the API only"),
     }
-    println!("Loket hub listening on http://{shown}/ (API: http://{shown}/api/v1, office day {})", hub.today());
+    println!(
+        "Loket hub listening on http://{shown}/ (API: http://{shown}/api/v1, office day {})",
+        hub.today()
+    );
     if addr.ip().is_unspecified() {
-        println!("Other machines on the LAN: http://<this machine's address>:{}/", addr.port());
+        println!(
+            "Other machines on the LAN: http://<this machine's address>:{}/",
+            addr.port()
+        );
     }
     tracing::info!(%addr, "hub started");
     tokio::select! {
@@ -228,4 +271,3 @@ async fn serve(data: &DataArgs, listen: Option<String>, demo_mode: bool, ui: Opt
     }
     Ok(ExitCode::SUCCESS)
 }
-

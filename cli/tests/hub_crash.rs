@@ -30,12 +30,19 @@ fn start_hub(data: &Path) -> (Child, String) {
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(rest) = line.split("listening on ").nth(1) {
-                let url = rest.split_whitespace().next().unwrap_or("").trim_end_matches('/').to_string();
+                let url = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('/')
+                    .to_string();
                 let _ = tx.send(url);
             }
         }
     });
-    let url = rx.recv_timeout(Duration::from_secs(60)).expect("hub prints its address");
+    let url = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("hub prints its address");
     (child, url)
 }
 
@@ -43,13 +50,20 @@ fn start_hub(data: &Path) -> (Child, String) {
 async fn acknowledged_tickets_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let (mut hub, base) = start_hub(dir.path());
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
     let acked: Arc<Mutex<Vec<(i64, String, String)>>> = Arc::default();
     let mut tasks = Vec::new();
     for k in 0..8 {
         let (client, base, acked) = (client.clone(), base.clone(), acked.clone());
         tasks.push(tokio::spawn(async move {
-            let service = if k % 2 == 0 { "new_passport" } else { "replacement" };
+            let service = if k % 2 == 0 {
+                "new_passport"
+            } else {
+                "replacement"
+            };
             loop {
                 let res = client
                     .post(format!("{base}/api/v1/tickets"))
@@ -62,8 +76,14 @@ async fn acknowledged_tickets_survive_kill_9() {
                     let body = res.text().await.unwrap_or_default();
                     panic!("ticket refused before the crash: {body}");
                 }
-                let Ok(body) = res.json::<Value>().await else { break };
-                let entry = (body["id"].as_i64().unwrap(), body["ticket"].as_str().unwrap().to_string(), service.to_string());
+                let Ok(body) = res.json::<Value>().await else {
+                    break;
+                };
+                let entry = (
+                    body["id"].as_i64().unwrap(),
+                    body["ticket"].as_str().unwrap().to_string(),
+                    service.to_string(),
+                );
                 acked.lock().unwrap().push(entry);
             }
         }));
@@ -100,16 +120,30 @@ async fn acknowledged_tickets_survive_kill_9() {
         .json()
         .await
         .unwrap();
-    let stored: BTreeMap<i64, String> =
-        queue.iter().map(|v| (v["id"].as_i64().unwrap(), v["ticket"].as_str().unwrap().to_string())).collect();
+    let stored: BTreeMap<i64, String> = queue
+        .iter()
+        .map(|v| {
+            (
+                v["id"].as_i64().unwrap(),
+                v["ticket"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     for (id, ticket, _) in &acked {
-        assert_eq!(stored.get(id), Some(ticket), "acknowledged ticket {ticket} (visit {id}) lost");
+        assert_eq!(
+            stored.get(id),
+            Some(ticket),
+            "acknowledged ticket {ticket} (visit {id}) lost"
+        );
     }
     let mut per_service: BTreeMap<char, BTreeSet<u32>> = BTreeMap::new();
     for (i, ticket) in stored.values().enumerate() {
         let letter = ticket.chars().next().unwrap();
         let number: u32 = ticket[1..].parse().unwrap();
-        assert!(per_service.entry(letter).or_default().insert(number), "{ticket} issued twice ({i})");
+        assert!(
+            per_service.entry(letter).or_default().insert(number),
+            "{ticket} issued twice ({i})"
+        );
     }
     for (letter, numbers) in &per_service {
         let expected: BTreeSet<u32> = (1..=u32::try_from(numbers.len()).unwrap()).collect();

@@ -27,6 +27,7 @@
 //! | [`bap`] | the BAP interview for lost/damaged passports: answers, missing items, outcomes, sign, amend | [`Bap::new`], [`Bap::update`], [`Bap::decide`], [`Bap::complete`], [`Bap::sign`], [`Bap::amend`], [`Bap::fees`] |
 //! | [`pickup`] | passport pickup: keys, collectors, document checks, ready date, 30-day rule, kiosk answer | [`check_handover`], [`PickupRules::ready_date`], [`PickupRules::status`], [`kiosk_answer`] |
 //! | [`report`] | the head's report over any range: tickets, outcomes, waiting and service times, counters and officers, arrivals, quotas, BAPs, fees | [`ReportBuilder`], [`office_report`] |
+//! | [`announce`] | the display board's spoken call, in Indonesian words | [`announce::call_announcement`], [`announce::number_words`] |
 //! | [`office_model`] | a small in-memory office built from the rules, for tests (the hub's too) | [`OfficeModel`] |
 //!
 //! ## How the hub uses it
@@ -64,6 +65,7 @@
 //!   unless forced.
 
 pub mod access;
+pub mod announce;
 pub mod bap;
 pub mod checkin;
 pub mod config;

@@ -152,6 +152,7 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/counters/{id}/finish", post(finish))
         .route("/counters/{id}/transfer", post(transfer))
         .route("/calls/recent", get(recent_calls))
+        .route("/calls/{id}/speech.wav", get(call_speech))
         .route("/day/close", post(close_day))
         .route("/quotas/{date}", get(quotas).put(set_quotas))
         .route("/dashboard", get(dashboard))
@@ -521,6 +522,22 @@ async fn recent_calls(
     ApiQuery(q): ApiQuery<LimitQuery>,
 ) -> ApiResult<Vec<CallView>> {
     Ok(Json(hub.recent_calls(&auth.who, q.limit).await?))
+}
+
+async fn call_speech(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, HubError> {
+    let wav = hub.call_speech(&auth.who, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "audio/wav"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        wav,
+    )
+        .into_response())
 }
 
 async fn close_day(State(hub): State<Hub>, auth: Auth) -> ApiResult<DayCloseView> {

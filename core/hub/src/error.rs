@@ -58,6 +58,12 @@ pub enum HubError {
     /// File or network I/O.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    /// A call (event id) that is not a call of today.
+    #[error("call not found")]
+    CallNotFound,
+    /// The voice could not be made (espeak-ng missing or failing).
+    #[error("speech unavailable: {0}")]
+    SpeechUnavailable(String),
 }
 
 impl From<CheckInError> for HubError {
@@ -92,6 +98,8 @@ impl HubError {
             HubError::RouteNotFound => "route_not_found",
             HubError::AlreadyExists(_) => "already_exists",
             HubError::NoCurrentVisit => "no_current_visit",
+            HubError::CallNotFound => "call_not_found",
+            HubError::SpeechUnavailable(_) => "speech_unavailable",
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -108,7 +116,8 @@ impl HubError {
             HubError::Unauthenticated | HubError::SessionExpired | HubError::BadCredentials => 401,
             HubError::AccountLocked { .. } => 423,
             HubError::BadRequest(_) => 400,
-            HubError::CounterNotFound | HubError::RouteNotFound => 404,
+            HubError::CounterNotFound | HubError::RouteNotFound | HubError::CallNotFound => 404,
+            HubError::SpeechUnavailable(_) => 503,
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit => 409,
             HubError::Storage(_)
             | HubError::Migration(_)
@@ -141,6 +150,13 @@ impl HubError {
             HubError::AlreadyExists(_) => "Data sudah ada. Gunakan nama lain.".into(),
             HubError::NoCurrentVisit => {
                 "Loket ini belum memanggil antrean. Panggil antrean berikutnya dulu.".into()
+            }
+            HubError::CallNotFound => {
+                "Panggilan tidak ditemukan (bukan panggilan hari ini). Muat ulang layar.".into()
+            }
+            HubError::SpeechUnavailable(_) => {
+                "Suara panggilan tidak dapat dibuat: pasang espeak-ng di server kantor (apt install espeak-ng). Nomor tetap tampil di layar."
+                    .into()
             }
             HubError::Storage(_)
             | HubError::Migration(_)
@@ -177,6 +193,13 @@ impl HubError {
             HubError::AlreadyExists(_) => "It exists already. Use another name.".into(),
             HubError::NoCurrentVisit => {
                 "This counter has not called anyone. Call the next ticket first.".into()
+            }
+            HubError::CallNotFound => {
+                "Call not found (not a call of today). Reload the screen.".into()
+            }
+            HubError::SpeechUnavailable(_) => {
+                "The spoken call could not be made: install espeak-ng on the office server (apt install espeak-ng). The number still shows on screen."
+                    .into()
             }
             HubError::Storage(_)
             | HubError::Migration(_)

@@ -8,6 +8,7 @@ use crate::config::HubConfig;
 use crate::db::Db;
 use crate::error::{HubError, Result};
 use crate::live::LiveEvent;
+use crate::speech::Speaker;
 use crate::store::{self, enum_str, parse_enum, parse_ts, ts};
 use crate::views::*;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -29,14 +30,17 @@ const CURSOR_KEY: &str = "lane_cursor";
 /// The office hub: database, configuration, clock and live channel. Cheap to clone.
 #[derive(Clone)]
 pub struct Hub {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    db: Db,
-    config: HubConfig,
-    clock: Clock,
-    live: broadcast::Sender<LiveEvent>,
+/// What a [`Hub`] shares between its clones. Crate-visible so that each area of the hub
+/// (BAP, pickup, reports, ...) can keep its operations in a module of its own.
+pub(crate) struct Inner {
+    pub(crate) db: Db,
+    pub(crate) config: HubConfig,
+    pub(crate) clock: Clock,
+    pub(crate) live: broadcast::Sender<LiveEvent>,
+    pub(crate) speaker: Speaker,
 }
 
 /// A request to issue a walk-in or priority ticket.
@@ -125,6 +129,7 @@ impl Hub {
                 config,
                 clock,
                 live,
+                speaker: Speaker::default(),
             }),
         })
     }
@@ -153,16 +158,16 @@ impl Hub {
             .office_date(self.inner.clock.now())
     }
 
-    fn publish(&self, event: LiveEvent) {
+    pub(crate) fn publish(&self, event: LiveEvent) {
         // No subscriber is fine.
         let _ = self.inner.live.send(event);
     }
 
-    fn office_code(&self) -> &str {
+    pub(crate) fn office_code(&self) -> &str {
         &self.inner.config.office_code
     }
 
-    async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+    pub(crate) async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
         Ok(self.inner.db.reader.acquire().await?)
     }
 
@@ -1368,19 +1373,41 @@ impl Hub {
     /// The most recent calls (newest first) for the display boards.
     pub async fn recent_calls(&self, who: &Principal, limit: Option<u32>) -> Result<Vec<CallView>> {
         who.authorize(Action::ReadCalls)?;
-        let limit = i64::from(
-            limit
-                .unwrap_or(self.inner.config.recent_calls)
-                .clamp(1, 100),
-        );
+        let limit = limit
+            .unwrap_or(self.inner.config.recent_calls)
+            .clamp(1, 100);
+        self.calls_of_today(None, limit).await
+    }
+
+    /// The spoken call (a WAV from espeak-ng) of one of today's calls.
+    pub async fn call_speech(&self, who: &Principal, call_id: i64) -> Result<axum::body::Bytes> {
+        let call = self.call_of_today(who, call_id).await?;
+        let text = loket_domain::announce::call_announcement(&call.ticket, &call.counter);
+        self.inner.speaker.wav(&text).await
+    }
+
+    /// One call of today by its event id (what the display board speaks).
+    pub async fn call_of_today(&self, who: &Principal, call_id: i64) -> Result<CallView> {
+        who.authorize(Action::ReadCalls)?;
+        self.calls_of_today(Some(call_id), 1)
+            .await?
+            .pop()
+            .ok_or(HubError::CallNotFound)
+    }
+
+    /// Today's calls and recalls, newest first; only `call_id` when given.
+    async fn calls_of_today(&self, call_id: Option<i64>, limit: u32) -> Result<Vec<CallView>> {
         let mut conn = self.read().await?;
         let rows: Vec<(i64, i64, String, String, i64, String, String, String)> = sqlx::query_as(
             "SELECT e.id, v.id, v.ticket, v.service, e.counter_id, c.name, e.at, e.kind FROM visit_events e \
              JOIN visits v ON v.id = e.visit_id JOIN counters c ON c.id = e.counter_id \
-             WHERE e.kind IN ('called', 'recalled') AND v.office_date = ? ORDER BY e.id DESC LIMIT ?",
+             WHERE e.kind IN ('called', 'recalled') AND v.office_date = ? AND (? IS NULL OR e.id = ?) \
+             ORDER BY e.id DESC LIMIT ?",
         )
         .bind(self.today().to_string())
-        .bind(limit)
+        .bind(call_id)
+        .bind(call_id)
+        .bind(i64::from(limit))
         .fetch_all(&mut *conn)
         .await?;
         rows.into_iter()

@@ -25,6 +25,7 @@ pub mod error;
 mod hub;
 pub mod live;
 pub mod openapi;
+pub mod speech;
 pub mod store;
 pub mod views;
 

@@ -250,6 +250,14 @@ pub const OPERATIONS: &[Operation] = &[
         "CallList",
     ),
     op(
+        "GET",
+        "/api/v1/calls/{id}/speech.wav",
+        "The spoken call (espeak-ng, Indonesian) as a WAV",
+        "read_calls",
+        None,
+        "Wav",
+    ),
+    op(
         "POST",
         "/api/v1/day/close",
         "End-of-day reset",
@@ -351,6 +359,10 @@ pub fn document() -> Value {
                 "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         });
+        if o.response == "Wav" {
+            operation["responses"]["200"] = json!({"description": "OK",
+                "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}});
+        }
         if o.auth != "none" {
             operation["security"] = json!([{"bearer": []}]);
         }
@@ -373,7 +385,8 @@ pub fn document() -> Value {
     }
     let mut schemas = Map::new();
     for o in OPERATIONS {
-        for name in o.request.into_iter().chain(std::iter::once(o.response)) {
+        let response = Some(o.response).filter(|r| *r != "Wav");
+        for name in o.request.into_iter().chain(response) {
             schemas
                 .entry(name.to_string())
                 .or_insert_with(|| json!({"description": format!("See docs/api.md: {name}.")}));

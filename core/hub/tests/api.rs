@@ -815,3 +815,42 @@ where
         .unwrap();
     serde_json::from_str::<Value>(msg.to_text().unwrap()).unwrap()
 }
+
+#[tokio::test]
+async fn display_boards_get_the_spoken_call_as_a_wav() {
+    let t = start().await;
+    let officer = t.login("officer").await;
+    let c4 = t.counter_id("Loket 4").await;
+    t.issue("pickup").await;
+    t.post_empty(&officer, &format!("/api/v1/counters/{c4}/open"))
+        .await;
+    t.post_empty(&officer, &format!("/api/v1/counters/{c4}/call-next"))
+        .await;
+    let (_, calls) = t.get(DISPLAY, "/api/v1/calls/recent").await;
+    let id = calls[0]["id"].as_i64().unwrap();
+    // Not one of today's calls: a clear 404.
+    let answer = t
+        .get(DISPLAY, &format!("/api/v1/calls/{}/speech.wav", id + 1000))
+        .await;
+    assert_error(&answer, 404, "call_not_found");
+    let res = t
+        .client
+        .get(format!("{}/api/v1/calls/{id}/speech.wav", t.base))
+        .bearer_auth(DISPLAY)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    if status == 503 && std::env::var("LOKET_REQUIRE_ALL").as_deref() != Ok("1") {
+        eprintln!("skipped: espeak-ng is not installed");
+        return;
+    }
+    assert_eq!(status, 200);
+    assert_eq!(res.headers()["content-type"], "audio/wav");
+    let wav = res.bytes().await.unwrap();
+    assert_eq!((&wav[0..4], &wav[8..12]), (&b"RIFF"[..], &b"WAVE"[..]));
+    // "Nomor antrian D nol nol satu, silakan ke loket empat" lasts well over a second.
+    let sample_rate = u32::from_le_bytes(wav[24..28].try_into().unwrap());
+    let seconds = (wav.len() - 44) as f64 / f64::from(sample_rate * 2);
+    assert!(seconds > 1.5, "speech of {seconds:.2} s is too short");
+}
