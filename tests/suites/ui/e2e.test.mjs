@@ -21,11 +21,9 @@ const SHOTS = [path.join(ARTIFACTS, "screenshots"), path.join(ROOT, "docs", "scr
 const DEMO = JSON.parse(process.env.LOKET_DEMO_JSON ?? "{}");
 
 let browser;
-let userDir;
 
 before(async () => {
   assert.ok(HUB, "HUB_URL must point at a running demo hub");
-  userDir = fs.mkdtempSync(path.join(os.tmpdir(), "loket-chromium-"));
   browser = await chromium.launch({
     executablePath: process.env.LOKET_CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -39,7 +37,6 @@ before(async () => {
       "--disable-component-update",
       "--disable-sync",
       "--autoplay-policy=no-user-gesture-required",
-      `--user-data-dir=${userDir}`,
     ],
   });
   SHOTS.forEach((d) => fs.mkdirSync(d, { recursive: true }));
@@ -47,7 +44,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
 });
 
 async function page(width = 1920, height = 1080) {
@@ -178,7 +174,7 @@ test("M-Paspor booking check-in at the kiosk gives the booking's tickets", async
   assert.match(await kiosk.textContent("[data-testid=kiosk-error-title]"), /bukan untuk hari ini/);
 
   // Unknown booking: a clear message and the way back.
-  await kiosk.click("[data-testid=ticket-done]");
+  await kiosk.click("[data-testid=kiosk-back]");
   await kiosk.click("[data-testid=kiosk-booking]");
   await kiosk.keyboard.type("TIDAKADA123");
   await kiosk.keyboard.press("Enter");
