@@ -16,7 +16,9 @@
 //! outbox row (`outbox.seq` increasing) and its audit row; logs carry no NIK or names.
 
 pub mod api;
+pub mod audit_chain;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -24,6 +26,7 @@ pub mod demo;
 pub mod error;
 mod hub;
 pub mod live;
+pub mod lock;
 pub mod openapi;
 pub mod speech;
 pub mod store;
