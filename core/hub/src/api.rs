@@ -89,7 +89,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// Who asks, from `Authorization: Bearer <token>`.
+/// Who asks, from `Authorization: Bearer <token>` (found by [`crate::guard`] before the
+/// handler runs).
+#[derive(Debug, Clone)]
 pub struct Auth {
     /// The principal.
     pub who: Principal,
@@ -97,7 +99,7 @@ pub struct Auth {
     pub token: String,
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let token = value
         .strip_prefix("Bearer ")
@@ -116,6 +118,9 @@ impl FromRequestParts<Hub> for Auth {
     type Rejection = HubError;
 
     async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.extensions.get::<Auth>() {
+            return Ok(auth.clone());
+        }
         let token = bearer(&parts.headers).ok_or(HubError::Unauthenticated)?;
         let who = hub
             .authenticate(&token, device_header(&parts.headers))
@@ -163,6 +168,10 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/audit", get(audit))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
+        .route_layer(middleware::from_fn_with_state(
+            hub.clone(),
+            crate::guard::guard,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(hub.clone());

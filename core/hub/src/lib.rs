@@ -24,6 +24,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod guard;
 mod hub;
 pub mod live;
 pub mod lock;
