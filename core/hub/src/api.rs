@@ -131,8 +131,13 @@ impl FromRequestParts<Hub> for Auth {
 
 type ApiResult<T> = Result<Json<T>, HubError>;
 
-/// The router: `/healthz`, `/api/v1/...`, and the UI directory at `/` when given.
+/// The router: `/healthz`, `/api/v1/...`, and the UI directory at `/` when given. Every
+/// API route passes [`crate::guard`] (its declared right); every request passes
+/// [`crate::origin`] (browser requests from other sites may not change data).
 pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
+    let origins = std::sync::Arc::new(crate::origin::OriginPolicy::new(
+        &hub.config().allowed_origins,
+    ));
     let api = Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
@@ -186,7 +191,11 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         }
         None => app.fallback(not_found),
     };
-    app.layer(middleware::from_fn(log_request))
+    app.layer(middleware::from_fn_with_state(
+        origins,
+        crate::origin::check,
+    ))
+    .layer(middleware::from_fn(log_request))
 }
 
 /// Logs method, route pattern (never the raw URI: it may carry a token), status, time.

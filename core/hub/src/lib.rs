@@ -29,6 +29,7 @@ mod hub;
 pub mod live;
 pub mod lock;
 pub mod openapi;
+pub mod origin;
 pub mod speech;
 pub mod store;
 pub mod views;
