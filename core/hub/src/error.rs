@@ -76,6 +76,9 @@ pub enum HubError {
     /// A browser request from a page of another origin.
     #[error("origin refused")]
     OriginRefused,
+    /// Sealing or opening personal data failed (key file, or a changed blob).
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
 }
 
 impl From<CheckInError> for HubError {
@@ -116,6 +119,7 @@ impl HubError {
             HubError::DataDirInUse(_) => "data_dir_in_use",
             HubError::BackupUnusable(_) => "backup_unusable",
             HubError::OriginRefused => "origin_refused",
+            HubError::Seal(_) => "sealed_data",
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -137,6 +141,7 @@ impl HubError {
             HubError::DataDirInUse(_) => 409,
             HubError::BackupUnusable(_) => 422,
             HubError::OriginRefused => 403,
+            HubError::Seal(_) => 500,
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit => 409,
             HubError::Storage(_)
             | HubError::Migration(_)
@@ -188,6 +193,7 @@ impl HubError {
             HubError::BackupUnusable(why) => format!(
                 "Berkas cadangan tidak dapat dipakai ({why}). Pilih berkas cadangan lain; data yang ada tidak diubah."
             ),
+            HubError::Seal(e) => e.message_id(),
             HubError::OriginRefused => {
                 "Permintaan dari halaman situs lain ditolak. Buka aplikasi Loket dari alamat hub kantor."
                     .into()
@@ -246,6 +252,7 @@ impl HubError {
             HubError::BackupUnusable(why) => format!(
                 "The backup file cannot be used ({why}). Choose another backup file; the current data was not changed."
             ),
+            HubError::Seal(e) => e.message_en(),
             HubError::OriginRefused => {
                 "A request from another site's page was refused. Open the Loket app from the office hub's address."
                     .into()
