@@ -100,7 +100,7 @@ impl OriginPolicy {
         let Some(origin) = origin.to_str().ok().and_then(normalize) else {
             return false; // `null`, or not an origin at all
         };
-        if self.allowed.iter().any(|a| *a == origin) {
+        if self.allowed.contains(&origin) {
             return true;
         }
         let Some((scheme, authority)) = origin.split_once("://") else {
