@@ -41,6 +41,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Clock,
     pub(crate) live: broadcast::Sender<LiveEvent>,
     pub(crate) speaker: Speaker,
+    /// Seals personal data at rest (BAP contents, biometrics): see [`crate::seal`].
+    pub(crate) sealer: crate::seal::Sealer,
 }
 
 /// A request to issue a walk-in or priority ticket.
@@ -122,6 +124,7 @@ impl Hub {
     pub async fn open_with_clock(data_dir: &Path, config: HubConfig, clock: Clock) -> Result<Hub> {
         config.validate()?;
         let db = Db::open(data_dir).await?;
+        let sealer = crate::seal::Sealer::open_or_create(data_dir)?;
         let (live, _) = broadcast::channel(1024);
         Ok(Hub {
             inner: Arc::new(Inner {
@@ -130,6 +133,7 @@ impl Hub {
                 clock,
                 live,
                 speaker: Speaker::default(),
+                sealer,
             }),
         })
     }
@@ -137,6 +141,11 @@ impl Hub {
     /// The configuration in force.
     pub fn config(&self) -> &HubConfig {
         &self.inner.config
+    }
+
+    /// The sealer of personal data at rest (the data folder's `seal.key`).
+    pub fn sealer(&self) -> &crate::seal::Sealer {
+        &self.inner.sealer
     }
 
     /// The clock.
