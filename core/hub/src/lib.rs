@@ -10,6 +10,9 @@
 //!   `BEGIN IMMEDIATE` transaction; the caller hears back only after the commit.
 //! * [`api::router`] is the axum router of the LAN API; [`serve`] binds and runs it.
 //! * [`demo::seed`] fills a demo office (accounts, devices, counters, bookings for today).
+//! * [`bap`], [`pickup`] and [`report`] hold the BAP, passport pickup and head's report
+//!   operations (more `impl Hub` blocks) with their request and answer types;
+//!   [`printouts`] their PDFs and drawn signatures.
 //!
 //! Invariants: ticket numbers per (office day, service) gapless and never issued twice
 //! (allocated inside the transaction that stores the ticket); every state change has its
@@ -17,6 +20,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bap;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -25,6 +29,9 @@ pub mod error;
 mod hub;
 pub mod live;
 pub mod openapi;
+pub mod pickup;
+pub mod printouts;
+pub mod report;
 pub mod speech;
 pub mod store;
 pub mod views;

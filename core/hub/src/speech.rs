@@ -95,6 +95,7 @@ pub async fn synthesize(program: &str, text: &str) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
