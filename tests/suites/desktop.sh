@@ -78,7 +78,8 @@ missing=""
 for f in ./usr/bin/loket-desktop ./usr/bin/loket ./usr/lib/systemd/system/loket-hub.service \
          ./usr/lib/systemd/user/loket-kiosk.service ./usr/sbin/loket-provision \
          ./usr/share/loket/ui/index.html ./usr/share/loket/installer/kiosk-session.sh; do
-    grep -q " $f\$" <<<"$contents" || grep -q " $f -> " <<<"$contents" || missing="$missing $f"
+    # dpkg-deb lists paths with or without the leading "./", depending on the builder.
+    grep -qE " (\./)?${f#./}( -> .*)?\$" <<<"$contents" || missing="$missing $f"
 done
 if [ -z "$missing" ]; then pass ".deb holds the app, loket, units, provisioning and the UI"; else fail ".deb lacks:$missing"; fi
 

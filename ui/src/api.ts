@@ -458,3 +458,290 @@ export function callFromLive(msg: unknown): CallEvent | null {
   const call = m.call as WireCall;
   return typeof call.ticket === "string" ? toCall(call) : null;
 }
+
+// ---- files (PDF, CSV) ---------------------------------------------------------------
+
+/** Fetches a file with the officer's token (a plain link cannot carry it) and opens it:
+ * PDFs in a new tab to print, other files as a download. */
+export async function openFile(path: string, fileName: string): Promise<void> {
+  const res = await fetch(hubBase() + path, { headers: { Authorization: `Bearer ${officerToken() ?? ""}` } });
+  if (!res.ok) {
+    let message = res.statusText;
+    let code = `http_${res.status}`;
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message_id?: string; message_en?: string } };
+      code = body.error?.code ?? code;
+      message = (lang() === "en" ? body.error?.message_en : body.error?.message_id) ?? message;
+    } catch {
+      // not JSON
+    }
+    throw new ApiError(res.status, code, message);
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  if (res.headers.get("content-type")?.startsWith("application/pdf")) a.target = "_blank";
+  else a.download = fileName;
+  a.rel = "noopener";
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// ---- BAP (core/hub/src/bap.rs) ------------------------------------------------------
+
+export type BapStepName = "identity" | "old_passport" | "reason" | "incident" | "history" | "documents" | "assessment" | "outcome";
+export const BAP_STEPS: BapStepName[] = ["identity", "old_passport", "reason", "incident", "history", "documents", "assessment", "outcome"];
+export const BAP_DOCUMENTS = ["ektp", "family_card", "birth_certificate", "diploma", "marriage_book", "police_report", "damaged_passport", "village_letter"] as const;
+export const DAMAGE_STATES = ["water_damaged", "torn", "pages_missing", "burnt", "data_page_damaged", "other"] as const;
+
+export interface BookFee {
+  electronic: boolean;
+  validity: "five_years" | "ten_years";
+}
+
+export type BapReason =
+  | { kind: "lost"; police_report_number: string; police_report_date: string | null; police_station: string }
+  | { kind: "damaged"; state: string | null; description: string };
+
+export type BapOutcome =
+  | { kind: "approve_with_charge"; book: BookFee }
+  | { kind: "waive_force_majeure"; book: BookFee }
+  | { kind: "suspend"; months: number; approval?: { by: { username: string; role: string }; at: string } | null };
+
+export interface BapInterview {
+  identity: { full_name: string; nik: string; birth_place: string; birth_date: string | null; occupation: string; address: string; phone: string };
+  old_passport: { number: string | null; mrz: [string, string] | null; issued_on: string | null; expires_on: string | null; issuing_office: string };
+  reason: BapReason | null;
+  force_majeure_claimed: boolean;
+  chronology: string;
+  incident_place: string;
+  incident_date: string | null;
+  travel_purpose: string;
+  past_use: string;
+  past_applications: string;
+  documents: string[];
+  assessment: string;
+  outcome: BapOutcome | null;
+}
+
+export interface Message {
+  code: string;
+  message_id: string;
+  message_en: string;
+}
+
+export interface BapMissing extends Message {
+  step: BapStepName;
+}
+
+export interface FeeQuote {
+  basis: string;
+  lines: { item: string; amount: number }[];
+  total: number;
+}
+
+export interface Bap {
+  id: string;
+  version: number;
+  number: string;
+  revision: number;
+  visit_id: number | null;
+  status: "draft" | "completed" | "signed";
+  locked: boolean;
+  latest: boolean;
+  bap: {
+    interview: BapInterview;
+    examiner: { username: string; role: string };
+    signatures: null | { supervisor: { username: string }; at: string; applicant: { kind: string } };
+    amendment: null | { amends_version: number; reason: string; by: { username: string }; at: string };
+  };
+  missing: BapMissing[];
+  next_step: BapStepName | null;
+  warnings: Message[];
+  fees: FeeQuote | null;
+  versions: { version: number; status: string; updated_at: string }[];
+}
+
+/** A supervisor's own log-in typed at the counter, for a suspension or the signature. */
+export interface Approver {
+  username: string;
+  password: string;
+}
+
+/** The message of a hub message object in the current language. */
+export function say(m: { message_id: string; message_en: string }): string {
+  return lang() === "en" ? m.message_en : m.message_id;
+}
+
+export async function startBap(visitId: number | string): Promise<Bap> {
+  return request("POST", "/api/v1/baps", { token: officerToken(), body: { visit_id: Number(visitId) } });
+}
+
+export async function getBap(id: string, version?: number): Promise<Bap> {
+  return request("GET", `/api/v1/baps/${encodeURIComponent(id)}${version ? `?version=${version}` : ""}`, { token: officerToken() });
+}
+
+export async function saveBap(id: string, answers: BapInterview, revision: number): Promise<Bap> {
+  return request("PUT", `/api/v1/baps/${encodeURIComponent(id)}`, { token: officerToken(), body: { answers: { ...answers, outcome: null }, revision } });
+}
+
+export async function decideBap(id: string, outcome: BapOutcome, approver: Approver | null, revision: number): Promise<Bap> {
+  const choice = outcome.kind === "suspend" ? { kind: "suspend", months: outcome.months } : outcome;
+  return request("POST", `/api/v1/baps/${encodeURIComponent(id)}/decide`, { token: officerToken(), body: { outcome: choice, approver, revision } });
+}
+
+export async function completeBap(id: string, revision: number): Promise<Bap> {
+  return request("POST", `/api/v1/baps/${encodeURIComponent(id)}/complete`, { token: officerToken(), body: { revision } });
+}
+
+export async function signBap(id: string, supervisor: Approver | null, applicantSignature: SignatureInput, revision: number): Promise<Bap> {
+  return request("POST", `/api/v1/baps/${encodeURIComponent(id)}/sign`, {
+    token: officerToken(),
+    body: { supervisor, applicant_signature: applicantSignature, revision },
+  });
+}
+
+export async function amendBap(id: string, reason: string): Promise<Bap> {
+  return request("POST", `/api/v1/baps/${encodeURIComponent(id)}/amend`, { token: officerToken(), body: { reason } });
+}
+
+export async function printBap(bap: Bap): Promise<void> {
+  await openFile(`/api/v1/baps/${encodeURIComponent(bap.id)}/pdf?version=${bap.version}`, `bap-${bap.number}.pdf`);
+}
+
+// ---- pickup (core/hub/src/pickup.rs) ------------------------------------------------
+
+export type SignatureInput = { kind: "paper" } | { kind: "drawn"; png: string };
+
+export type PickupState = "not_ready_yet" | "ready" | "overdue_for_cancellation" | "collected" | "cancelled";
+
+export interface Pickup {
+  receipt: string;
+  visit_id: number | null;
+  booking_code: string | null;
+  applicant_nik: string;
+  applicant_name: string;
+  passport_number: string | null;
+  visit_date: string;
+  ready_on: string | null;
+  ready_date: string;
+  state: PickupState;
+  status: null | { status: string; expected?: string; collect_by?: string; since?: string };
+  collected_at: string | null;
+  handover: null | { approval: { collector: string; collector_name: string | null; overdue: boolean }; at: string };
+  cancelled_at: string | null;
+}
+
+export type CollectorInput = { kind: "applicant" } | { kind: "family"; name: string; relation: string } | { kind: "proxy"; name: string };
+
+export interface PresentedInput {
+  receipt: string | null;
+  id: { kind: "ektp" | "passport" | "driving_licence"; number: string } | null;
+  family_card: { number: string; shows_relation: boolean } | null;
+  power_of_attorney: { signed_by_applicant: boolean; names_collector: boolean } | null;
+}
+
+export async function findPickups(by: "receipt" | "nik" | "visit_id", value: string): Promise<Pickup[]> {
+  return request("GET", `/api/v1/pickups?${by}=${encodeURIComponent(value.trim())}`, { token: officerToken() });
+}
+
+export async function handOver(receipt: string, collector: CollectorInput, presented: PresentedInput, signature: SignatureInput, passportNumber: string | null): Promise<Pickup> {
+  return request("POST", "/api/v1/pickups/handover", {
+    token: officerToken(),
+    body: { receipt, collector, presented, signature, passport_number: passportNumber || null },
+  });
+}
+
+export async function overduePickups(): Promise<Pickup[]> {
+  return request("GET", "/api/v1/pickups/overdue", { token: officerToken() });
+}
+
+export async function printPickupReceipt(receipt: string): Promise<void> {
+  await openFile(`/api/v1/pickups/receipt.pdf?receipt=${encodeURIComponent(receipt)}`, `tanda-terima-${receipt}.pdf`);
+}
+
+export async function printPickupRegister(date?: string): Promise<void> {
+  await openFile(`/api/v1/pickups/register.pdf${date ? `?date=${date}` : ""}`, `register-${date ?? "hari-ini"}.pdf`);
+}
+
+export interface KioskPickupAnswer {
+  status: "not_found" | "not_ready_yet" | "ready" | "overdue" | "collected" | "cancelled";
+  expected?: string;
+  collect_by?: string;
+  message_id: string;
+  message_en: string;
+}
+
+/** The kiosk's "is my passport ready?": statuses and dates only. */
+export async function kioskPickupStatus(code: string): Promise<{ found: number; answers: KioskPickupAnswer[] }> {
+  return request("POST", "/api/v1/kiosk/pickup-status", { token: deviceToken("kiosk"), body: { code } });
+}
+
+// ---- the head's report (core/hub/src/report.rs) -------------------------------------
+
+export interface DurationStats {
+  count: number;
+  mean_seconds: number;
+  median_seconds: number;
+  p90_seconds: number;
+  max_seconds: number;
+}
+
+export interface GroupFigures {
+  issued: number;
+  walk_in: number;
+  appointment: number;
+  priority: number;
+  served: number;
+  no_shows: number;
+  outcomes: Record<string, number>;
+  waiting: DurationStats;
+  waiting_all_stages: DurationStats;
+  stages: { stage: string; service_time: DurationStats }[];
+}
+
+export interface Report {
+  office_name: string;
+  time_zone: string;
+  generated_at: string;
+  from: string;
+  to: string;
+  closed_days: string[];
+  counter_names: { id: number; name: string }[];
+  total: GroupFigures;
+  services: { service: string; figures: GroupFigures }[];
+  service_lanes: { service: string; lane: string; figures: GroupFigures }[];
+  counters: {
+    counter: number;
+    officer: string | null;
+    sittings: number;
+    served: number;
+    mean_service_seconds: number;
+    occupied_seconds: number;
+    open_seconds: number;
+    idle_seconds: number;
+  }[];
+  arrivals_per_hour: number[];
+  quotas: { service: string; lane: string; quota: number; used: number }[];
+  baps: { signed_by_outcome: [string, number][]; unsigned: number; unpriced: number };
+  fees: { item: string; unit_rupiah: number; count: number; total_rupiah: number }[];
+  fees_total_rupiah: number;
+  skipped_visits: number[];
+}
+
+export type ReportRange = { period: "day" | "week" | "month"; date: string } | { from: string; to: string };
+
+function reportQuery(range: ReportRange): string {
+  return "period" in range ? `date=${range.date}&period=${range.period}` : `from=${range.from}&to=${range.to}`;
+}
+
+export async function report(range: ReportRange): Promise<Report> {
+  return request("GET", `/api/v1/reports?${reportQuery(range)}`, { token: officerToken() });
+}
+
+export async function downloadReport(range: ReportRange, kind: "csv" | "pdf"): Promise<void> {
+  const stem = "period" in range ? `laporan-${range.period}-${range.date}` : `laporan-${range.from}-${range.to}`;
+  await openFile(`/api/v1/reports/export.${kind}?${reportQuery(range)}`, `${stem}.${kind}`);
+}

@@ -9,6 +9,9 @@ import { Counter } from "./views/Counter";
 import { Display } from "./views/Display";
 import { Head } from "./views/Head";
 import { Home } from "./views/Home";
+// Visit steps register themselves with the counter view (steps.ts).
+import "./visit-steps/bap";
+import "./visit-steps/pickup";
 import { Connect, type DesktopInfo } from "./views/Connect";
 import "./styles.css";
 

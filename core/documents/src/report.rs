@@ -75,6 +75,8 @@ pub struct CounterFigures {
     pub served: u32,
     /// Mean service time, minutes.
     pub mean_service_minutes: f64,
+    /// Open but nobody at the counter, minutes.
+    pub idle_minutes: f64,
 }
 
 /// Use of one quota.
@@ -106,8 +108,10 @@ pub struct FeeFigures {
 pub struct DailyReport {
     /// Letterhead.
     pub office: Office,
-    /// The day.
+    /// The day (the first day of a range).
     pub date: NaiveDate,
+    /// The last day of a range report; `None` for one day.
+    pub to: Option<NaiveDate>,
     /// When the report was produced.
     pub generated_at: NaiveDateTime,
     /// "WIB", "WITA" or "WIT".
@@ -159,11 +163,15 @@ fn dur_columns(first: &str) -> Vec<Column> {
 
 fn draw_report(flow: &mut Flow, r: &DailyReport) {
     r.office.letterhead(flow);
-    flow.paragraph("LAPORAN HARIAN LAYANAN PASPOR", Style::TITLE);
-    flow.paragraph(
-        &format_date(r.date),
-        Style::BODY.sized(11.0).aligned(Align::Center),
-    );
+    let (title, period) = match r.to {
+        Some(to) if to != r.date => (
+            "LAPORAN LAYANAN PASPOR",
+            format!("{} – {}", format_date(r.date), format_date(to)),
+        ),
+        _ => ("LAPORAN HARIAN LAYANAN PASPOR", format_date(r.date)),
+    };
+    flow.paragraph(title, Style::TITLE);
+    flow.paragraph(&period, Style::BODY.sized(11.0).aligned(Align::Center));
     flow.space(3.0);
 
     let issued: u32 = r.services.iter().map(|s| s.issued).sum();
@@ -279,15 +287,17 @@ fn draw_report(flow: &mut Flow, r: &DailyReport) {
                 c.officer.clone(),
                 c.served.to_string(),
                 format_minutes(c.mean_service_minutes),
+                format_minutes(c.idle_minutes),
             ]
         })
         .collect();
     flow.table(&Table {
         columns: vec![
             Column::new("Loket", 1.6, Align::Left),
-            Column::new("Petugas", 3.4, Align::Left),
-            Column::new("Dilayani", 1.2, Align::Right),
+            Column::new("Petugas", 3.0, Align::Left),
+            Column::new("Dilayani", 1.1, Align::Right),
             Column::new("Rata-rata layanan (mnt)", 2.0, Align::Right),
+            Column::new("Menganggur (mnt)", 1.6, Align::Right),
         ],
         rows,
         ..Table::default()
@@ -424,7 +434,11 @@ pub fn render_daily_reports(
     })?;
     let running = Running {
         header_left: first.office.name.clone(),
-        header_right: "Laporan Harian Layanan".to_string(),
+        header_right: if first.to.is_some_and(|to| to != first.date) {
+            "Laporan Layanan".to_string()
+        } else {
+            "Laporan Harian Layanan".to_string()
+        },
         footer_left: format!(
             "Dibuat oleh Loket · {}",
             format_date_time(first.generated_at, &first.time_zone)

@@ -3,10 +3,12 @@
 //! | action | officer | supervisor | head | admin | kiosk | display |
 //! | --- | --- | --- | --- | --- | --- | --- |
 //! | issue ticket, check in | yes | yes | yes | yes | yes | - |
+//! | ask whether a passport is ready (kiosk answer, no personal data) | yes | yes | yes | yes | yes | - |
 //! | read calls | yes | yes | yes | yes | - | yes |
 //! | read queue | yes | yes | yes | yes | - | - |
 //! | open/close own counter, call next, call given, recall, no-show, transfer, park, finish | yes | yes | yes | - | - | - |
-//! | force a call past the starvation bound, close the day, set quotas, approve BAP, reports, audit, import bookings | - | yes | yes | - | - | - |
+//! | examine a BAP (interview, outcome, print, sign, amend), register and hand over passports | yes | yes | yes | - | - | - |
+//! | force a call past the starvation bound, close the day, set quotas, approve BAP, reports, audit, import bookings, cancel uncollected passports | - | yes | yes | - | - | - |
 //! | manage counters | - | yes | yes | yes | - | - |
 //! | manage users, devices, settings | - | - | - | yes | - | - |
 //!
@@ -129,11 +131,19 @@ pub enum Action {
     ManageDevices,
     /// Change office settings.
     ManageSettings,
+    /// Make a BAP: start, save answers, decide, complete, print, sign, amend.
+    ExamineBap,
+    /// Register passports ready for pickup, look them up, hand them over, print the register.
+    HandOverPassport,
+    /// Ask whether a passport is ready (the kiosk's answer: no personal data).
+    CheckPickup,
+    /// Cancel a passport not collected in time.
+    CancelPassport,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 28] = [
         Action::IssueTicket,
         Action::CheckIn,
         Action::ReadCalls,
@@ -158,6 +168,10 @@ impl Action {
         Action::ManageUsers,
         Action::ManageDevices,
         Action::ManageSettings,
+        Action::ExamineBap,
+        Action::HandOverPassport,
+        Action::CheckPickup,
+        Action::CancelPassport,
     ];
 
     /// Stable machine name.
@@ -187,6 +201,10 @@ impl Action {
             Action::ManageUsers => "manage_users",
             Action::ManageDevices => "manage_devices",
             Action::ManageSettings => "manage_settings",
+            Action::ExamineBap => "examine_bap",
+            Action::HandOverPassport => "hand_over_passport",
+            Action::CheckPickup => "check_pickup",
+            Action::CancelPassport => "cancel_passport",
         }
     }
 }
@@ -200,7 +218,10 @@ impl fmt::Display for Action {
 /// Whether an actor may perform an action.
 pub fn may(actor: Actor, action: Action) -> bool {
     use Action::*;
-    let front_desk = matches!(action, IssueTicket | CheckIn | ReadCalls | ReadQueue);
+    let front_desk = matches!(
+        action,
+        IssueTicket | CheckIn | ReadCalls | ReadQueue | CheckPickup
+    );
     let serving = matches!(
         action,
         OpenCounter
@@ -212,6 +233,8 @@ pub fn may(actor: Actor, action: Action) -> bool {
             | Transfer
             | Park
             | Serve
+            | ExamineBap
+            | HandOverPassport
     );
     let supervising = matches!(
         action,
@@ -223,13 +246,14 @@ pub fn may(actor: Actor, action: Action) -> bool {
             | ViewAudit
             | ImportBookings
             | ManageCounters
+            | CancelPassport
     );
     let administering = matches!(
         action,
         ManageCounters | ManageUsers | ManageDevices | ManageSettings
     );
     match actor {
-        Actor::Device(DeviceKind::Kiosk) => matches!(action, IssueTicket | CheckIn),
+        Actor::Device(DeviceKind::Kiosk) => matches!(action, IssueTicket | CheckIn | CheckPickup),
         Actor::Device(DeviceKind::Display) => matches!(action, ReadCalls),
         Actor::Officer(Role::Officer) => front_desk || serving,
         Actor::Officer(Role::Supervisor | Role::Head) => front_desk || serving || supervising,

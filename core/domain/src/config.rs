@@ -6,6 +6,7 @@ use crate::error::DomainError;
 use crate::fees::FeeSchedule;
 use crate::lane::PriorityRules;
 use crate::office_day::OfficeTimeZone;
+use crate::pickup::PickupRules;
 use crate::policy::CallPolicy;
 use crate::quota::QuotaTable;
 use crate::service::ServiceCatalog;
@@ -35,6 +36,8 @@ pub struct RulesConfig {
     pub wait: WaitRules,
     /// Fee tables.
     pub fees: FeeSchedule,
+    /// Passport pickup: working days until ready, the collection period, holidays.
+    pub pickup: PickupRules,
 }
 
 impl RulesConfig {

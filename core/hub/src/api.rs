@@ -3,9 +3,12 @@
 //! built front end at `/` with SPA fallback. docs/api.md describes every route.
 
 use crate::auth::Principal;
+use crate::bap::{AmendBap, CompleteBap, DecideBap, SaveBap, SignBap, StartBap};
 use crate::error::HubError;
 use crate::hub::{BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotasRequest};
 use crate::live::LiveEvent;
+use crate::pickup::{CancelPickup, HandoverRequest, PickupLookup, RegisterPickup};
+use crate::report::ReportQuery;
 use crate::views::*;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::ws::{
@@ -171,6 +174,23 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/users", get(users).post(add_user))
         .route("/devices", post(add_device))
         .route("/audit", get(audit))
+        .route("/baps", post(start_bap))
+        .route("/baps/{bap}", get(get_bap).put(save_bap))
+        .route("/baps/{bap}/decide", post(decide_bap))
+        .route("/baps/{bap}/complete", post(complete_bap))
+        .route("/baps/{bap}/sign", post(sign_bap))
+        .route("/baps/{bap}/amend", post(amend_bap))
+        .route("/baps/{bap}/pdf", get(bap_pdf))
+        .route("/pickups", get(find_pickups).post(register_pickup))
+        .route("/pickups/handover", post(hand_over))
+        .route("/pickups/cancel", post(cancel_pickup))
+        .route("/pickups/overdue", get(overdue_pickups))
+        .route("/pickups/receipt.pdf", get(pickup_receipt_pdf))
+        .route("/pickups/register.pdf", get(pickup_register_pdf))
+        .route("/kiosk/pickup-status", post(kiosk_pickup_status))
+        .route("/reports", get(report))
+        .route("/reports/export.csv", get(report_csv))
+        .route("/reports/export.pdf", get(report_pdf))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
         .route_layer(middleware::from_fn_with_state(
@@ -662,6 +682,259 @@ async fn audit(
     ApiQuery(q): ApiQuery<LimitQuery>,
 ) -> ApiResult<Vec<AuditView>> {
     Ok(Json(hub.audit_log(&auth.who, q.limit).await?))
+}
+
+// ---- BAP ------------------------------------------------------------------------------
+
+/// A PDF answer, shown in the browser (`inline`) with a file name for saving.
+fn pdf_response(pdf: Vec<u8>, file_name: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file_name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// File names keep letters, digits, `-`, `_` and `.`.
+fn file_name(stem: &str, ext: &str) -> String {
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{stem}.{ext}")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VersionQuery {
+    #[serde(default)]
+    version: Option<u32>,
+}
+
+async fn start_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    OptionalJson(req): OptionalJson<StartBap>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.start_bap(&auth.who, req).await?))
+}
+
+async fn get_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.bap(&auth.who, &id, q.version).await?))
+}
+
+async fn save_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<SaveBap>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.save_bap(&auth.who, &id, req).await?))
+}
+
+async fn decide_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<DecideBap>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.decide_bap(&auth.who, &id, req).await?))
+}
+
+async fn complete_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    OptionalJson(req): OptionalJson<CompleteBap>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.complete_bap(&auth.who, &id, req).await?))
+}
+
+async fn sign_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<SignBap>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.sign_bap(&auth.who, &id, req).await?))
+}
+
+async fn amend_bap(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<AmendBap>,
+) -> ApiResult<crate::bap::BapView> {
+    Ok(Json(hub.amend_bap(&auth.who, &id, req).await?))
+}
+
+async fn bap_pdf(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> Result<Response, HubError> {
+    let pdf = hub.bap_pdf(&auth.who, &id, q.version).await?;
+    Ok(pdf_response(pdf, &file_name(&format!("bap-{id}"), "pdf")))
+}
+
+// ---- pickup ---------------------------------------------------------------------------
+
+async fn find_pickups(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<PickupLookup>,
+) -> ApiResult<Vec<crate::pickup::PickupView>> {
+    Ok(Json(hub.find_pickups(&auth.who, q).await?))
+}
+
+async fn register_pickup(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<RegisterPickup>,
+) -> ApiResult<crate::pickup::PickupView> {
+    Ok(Json(hub.register_pickup(&auth.who, req).await?))
+}
+
+async fn hand_over(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<HandoverRequest>,
+) -> ApiResult<crate::pickup::PickupView> {
+    Ok(Json(hub.hand_over(&auth.who, req).await?))
+}
+
+async fn cancel_pickup(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<CancelPickup>,
+) -> ApiResult<crate::pickup::PickupView> {
+    Ok(Json(hub.cancel_pickup(&auth.who, req).await?))
+}
+
+async fn overdue_pickups(
+    State(hub): State<Hub>,
+    auth: Auth,
+) -> ApiResult<Vec<crate::pickup::PickupView>> {
+    Ok(Json(hub.overdue_pickups(&auth.who).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptQuery {
+    receipt: String,
+}
+
+async fn pickup_receipt_pdf(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ReceiptQuery>,
+) -> Result<Response, HubError> {
+    let pdf = hub.pickup_receipt_pdf(&auth.who, &q.receipt).await?;
+    Ok(pdf_response(
+        pdf,
+        &file_name(&format!("tanda-terima-{}", q.receipt), "pdf"),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DateQuery {
+    #[serde(default)]
+    date: Option<NaiveDate>,
+}
+
+async fn pickup_register_pdf(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<DateQuery>,
+) -> Result<Response, HubError> {
+    let day = q.date.unwrap_or_else(|| hub.today());
+    let pdf = hub.pickup_register_pdf(&auth.who, day).await?;
+    Ok(pdf_response(
+        pdf,
+        &file_name(&format!("register-pengambilan-{day}"), "pdf"),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KioskPickupRequest {
+    code: String,
+}
+
+async fn kiosk_pickup_status(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiJson(req): ApiJson<KioskPickupRequest>,
+) -> ApiResult<crate::pickup::KioskPickupView> {
+    Ok(Json(hub.kiosk_pickup_status(&auth.who, &req.code).await?))
+}
+
+// ---- reports --------------------------------------------------------------------------
+
+async fn report(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> ApiResult<crate::report::ReportView> {
+    Ok(Json(hub.report(&auth.who, &q).await?))
+}
+
+fn report_stem(hub: &Hub, q: &ReportQuery) -> String {
+    match q.range(hub.today()) {
+        Ok((from, to)) if from == to => format!("laporan-{from}"),
+        Ok((from, to)) => format!("laporan-{from}-{to}"),
+        Err(_) => "laporan".to_string(),
+    }
+}
+
+async fn report_csv(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, HubError> {
+    let csv = hub.report_csv(&auth.who, &q).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}\"",
+                    file_name(&report_stem(&hub, &q), "csv")
+                ),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+async fn report_pdf(
+    State(hub): State<Hub>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ReportQuery>,
+) -> Result<Response, HubError> {
+    let pdf = hub.report_pdf(&auth.who, &q).await?;
+    Ok(pdf_response(pdf, &file_name(&report_stem(&hub, &q), "pdf")))
 }
 
 #[derive(Deserialize)]

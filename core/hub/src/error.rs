@@ -1,7 +1,7 @@
 //! The hub's error type: every error has a stable code, an HTTP status and messages in
 //! Bahasa Indonesia and English. Rule errors come from `loket-domain` unchanged.
 
-use loket_domain::{CheckInError, DomainError, IdentityError, UserFacing};
+use loket_domain::{BapError, CheckInError, DomainError, IdentityError, PickupError, UserFacing};
 use thiserror::Error;
 
 /// Errors of the hub. `Display` is for logs and carries no personal data.
@@ -79,6 +79,33 @@ pub enum HubError {
     /// Sealing or opening personal data failed (key file, or a changed blob).
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
+    /// No BAP with that id (or version).
+    #[error("BAP not found")]
+    BapNotFound,
+    /// The BAP was saved by someone else since it was read (optimistic concurrency).
+    #[error("BAP changed since revision {expected}")]
+    BapStale {
+        /// The revision the caller had.
+        expected: i64,
+    },
+    /// An approval or signature that needs a supervisor's (or the head's) own log-in.
+    #[error("supervisor authentication required")]
+    ApproverRequired,
+    /// The approving supervisor's user name or password is wrong.
+    #[error("approver credentials wrong")]
+    ApproverBadCredentials,
+    /// A handover without the new passport's number.
+    #[error("passport number missing")]
+    PassportNumberMissing,
+    /// A drawn signature that is not a PNG data URL within the size limit.
+    #[error("signature invalid: {0}")]
+    SignatureInvalid(String),
+    /// A report range that is empty, reversed or too long.
+    #[error("report range invalid: {0}")]
+    ReportRange(String),
+    /// A PDF could not be made (fonts missing, a required field empty).
+    #[error("document: {0}")]
+    Document(String),
 }
 
 impl From<CheckInError> for HubError {
@@ -90,6 +117,24 @@ impl From<CheckInError> for HubError {
 impl From<IdentityError> for HubError {
     fn from(e: IdentityError) -> Self {
         HubError::Domain(DomainError::Identity(e))
+    }
+}
+
+impl From<BapError> for HubError {
+    fn from(e: BapError) -> Self {
+        HubError::Domain(DomainError::Bap(e))
+    }
+}
+
+impl From<PickupError> for HubError {
+    fn from(e: PickupError) -> Self {
+        HubError::Domain(DomainError::Pickup(e))
+    }
+}
+
+impl From<loket_documents::DocumentError> for HubError {
+    fn from(e: loket_documents::DocumentError) -> Self {
+        HubError::Document(e.to_string())
     }
 }
 
@@ -120,6 +165,14 @@ impl HubError {
             HubError::BackupUnusable(_) => "backup_unusable",
             HubError::OriginRefused => "origin_refused",
             HubError::Seal(_) => "sealed_data",
+            HubError::BapNotFound => "bap_not_found",
+            HubError::BapStale { .. } => "bap_stale",
+            HubError::ApproverRequired => "approver_required",
+            HubError::ApproverBadCredentials => "approver_bad_credentials",
+            HubError::PassportNumberMissing => "passport_number_missing",
+            HubError::SignatureInvalid(_) => "signature_invalid",
+            HubError::ReportRange(_) => "report_range_invalid",
+            HubError::Document(_) => "document_failed",
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -143,6 +196,17 @@ impl HubError {
             HubError::OriginRefused => 403,
             HubError::Seal(_) => 500,
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit => 409,
+            HubError::SpeechUnavailable(_) => 503,
+            HubError::AlreadyExists(_) | HubError::NoCurrentVisit | HubError::BapStale { .. } => {
+                409
+            }
+            HubError::BapNotFound => 404,
+            HubError::ApproverRequired
+            | HubError::ApproverBadCredentials
+            | HubError::PassportNumberMissing
+            | HubError::SignatureInvalid(_) => 422,
+            HubError::ReportRange(_) => 400,
+            HubError::Document(_) => 500,
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -198,6 +262,36 @@ impl HubError {
                 "Permintaan dari halaman situs lain ditolak. Buka aplikasi Loket dari alamat hub kantor."
                     .into()
             }
+            HubError::BapNotFound => {
+                "BAP tidak ditemukan. Muat ulang layar atau mulai BAP untuk kunjungan ini.".into()
+            }
+            HubError::BapStale { .. } => {
+                "BAP sudah diubah di layar lain. Muat ulang BAP, periksa isinya, lalu simpan lagi."
+                    .into()
+            }
+            HubError::ApproverRequired => {
+                "Langkah ini memerlukan supervisor atau kepala kantor: minta beliau memasukkan nama pengguna dan kata sandinya."
+                    .into()
+            }
+            HubError::ApproverBadCredentials => {
+                "Nama pengguna atau kata sandi supervisor salah. Minta supervisor mengetik ulang."
+                    .into()
+            }
+            HubError::PassportNumberMissing => {
+                "Nomor paspor baru belum tercatat. Ketik nomor paspor yang diserahkan.".into()
+            }
+            HubError::SignatureInvalid(_) => {
+                "Tanda tangan tidak terbaca. Minta pengambil menandatangani ulang, atau pilih tanda tangan pada register cetak."
+                    .into()
+            }
+            HubError::ReportRange(_) => {
+                "Rentang tanggal laporan tidak valid. Pilih tanggal awal sebelum tanggal akhir, paling lama 366 hari."
+                    .into()
+            }
+            HubError::Document(m) => format!(
+                "PDF tidak dapat dibuat: {}",
+                m.split(" / ").next().unwrap_or(m)
+            ),
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -257,6 +351,37 @@ impl HubError {
                 "A request from another site's page was refused. Open the Loket app from the office hub's address."
                     .into()
             }
+            HubError::BapNotFound => {
+                "BAP not found. Reload the screen or start the BAP for this visit.".into()
+            }
+            HubError::BapStale { .. } => {
+                "The BAP was changed on another screen. Reload it, check it, then save again."
+                    .into()
+            }
+            HubError::ApproverRequired => {
+                "This step needs a supervisor or the office head: ask them to enter their user name and password."
+                    .into()
+            }
+            HubError::ApproverBadCredentials => {
+                "The supervisor's user name or password is wrong. Ask them to type it again."
+                    .into()
+            }
+            HubError::PassportNumberMissing => {
+                "The new passport's number is not recorded. Type the number of the passport handed over."
+                    .into()
+            }
+            HubError::SignatureInvalid(_) => {
+                "The signature could not be read. Ask the collector to sign again, or choose signing on the printed register."
+                    .into()
+            }
+            HubError::ReportRange(_) => {
+                "The report's date range is not valid. Choose a start before the end, at most 366 days."
+                    .into()
+            }
+            HubError::Document(m) => format!(
+                "The PDF could not be made: {}",
+                m.split(" / ").nth(1).unwrap_or(m)
+            ),
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -296,6 +421,16 @@ fn domain_status(e: &DomainError) -> u16 {
         | DomainError::VisitNotWaiting { .. }
         | DomainError::WouldStarve { .. } => 409,
         DomainError::InvalidConfig { .. } => 500,
+        DomainError::Bap(
+            BapError::Locked { .. }
+            | BapError::NotCompleted { .. }
+            | BapError::NotSigned
+            | BapError::OutOfOrder,
+        ) => 409,
+        DomainError::Pickup(PickupError::NotFound) => 404,
+        DomainError::Pickup(
+            PickupError::NotReady { .. } | PickupError::AlreadyCollected | PickupError::Cancelled,
+        ) => 409,
         _ => 422,
     }
 }

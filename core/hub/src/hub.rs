@@ -1063,6 +1063,7 @@ impl Hub {
             if let Some(s) = stages {
                 row.counter.stages = s;
             }
+            crate::report::session_opened(tx, id, &who.name, now).await?;
             sqlx::query("UPDATE counters SET services = ?, stages = ?, is_open = 1, officer = ?, opened_at = ? WHERE id = ?")
                 .bind(serde_json::to_string(&row.counter.services)?)
                 .bind(serde_json::to_string(&row.counter.stages)?)
@@ -1101,6 +1102,7 @@ impl Hub {
                 .write(move |tx| {
                     Box::pin(async move {
                         store::load_counter(tx, id).await?;
+                        crate::report::session_closed(tx, Some(id), now).await?;
                         sqlx::query("UPDATE counters SET is_open = 0, officer = NULL WHERE id = ?")
                             .bind(id)
                             .execute(&mut *tx)
@@ -1342,6 +1344,9 @@ impl Hub {
                             &who,
                         )
                         .await?;
+                        if matches!(action, CounterAction::Finish) {
+                            crate::pickup::register_on_completion(&hub, tx, &visit, now).await?;
+                        }
                         store::audit(
                 tx,
                 &who,
@@ -1461,6 +1466,7 @@ impl Hub {
                         .await?;
                 }
             }
+            crate::report::session_closed(tx, None, now).await?;
             let closed = sqlx::query("UPDATE counters SET is_open = 0, officer = NULL WHERE is_open = 1")
                 .execute(&mut *tx)
                 .await?
@@ -1481,6 +1487,7 @@ impl Hub {
                 closed_counters: u32::try_from(closed).unwrap_or(u32::MAX),
             };
             store::set_setting(tx, CURSOR_KEY, "0").await?;
+            crate::report::outbox_day_summary(&hub, tx, date, now).await?;
             store::outbox(tx, "day_closed", json!({"office_code": hub.office_code(), "report": view}), now).await?;
             store::audit(tx, &who, "close_day", Some(&date.to_string()), json!(view), now).await?;
                         Ok(view)

@@ -10,6 +10,9 @@
 //!   `BEGIN IMMEDIATE` transaction; the caller hears back only after the commit.
 //! * [`api::router`] is the axum router of the LAN API; [`serve`] binds and runs it.
 //! * [`demo::seed`] fills a demo office (accounts, devices, counters, bookings for today).
+//! * [`bap`], [`pickup`] and [`report`] hold the BAP, passport pickup and head's report
+//!   operations (more `impl Hub` blocks) with their request and answer types;
+//!   [`printouts`] their PDFs and drawn signatures.
 //!
 //! Invariants: ticket numbers per (office day, service) gapless and never issued twice
 //! (allocated inside the transaction that stores the ticket); every state change has its
@@ -22,6 +25,7 @@ pub mod api;
 pub mod audit_chain;
 pub mod auth;
 pub mod backup;
+pub mod bap;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -33,6 +37,9 @@ pub mod live;
 pub mod lock;
 pub mod openapi;
 pub mod origin;
+pub mod pickup;
+pub mod printouts;
+pub mod report;
 pub mod seal;
 pub mod speech;
 pub mod store;

@@ -338,6 +338,158 @@ pub const OPERATIONS: &[Operation] = &[
         "AuditList",
     ),
     op(
+        "POST",
+        "/api/v1/baps",
+        "Start the BAP of a visit (or get the visit's BAP back)",
+        "examine_bap",
+        Some("StartBap"),
+        "Bap",
+    ),
+    op(
+        "GET",
+        "/api/v1/baps/{bap}",
+        "A BAP (newest version, or ?version=)",
+        "examine_bap",
+        None,
+        "Bap",
+    ),
+    op(
+        "PUT",
+        "/api/v1/baps/{bap}",
+        "Save the BAP's answers",
+        "examine_bap",
+        Some("SaveBap"),
+        "Bap",
+    ),
+    op(
+        "POST",
+        "/api/v1/baps/{bap}/decide",
+        "Record the BAP's outcome (a suspension needs a supervisor)",
+        "examine_bap",
+        Some("DecideBap"),
+        "Bap",
+    ),
+    op(
+        "POST",
+        "/api/v1/baps/{bap}/complete",
+        "Mark the BAP complete",
+        "examine_bap",
+        Some("CompleteBap"),
+        "Bap",
+    ),
+    op(
+        "POST",
+        "/api/v1/baps/{bap}/sign",
+        "Sign the BAP (locks it; supervisor signs with their log-in)",
+        "examine_bap",
+        Some("SignBap"),
+        "Bap",
+    ),
+    op(
+        "POST",
+        "/api/v1/baps/{bap}/amend",
+        "Amend a signed BAP (new version)",
+        "examine_bap",
+        Some("AmendBap"),
+        "Bap",
+    ),
+    op(
+        "GET",
+        "/api/v1/baps/{bap}/pdf",
+        "The BAP as a PDF (?version=)",
+        "examine_bap",
+        None,
+        "Pdf",
+    ),
+    op(
+        "GET",
+        "/api/v1/pickups",
+        "Find passports by ?receipt=, ?visit_id= or ?nik=",
+        "hand_over_passport",
+        None,
+        "PickupList",
+    ),
+    op(
+        "POST",
+        "/api/v1/pickups",
+        "Register a passport for pickup",
+        "hand_over_passport",
+        Some("RegisterPickup"),
+        "Pickup",
+    ),
+    op(
+        "POST",
+        "/api/v1/pickups/handover",
+        "Hand a passport over",
+        "hand_over_passport",
+        Some("HandoverRequest"),
+        "Pickup",
+    ),
+    op(
+        "POST",
+        "/api/v1/pickups/cancel",
+        "Cancel an uncollected passport",
+        "cancel_passport",
+        Some("CancelPickup"),
+        "Pickup",
+    ),
+    op(
+        "GET",
+        "/api/v1/pickups/overdue",
+        "Passports past the collection period",
+        "hand_over_passport",
+        None,
+        "PickupList",
+    ),
+    op(
+        "GET",
+        "/api/v1/pickups/receipt.pdf",
+        "Handover receipt (?receipt=) as a PDF",
+        "hand_over_passport",
+        None,
+        "Pdf",
+    ),
+    op(
+        "GET",
+        "/api/v1/pickups/register.pdf",
+        "The day's handover register (?date=) as a PDF",
+        "hand_over_passport",
+        None,
+        "Pdf",
+    ),
+    op(
+        "POST",
+        "/api/v1/kiosk/pickup-status",
+        "Is my passport ready? (no personal data)",
+        "check_pickup",
+        Some("KioskPickupRequest"),
+        "KioskPickup",
+    ),
+    op(
+        "GET",
+        "/api/v1/reports",
+        "The head's report (?from=&to= or ?date=&period=)",
+        "view_reports",
+        None,
+        "Report",
+    ),
+    op(
+        "GET",
+        "/api/v1/reports/export.csv",
+        "The report as CSV",
+        "view_reports",
+        None,
+        "Csv",
+    ),
+    op(
+        "GET",
+        "/api/v1/reports/export.pdf",
+        "The report as a PDF",
+        "view_reports",
+        None,
+        "Pdf",
+    ),
+    op(
         "GET",
         "/api/v1/ws",
         "Live updates (WebSocket; token may be ?token=)",
@@ -359,20 +511,26 @@ pub fn document() -> Value {
                 "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
         });
-        if o.response == "Wav" {
+        let media = match o.response {
+            "Wav" => Some(("audio/wav", "binary")),
+            "Pdf" => Some(("application/pdf", "binary")),
+            "Csv" => Some(("text/csv", "text")),
+            _ => None,
+        };
+        if let Some((media, format)) = media {
             operation["responses"]["200"] = json!({"description": "OK",
-                "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}});
+                "content": {media: {"schema": {"type": "string", "format": format}}}});
         }
         if o.auth != "none" {
             operation["security"] = json!([{"bearer": []}]);
         }
         if let Some(req) = o.request {
             operation["requestBody"] = json!({
-                "required": req != "OpenCounter",
+                "required": !matches!(req, "OpenCounter" | "StartBap" | "CompleteBap"),
                 "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{req}")}}}
             });
         }
-        let params: Vec<Value> = ["id", "date"]
+        let params: Vec<Value> = ["id", "date", "bap"]
             .iter()
             .filter(|p| o.path.contains(&format!("{{{p}}}")))
             .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": if *p == "id" {"integer"} else {"string"}}}))
@@ -385,7 +543,7 @@ pub fn document() -> Value {
     }
     let mut schemas = Map::new();
     for o in OPERATIONS {
-        let response = Some(o.response).filter(|r| *r != "Wav");
+        let response = Some(o.response).filter(|r| !matches!(*r, "Wav" | "Pdf" | "Csv"));
         for name in o.request.into_iter().chain(response) {
             schemas
                 .entry(name.to_string())

@@ -1,7 +1,8 @@
 // A small W3C WebDriver client (fetch only), enough to drive the Tauri window through
 // tauri-driver: find, type, click, read text, screenshot.
 
-const ELEMENT = "element-6066-11e4-a386-4ef3a4ca5d3b";
+// The W3C WebDriver element reference key.
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriver {
   constructor(base, sessionId) {
@@ -20,7 +21,9 @@ export class WebDriver {
 
   async find(css) {
     const v = await this.cmd("POST", "/element", { using: "css selector", value: css });
-    return v[ELEMENT];
+    const id = v?.[ELEMENT] ?? v?.ELEMENT;
+    if (!id) throw new Error(`no element reference for ${css}: ${JSON.stringify(v)}`);
+    return id;
   }
 
   /** Waits until `css` matches an element (pages load and navigate on their own). */

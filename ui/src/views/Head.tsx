@@ -6,6 +6,7 @@ import { LiveSocket, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LangSwitch, LinkDot } from "../components/chrome";
 import { Login } from "./Counter";
+import { ReportView } from "./Report";
 
 export function Head() {
   useLang();
@@ -14,6 +15,7 @@ export function Head() {
   const [updated, setUpdated] = useState<Date | null>(null);
   const [link, setLink] = useState<LiveState>("connecting");
   const [error, setError] = useState<string | null>(null);
+  const [tab, setTab] = useState<"today" | "report">(location.hash.includes("report") ? "report" : "today");
 
   const refresh = useCallback(async () => {
     try {
@@ -84,8 +86,22 @@ export function Head() {
           )}
         </div>
       </header>
+      {loggedIn && (
+        <div class="tabs head-tabs" role="tablist">
+          <button type="button" role="tab" data-testid="head-tab-today" aria-selected={tab === "today"} class={tab === "today" ? "on" : ""} onClick={() => setTab("today")}>
+            {t("head.tab.today")}
+          </button>
+          <button type="button" role="tab" data-testid="head-tab-report" aria-selected={tab === "report"} class={tab === "report" ? "on" : ""} onClick={() => setTab("report")}>
+            {t("head.tab.report")}
+          </button>
+        </div>
+      )}
       {!loggedIn ? (
         <Login title={t("home.head")} onLogin={() => setLoggedIn(true)} />
+      ) : tab === "report" ? (
+        <main class="dash">
+          <ReportView />
+        </main>
       ) : !data ? (
         <p class="muted pad">{error ?? t("common.loading")}</p>
       ) : (

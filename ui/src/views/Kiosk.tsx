@@ -36,6 +36,7 @@ type Screen =
   | { kind: "priority-service"; group: string }
   | { kind: "confirm"; service: api.ServiceInfo; lane: api.Lane; group?: string }
   | { kind: "booking" }
+  | { kind: "pickup-check" }
   | { kind: "ticket"; tickets: api.IssuedTicket[]; printed: "printing" | "ok" | "failed"; checkIn: null | { already: boolean; paymentNotVerified: boolean } }
   | { kind: "error"; title: string; next: string };
 
@@ -225,6 +226,7 @@ export function Kiosk() {
           onService={(s) => go({ kind: "confirm", service: s, lane: "walk_in" })}
           onBooking={() => go({ kind: "booking" })}
           onPriority={() => go({ kind: "priority-group" })}
+          onPickupCheck={() => go({ kind: "pickup-check" })}
         />
       );
       break;
@@ -287,6 +289,9 @@ export function Kiosk() {
     }
     case "booking":
       body = <BookingScreen busy={busy} onBack={home} onSubmit={checkIn} />;
+      break;
+    case "pickup-check":
+      body = <PickupCheckScreen onBack={home} />;
       break;
     case "ticket": {
       const many = screen.tickets.length > 1;
@@ -370,6 +375,7 @@ function StartScreen(props: {
   onService: (s: api.ServiceInfo) => void;
   onBooking: () => void;
   onPriority: () => void;
+  onPickupCheck: () => void;
 }) {
   return (
     <div class="kiosk-step start">
@@ -392,6 +398,15 @@ function StartScreen(props: {
           <span class="kbtn-text">
             <span class="kbtn-title">{t("kiosk.priority")}</span>
             <span class="kbtn-hint">{t("kiosk.priority.hint")}</span>
+          </span>
+        </button>
+        <button type="button" class="kbtn tone-pickup" data-testid="kiosk-pickup-check" onClick={props.onPickupCheck}>
+          <span class="kbtn-icon">
+            <IconPickup size={72} />
+          </span>
+          <span class="kbtn-text">
+            <span class="kbtn-title">{t("kiosk.pickup")}</span>
+            <span class="kbtn-hint">{t("kiosk.pickup.hint")}</span>
           </span>
         </button>
       </div>
@@ -487,6 +502,78 @@ function BookingScreen(props: { busy: boolean; onBack: () => void; onSubmit: (co
           {t("kiosk.booking.submit")}
         </button>
       </form>
+      <BackButton onClick={props.onBack} />
+    </div>
+  );
+}
+
+/** "Paspor sudah jadi?": a booking code or receipt number in, the status out (the hub
+ * answers with statuses and dates only, never a name). */
+function PickupCheckScreen(props: { onBack: () => void }) {
+  const [code, setCode] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [answers, setAnswers] = useState<api.KioskPickupAnswer[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+  }, []);
+  const ask = async () => {
+    if (!code.trim() || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      setAnswers((await api.kioskPickupStatus(code.trim())).answers);
+    } catch (err) {
+      setError(explain(err).next);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="kiosk-step booking pickup-check">
+      <h1 class="step-title">{t("kiosk.pickup.title")}</h1>
+      <p class="step-question">{t("kiosk.pickup.question")}</p>
+      <form
+        class="booking-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          ask();
+        }}
+      >
+        <label class="booking-label" for="pickup-code">
+          <IconQr size={56} />
+          {t("kiosk.pickup.code")}
+        </label>
+        <input
+          id="pickup-code"
+          ref={input}
+          data-testid="pickup-check-code"
+          class="booking-input"
+          value={code}
+          onInput={(e) => {
+            setCode((e.target as HTMLInputElement).value.toUpperCase());
+            setAnswers(null);
+          }}
+          autoComplete="off"
+          spellcheck={false}
+          maxLength={40}
+        />
+        <button type="submit" class="kbtn-primary" data-testid="pickup-check-submit" disabled={busy || !code.trim()}>
+          {t("kiosk.pickup.submit")}
+        </button>
+      </form>
+      {error && <p class="error-next" role="alert">{error}</p>}
+      {answers && (
+        <ul class="pickup-answers" data-testid="pickup-check-answers" role="status">
+          {answers.map((a, i) => (
+            <li class={`pickup-answer ${a.status}`} data-testid="pickup-check-answer" data-status={a.status}>
+              {answers.length > 1 && <strong>{t("kiosk.pickup.nth", { n: i + 1 })} </strong>}
+              {api.say(a)}
+            </li>
+          ))}
+        </ul>
+      )}
       <BackButton onClick={props.onBack} />
     </div>
   );

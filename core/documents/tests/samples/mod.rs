@@ -182,6 +182,7 @@ pub fn report(day: u32) -> DailyReport {
     DailyReport {
         office: office(),
         date: NaiveDate::from_ymd_opt(2026, 11, day.clamp(1, 30)).expect("date"),
+        to: None,
         generated_at: at(2026, 11, 23, 17, 30),
         time_zone: "WIB".to_string(),
         services: services
@@ -241,6 +242,7 @@ pub fn report(day: u32) -> DailyReport {
                 officer: format!("Petugas {c:02}"),
                 served: 30 + c * 3,
                 mean_service_minutes: 6.0 + f64::from(c) * 0.7,
+                idle_minutes: 20.0 + f64::from(c),
             })
             .collect(),
         arrivals_per_hour: (7..=15)

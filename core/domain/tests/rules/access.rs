@@ -6,7 +6,10 @@ fn devices_have_only_their_own_rights() {
         let kiosk = may(Actor::Device(DeviceKind::Kiosk), action);
         assert_eq!(
             kiosk,
-            matches!(action, Action::IssueTicket | Action::CheckIn),
+            matches!(
+                action,
+                Action::IssueTicket | Action::CheckIn | Action::CheckPickup
+            ),
             "kiosk {action}"
         );
         let display = may(Actor::Device(DeviceKind::Display), action);
@@ -32,6 +35,9 @@ fn role_table() {
         OpenCounter,
         IssueTicket,
         ReadQueue,
+        ExamineBap,
+        HandOverPassport,
+        CheckPickup,
     ] {
         assert!(may(officer, a) && may(supervisor, a) && may(head, a), "{a}");
     }
@@ -42,6 +48,7 @@ fn role_table() {
         ApproveBap,
         ViewAudit,
         ViewReports,
+        CancelPassport,
     ] {
         assert!(!may(officer, a), "officer {a}");
         assert!(may(supervisor, a) && may(head, a), "{a}");
@@ -55,6 +62,8 @@ fn role_table() {
         );
     }
     assert!(!may(admin, CallNext));
+    assert!(!may(admin, ExamineBap) && !may(admin, HandOverPassport));
+    assert!(may(admin, CheckPickup));
     let err = authorize(officer, CloseDay).expect_err("forbidden");
     assert_eq!(err.code(), "forbidden");
     assert_eq!(Role::parse("head"), Some(Role::Head));

@@ -115,6 +115,43 @@ impl TestHub {
         body["ticket"].as_str().unwrap().to_string()
     }
 
+    /// A GET whose answer is not JSON (PDF, CSV): status, content type, bytes.
+    pub async fn raw_get(&self, token: &str, path: &str) -> (u16, String, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let kind = res
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        (status, kind, res.bytes().await.unwrap().to_vec())
+    }
+
+    /// The outbox rows of a kind, payloads parsed, in order.
+    pub async fn outbox(&self, kind: &str) -> Vec<Value> {
+        use sqlx::ConnectOptions;
+        let mut conn = loket_hub::db::connect_options(&self.db_path())
+            .connect()
+            .await
+            .unwrap();
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT payload FROM outbox WHERE kind = ? ORDER BY seq")
+                .bind(kind)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        rows.iter()
+            .map(|(p,)| serde_json::from_str(p).unwrap())
+            .collect()
+    }
+
     pub fn db_path(&self) -> std::path::PathBuf {
         self._dir.path().join(loket_hub::db::DB_FILE_NAME)
     }
@@ -122,6 +159,28 @@ impl TestHub {
     pub async fn counter_id(&self, name: &str) -> i64 {
         self.hub.counter_by_name(name).await.unwrap().unwrap()
     }
+}
+
+/// The text of a PDF through poppler's `pdftotext`, whitespace collapsed to single spaces;
+/// `None` when poppler-utils is not installed.
+pub fn pdf_text(pdf: &[u8]) -> Option<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    if Command::new("pdftotext").arg("-v").output().is_err() {
+        eprintln!("pdftotext not installed (poppler-utils): PDF text not checked");
+        return None;
+    }
+    let mut child = Command::new("pdftotext")
+        .args(["-layout", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext refused the PDF");
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// Asserts an error answer: status, code, and both messages present.
