@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod fingerprint;
 mod hub;
+mod hub_sync;
 mod photo;
 mod printer;
 mod sync;

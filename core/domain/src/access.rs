@@ -8,6 +8,7 @@
 //! | open/close own counter, call next, call given, recall, no-show, transfer, park, finish | yes | yes | yes | - | - | - |
 //! | force a call past the starvation bound, close the day, set quotas, approve BAP, reports, audit, import bookings | - | yes | yes | - | - | - |
 //! | manage counters | - | yes | yes | yes | - | - |
+//! | read the sync status (link, pending, items in error, conflicts) | - | yes | yes | yes | - | - |
 //! | manage users, devices, settings | - | - | - | yes | - | - |
 //!
 //! The admin is the technical administrator: accounts, devices, counters and settings,
@@ -129,11 +130,13 @@ pub enum Action {
     ManageDevices,
     /// Change office settings.
     ManageSettings,
+    /// Read the sync status with central (link, pending items, errors, conflicts).
+    ViewSync,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::IssueTicket,
         Action::CheckIn,
         Action::ReadCalls,
@@ -158,6 +161,7 @@ impl Action {
         Action::ManageUsers,
         Action::ManageDevices,
         Action::ManageSettings,
+        Action::ViewSync,
     ];
 
     /// Stable machine name.
@@ -187,6 +191,7 @@ impl Action {
             Action::ManageUsers => "manage_users",
             Action::ManageDevices => "manage_devices",
             Action::ManageSettings => "manage_settings",
+            Action::ViewSync => "view_sync",
         }
     }
 }
@@ -223,10 +228,11 @@ pub fn may(actor: Actor, action: Action) -> bool {
             | ViewAudit
             | ImportBookings
             | ManageCounters
+            | ViewSync
     );
     let administering = matches!(
         action,
-        ManageCounters | ManageUsers | ManageDevices | ManageSettings
+        ManageCounters | ManageUsers | ManageDevices | ManageSettings | ViewSync
     );
     match actor {
         Actor::Device(DeviceKind::Kiosk) => matches!(action, IssueTicket | CheckIn),

@@ -161,6 +161,7 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/users", get(users).post(add_user))
         .route("/devices", post(add_device))
         .route("/audit", get(audit))
+        .route("/sync/status", get(sync_status))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
         .fallback(not_found)
@@ -646,6 +647,10 @@ async fn audit(
     Ok(Json(hub.audit_log(&auth.who, q.limit).await?))
 }
 
+async fn sync_status(State(hub): State<Hub>, auth: Auth) -> ApiResult<crate::sync::SyncView> {
+    Ok(Json(hub.sync_status(&auth.who)?))
+}
+
 #[derive(Deserialize)]
 struct TokenQuery {
     token: Option<String>,
@@ -679,6 +684,12 @@ async fn live_loop(hub: Hub, socket: WebSocket) {
         office_date: hub.today(),
     };
     if send(&mut tx, &hello).await.is_err() {
+        return;
+    }
+    // Where sync runs, every screen learns the link's state at once.
+    if let Some(sync) = hub.sync_summary()
+        && send(&mut tx, &LiveEvent::Sync { sync }).await.is_err()
+    {
         return;
     }
     loop {

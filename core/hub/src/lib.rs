@@ -10,6 +10,8 @@
 //!   `BEGIN IMMEDIATE` transaction; the caller hears back only after the commit.
 //! * [`api::router`] is the axum router of the LAN API; [`serve`] binds and runs it.
 //! * [`demo::seed`] fills a demo office (accounts, devices, counters, bookings for today).
+//! * [`sync`]: the sync status the engine (run by the `loket` binary, `loket-sync`) reports,
+//!   served at `/api/v1/sync/status` and summarized on the live socket; commits nudge it.
 //!
 //! Invariants: ticket numbers per (office day, service) gapless and never issued twice
 //! (allocated inside the transaction that stores the ticket); every state change has its
@@ -27,12 +29,14 @@ pub mod live;
 pub mod openapi;
 pub mod speech;
 pub mod store;
+pub mod sync;
 pub mod views;
 
 pub use auth::Principal;
 pub use clock::Clock;
 pub use config::HubConfig;
 pub use error::{HubError, Result};
+pub use sync::{SyncConflict, SyncItemError, SyncLink, SyncSummary, SyncView};
 pub use hub::{
     BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotaSetting, QuotasRequest,
     normalize_code,
