@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use loket_sync::{
-    HUB_DB_FILE, OfficeLedger as _, SqliteLedger, SyncEngine, SyncSettings,
-    SyncStatus, enrol_office, open_enrolled,
+    HUB_DB_FILE, OfficeLedger as _, SqliteLedger, SyncEngine, SyncSettings, SyncStatus,
+    enrol_office, open_enrolled,
 };
 
 /// The sync subcommands.

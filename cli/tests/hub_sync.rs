@@ -31,8 +31,20 @@ fn loket(args: &[&str]) -> std::process::Output {
         .expect("loket runs")
 }
 
+/// The hub process; killed if the test ends early (a failed assertion).
+struct HubProcess(Child);
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Starts `loket hub --demo` and returns it with its base URL.
-fn start_hub(data: &Path) -> (Child, String) {
+fn start_hub(data: &Path) -> (HubProcess, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
         .args(["hub", "--data"])
         .arg(data)
@@ -57,7 +69,7 @@ fn start_hub(data: &Path) -> (Child, String) {
     let url = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("hub prints its address");
-    (child, url)
+    (HubProcess(child), url)
 }
 
 struct Api {
@@ -66,7 +78,13 @@ struct Api {
 }
 
 impl Api {
-    async fn call(&self, method: reqwest::Method, token: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -77,11 +95,15 @@ impl Api {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.call(reqwest::Method::POST, token, path, Some(body)).await
+        self.call(reqwest::Method::POST, token, path, Some(body))
+            .await
     }
 
     async fn get(&self, token: &str, path: &str) -> (u16, Value) {
@@ -125,9 +147,21 @@ impl Api {
         }
     }
 
-    async fn wait_drained(&self, token: &str) -> Value {
+    /// Waits until central acknowledged everything the hub's outbox holds now.
+    async fn wait_drained(&self, token: &str, db: &Path) -> Value {
+        let ledger = SqliteLedger::open(db).await.unwrap();
+        let last = ledger
+            .all_events()
+            .await
+            .unwrap()
+            .last()
+            .map_or(0, |e| e.seq);
+        ledger.pool().close().await;
         self.wait_sync(token, "drained", |s| {
-            s["link"] == "up" && s["pending_events"] == 0 && s["pending_blobs"] == 0
+            s["link"] == "up"
+                && s["acked_seq"].as_i64().unwrap_or(0) >= last
+                && s["pending_events"] == 0
+                && s["pending_blobs"] == 0
         })
         .await
     }
@@ -140,7 +174,10 @@ async fn assert_central_equals_hub(store: &dyn CentralStore, office: &str, db: &
     let local = ledger.all_events().await.unwrap();
     let remote = store.events(office).await.unwrap();
     assert_eq!(remote.len(), local.len(), "event count");
-    assert!(remote == local, "central's events differ from the hub's outbox");
+    assert!(
+        remote == local,
+        "central's events differ from the hub's outbox"
+    );
     let mut by_kind: BTreeMap<String, i64> = BTreeMap::new();
     for e in &local {
         *by_kind.entry(e.kind.clone()).or_default() += 1;
@@ -157,7 +194,11 @@ async fn assert_central_equals_hub(store: &dyn CentralStore, office: &str, db: &
     local.len()
 }
 
-async fn central_has(store: &dyn CentralStore, office: &str, what: impl Fn(&loket_sync_protocol::Event) -> bool) {
+async fn central_has(
+    store: &dyn CentralStore,
+    office: &str,
+    what: impl Fn(&loket_sync_protocol::Event) -> bool,
+) {
     let start = Instant::now();
     while !store.events(office).await.unwrap().iter().any(&what) {
         assert!(start.elapsed() < WAIT, "central never got the event");
@@ -179,17 +220,37 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
     // The office: its code in loket.toml, enrolled through the proxy.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    std::fs::write(data.join("loket.toml"), format!("office_code = \"{office}\"\n")).unwrap();
+    std::fs::write(
+        data.join("loket.toml"),
+        format!("office_code = \"{office}\"\n"),
+    )
+    .unwrap();
     let central_url = format!("http://{}", proxy.addr());
     let data_arg = data.to_str().unwrap();
     let out = loket(&[
-        "sync", "enrol", "--data", data_arg, "--central", &central_url, "--office", office,
-        "--token", &token,
+        "sync",
+        "enrol",
+        "--data",
+        data_arg,
+        "--central",
+        &central_url,
+        "--office",
+        office,
+        "--token",
+        &token,
     ]);
-    assert!(out.status.success(), "enrol: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "enrol: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Poll central every second (the default is 15 s).
     let settings = std::fs::read_to_string(data.join("sync.toml")).unwrap();
-    std::fs::write(data.join("sync.toml"), format!("{settings}poll_seconds = 1\n")).unwrap();
+    std::fs::write(
+        data.join("sync.toml"),
+        format!("{settings}poll_seconds = 1\n"),
+    )
+    .unwrap();
 
     let (mut hub, base) = start_hub(data);
     let api = Api {
@@ -201,7 +262,8 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
     };
     let supervisor = api.login("supervisor", "supervisor-demo").await;
     let officer = api.login("officer", "officer-demo").await;
-    let first = api.wait_drained(&supervisor).await;
+    let db = data.join("loket.db");
+    let first = api.wait_drained(&supervisor, &db).await;
     assert_eq!(first["enrolled"], true);
     assert_eq!(first["office"], office);
 
@@ -218,18 +280,26 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (s, body) = api.post(&officer, &format!("/api/v1/counters/{c1}/open"), json!({})).await;
+    let (s, body) = api
+        .post(&officer, &format!("/api/v1/counters/{c1}/open"), json!({}))
+        .await;
     assert_eq!(s, 200, "{body}");
     for action in ["call-next", "start", "finish"] {
         let (s, body) = api
-            .post(&officer, &format!("/api/v1/counters/{c1}/{action}"), json!({}))
+            .post(
+                &officer,
+                &format!("/api/v1/counters/{c1}/{action}"),
+                json!({}),
+            )
             .await;
         assert_eq!(s, 200, "{action}: {body}");
     }
-    api.wait_drained(&supervisor).await;
-    let db = data.join("loket.db");
+    api.wait_drained(&supervisor, &db).await;
     let n = assert_central_equals_hub(store.as_ref(), office, &db).await;
-    assert!(n >= 8, "tickets, visit events, counter and demo set-up: {n}");
+    assert!(
+        n >= 8,
+        "tickets, visit events, counter and demo set-up: {n}"
+    );
 
     // The link is cut (open connections too); the office keeps working.
     proxy.set_default_fault(Fault::Drop);
@@ -238,7 +308,13 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
     for _ in 0..3 {
         api.ticket("pickup").await;
     }
-    let (s, body) = api.post(&officer, &format!("/api/v1/counters/{c1}/call-next"), json!({})).await;
+    let (s, body) = api
+        .post(
+            &officer,
+            &format!("/api/v1/counters/{c1}/call-next"),
+            json!({}),
+        )
+        .await;
     assert_eq!(s, 200, "{body}");
     let down = api
         .wait_sync(&supervisor, "link down with pending events", |s| {
@@ -246,7 +322,11 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
         })
         .await;
     assert!(down["last_error"].is_string(), "{down}");
-    assert_eq!(store.events(office).await.unwrap().len(), before, "nothing passed the cut");
+    assert_eq!(
+        store.events(office).await.unwrap().len(),
+        before,
+        "nothing passed the cut"
+    );
     // Restored, with cuts mid-request and mid-response on the way.
     proxy.push_faults([
         Fault::CutRequestAfter(300),
@@ -254,7 +334,7 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
         Fault::ServiceUnavailable,
     ]);
     proxy.set_default_fault(Fault::None);
-    api.wait_drained(&supervisor).await;
+    api.wait_drained(&supervisor, &db).await;
     let m = assert_central_equals_hub(store.as_ref(), office, &db).await;
     assert_eq!(m, n + 4, "three tickets and one call went up after the cut");
 
@@ -339,22 +419,29 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
     let (s, again) = api
         .post(KIOSK, "/api/v1/check-ins", json!({"booking_code": code}))
         .await;
-    assert_eq!((s, &again["already_checked_in"]), (200, &json!(true)), "{again}");
-    api.wait_drained(&supervisor).await;
+    assert_eq!(
+        (s, &again["already_checked_in"]),
+        (200, &json!(true)),
+        "{again}"
+    );
+    api.wait_drained(&supervisor, &db).await;
     assert_central_equals_hub(store.as_ref(), office, &db).await;
 
     // The hub stops cleanly on SIGTERM, sync with it.
     let killed = Command::new("kill")
-        .args(["-TERM", &hub.id().to_string()])
+        .args(["-TERM", &hub.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let start = Instant::now();
     let exit = loop {
-        if let Some(status) = hub.try_wait().unwrap() {
+        if let Some(status) = hub.0.try_wait().unwrap() {
             break status;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "hub did not stop");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "hub did not stop"
+        );
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(exit.success(), "hub exit: {exit}");

@@ -36,11 +36,11 @@ pub use auth::Principal;
 pub use clock::Clock;
 pub use config::HubConfig;
 pub use error::{HubError, Result};
-pub use sync::{SyncConflict, SyncItemError, SyncLink, SyncSummary, SyncView};
 pub use hub::{
     BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotaSetting, QuotasRequest,
     normalize_code,
 };
+pub use sync::{SyncConflict, SyncItemError, SyncLink, SyncSummary, SyncView};
 
 /// Binds `listen` and serves the hub's router until the process ends.
 pub async fn serve(hub: Hub, listener: tokio::net::TcpListener) -> Result<()> {

@@ -160,7 +160,10 @@ mod tests {
         let b = to_domain(&wire()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(b.code, "MP-20260001");
         assert_eq!(b.office_code, "JKT-01");
-        assert_eq!(b.slot_start, NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default());
+        assert_eq!(
+            b.slot_start,
+            NaiveTime::from_hms_opt(8, 30, 0).unwrap_or_default()
+        );
         assert_eq!(b.applicants.len(), 1);
         assert_eq!(b.applicants[0].name, "Siti");
         assert_eq!(b.applicants[0].service, ServiceCode::Replacement);
@@ -197,7 +200,10 @@ mod tests {
         );
         assert_eq!(b.applicants[1].nik, "3171234567890002");
         assert!(b.rescheduled);
-        assert!(b.billing_code.is_none(), "a malformed billing code is dropped");
+        assert!(
+            b.billing_code.is_none(),
+            "a malformed billing code is dropped"
+        );
     }
 
     #[test]
@@ -212,7 +218,11 @@ mod tests {
         w.service = "visa".into();
         let err = to_domain(&w).err();
         assert!(matches!(err, Some(BookingMapError::UnknownService { .. })));
-        assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("visa"));
+        assert!(
+            err.map(|e| e.to_string())
+                .unwrap_or_default()
+                .contains("visa")
+        );
         let mut w = wire();
         w.applicants = (0..6)
             .map(|i| BookingApplicant {

@@ -204,10 +204,9 @@ mod tests {
             s.engine_config().poll_interval,
             std::time::Duration::from_secs(DEFAULT_POLL_SECONDS)
         );
-        let fast: SyncSettings = toml::from_str(
-            "central = \"https://c:1\"\noffice = \"JKT\"\npoll_seconds = 0\n",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let fast: SyncSettings =
+            toml::from_str("central = \"https://c:1\"\noffice = \"JKT\"\npoll_seconds = 0\n")
+                .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             fast.engine_config().poll_interval,
             std::time::Duration::from_secs(1),

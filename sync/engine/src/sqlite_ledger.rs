@@ -318,10 +318,15 @@ async fn hub_booking_as_wire(
     let Ok(date) = date.parse() else {
         return Ok(None);
     };
-    let same_start = crate::bookings::slot_start(&slot) == crate::bookings::slot_start(&incoming.slot);
+    let same_start =
+        crate::bookings::slot_start(&slot) == crate::bookings::slot_start(&incoming.slot);
     Ok(Some(loket_sync_protocol::Booking {
         date,
-        slot: if same_start { incoming.slot.clone() } else { slot },
+        slot: if same_start {
+            incoming.slot.clone()
+        } else {
+            slot
+        },
         version: i64::MIN,
         ..incoming.clone()
     }))
@@ -337,10 +342,11 @@ async fn hub_upsert_booking(
 ) -> Result<(), LedgerError> {
     let date = b.date.to_string();
     let slot = b.slot_start.format("%H:%M").to_string();
-    let before = sqlx::query("SELECT booking_date, slot_start, rescheduled FROM bookings WHERE code = ?")
-        .bind(&b.code)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let before =
+        sqlx::query("SELECT booking_date, slot_start, rescheduled FROM bookings WHERE code = ?")
+            .bind(&b.code)
+            .fetch_optional(&mut *conn)
+            .await?;
     let rescheduled = b.rescheduled
         || match &before {
             Some(row) => {
@@ -375,14 +381,16 @@ async fn hub_upsert_booking(
         .execute(&mut *conn)
         .await?;
     for (i, a) in b.applicants.iter().enumerate() {
-        sqlx::query("INSERT INTO applicants (booking_code, idx, name, nik, service) VALUES (?, ?, ?, ?, ?)")
-            .bind(&b.code)
-            .bind(i64::try_from(i).unwrap_or(i64::MAX))
-            .bind(&a.name)
-            .bind(&a.nik)
-            .bind(a.service.as_str())
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO applicants (booking_code, idx, name, nik, service) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&b.code)
+        .bind(i64::try_from(i).unwrap_or(i64::MAX))
+        .bind(&a.name)
+        .bind(&a.nik)
+        .bind(a.service.as_str())
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -530,8 +538,8 @@ impl OfficeLedger for SqliteLedger {
     ) -> Result<ApplyReport, LedgerError> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let has_check_ins = table_exists(&mut tx, "check_ins").await?;
-        let hub_bookings = table_exists(&mut tx, "bookings").await?
-            && table_exists(&mut tx, "applicants").await?;
+        let hub_bookings =
+            table_exists(&mut tx, "bookings").await? && table_exists(&mut tx, "applicants").await?;
         let mut report = ApplyReport::default();
         let now = now_text();
         for entry in entries {

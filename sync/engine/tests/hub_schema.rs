@@ -157,14 +157,7 @@ async fn feed_bookings_land_in_the_hubs_tables_under_the_conflict_rules() {
 
     assert_eq!(
         hub_booking(&pool, "MP100").await,
-        Some((
-            "2026-11-23".into(),
-            "08:30".into(),
-            "paid".into(),
-            0,
-            0,
-            0
-        ))
+        Some(("2026-11-23".into(), "08:30".into(), "paid".into(), 0, 0, 0))
     );
     let applicants: Vec<(i64, String, String, String)> = ok(sqlx::query_as(
         "SELECT idx, name, nik, service FROM applicants WHERE booking_code = 'MP100' ORDER BY idx",
@@ -273,14 +266,7 @@ async fn feed_bookings_land_in_the_hubs_tables_under_the_conflict_rules() {
     );
     assert_eq!(
         hub_booking(&pool, "MP400").await,
-        Some((
-            "2026-11-25".into(),
-            "10:00".into(),
-            "paid".into(),
-            0,
-            1,
-            0
-        )),
+        Some(("2026-11-25".into(), "10:00".into(), "paid".into(), 0, 1, 0)),
         "moved before check-in: applied and marked rescheduled"
     );
     assert_eq!(
