@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod care;
 mod fingerprint;
 mod hub;
 mod hub_sync;
@@ -23,6 +24,9 @@ enum Command {
     /// Hub, bookings, users, day, audit and backups (the office hub's commands).
     #[command(flatten)]
     Hub(hub::Command),
+    /// Audit chain check, backup and restore of the hub's data folder.
+    #[command(flatten)]
+    Care(care::Command),
     /// Fingerprint readers: list them, capture one image (technicians).
     #[command(subcommand)]
     Fingerprint(fingerprint::Command),
@@ -41,6 +45,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Hub(c) => hub::run(c),
+        Command::Care(c) => care::run(c),
         Command::Fingerprint(c) => fingerprint::run(c),
         Command::Photo(c) => photo::run(c),
         Command::Printer(c) => printer::run(c),

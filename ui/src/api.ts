@@ -1,7 +1,7 @@
 // The hub's LAN API as the views use it. Every route, shape and token rule comes from the
 // hub's docs/api.md; this file is the one place that knows them.
 
-import { ApiError, request, storedToken, storeToken } from "./http";
+import { ApiError, hubBase, request, storedToken, storeToken } from "./http";
 import { lang } from "./i18n";
 
 export type Lane = "walk_in" | "appointment" | "priority";
@@ -415,9 +415,20 @@ export async function recentCalls(): Promise<CallEvent[]> {
   return (await request<WireCall[]>("GET", "/api/v1/calls/recent", { token: deviceToken("display") })).map(toCall);
 }
 
-/** The spoken call's WAV (made by the hub with espeak-ng). */
-export function callAudioUrl(call: CallEvent): string | null {
-  return call.audio_url ?? `/api/v1/calls/${call.id}/speech.wav`;
+/** The spoken call's WAV (made by the hub with espeak-ng), fetched with the board's token;
+ * null when the hub cannot speak (the call still shows on the board). */
+export async function callAudio(call: CallEvent): Promise<Blob | null> {
+  const path = call.audio_url ?? `/api/v1/calls/${call.id}/speech.wav`;
+  const token = deviceToken("display");
+  try {
+    const res = await fetch(path.startsWith("http") ? path : hubBase() + path, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
+    if (!res.ok) return null;
+    return await res.blob();
+  } catch {
+    return null;
+  }
 }
 
 export async function dashboard(): Promise<Dashboard> {

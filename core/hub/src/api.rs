@@ -89,7 +89,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// Who asks, from `Authorization: Bearer <token>`.
+/// Who asks, from `Authorization: Bearer <token>` (found by [`crate::guard`] before the
+/// handler runs).
+#[derive(Debug, Clone)]
 pub struct Auth {
     /// The principal.
     pub who: Principal,
@@ -97,7 +99,7 @@ pub struct Auth {
     pub token: String,
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let token = value
         .strip_prefix("Bearer ")
@@ -116,6 +118,9 @@ impl FromRequestParts<Hub> for Auth {
     type Rejection = HubError;
 
     async fn from_request_parts(parts: &mut Parts, hub: &Hub) -> Result<Self, Self::Rejection> {
+        if let Some(auth) = parts.extensions.get::<Auth>() {
+            return Ok(auth.clone());
+        }
         let token = bearer(&parts.headers).ok_or(HubError::Unauthenticated)?;
         let who = hub
             .authenticate(&token, device_header(&parts.headers))
@@ -126,8 +131,13 @@ impl FromRequestParts<Hub> for Auth {
 
 type ApiResult<T> = Result<Json<T>, HubError>;
 
-/// The router: `/healthz`, `/api/v1/...`, and the UI directory at `/` when given.
+/// The router: `/healthz`, `/api/v1/...`, and the UI directory at `/` when given. Every
+/// API route passes [`crate::guard`] (its declared right); every request passes
+/// [`crate::origin`] (browser requests from other sites may not change data).
 pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
+    let origins = std::sync::Arc::new(crate::origin::OriginPolicy::new(
+        &hub.config().allowed_origins,
+    ));
     let api = Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
@@ -164,6 +174,10 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/sync/status", get(sync_status))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
+        .route_layer(middleware::from_fn_with_state(
+            hub.clone(),
+            crate::guard::guard,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(hub.clone());
@@ -178,7 +192,11 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         }
         None => app.fallback(not_found),
     };
-    app.layer(middleware::from_fn(log_request))
+    app.layer(middleware::from_fn_with_state(
+        origins,
+        crate::origin::check,
+    ))
+    .layer(middleware::from_fn(log_request))
 }
 
 /// Logs method, route pattern (never the raw URI: it may carry a token), status, time.

@@ -33,6 +33,10 @@ pub struct HubConfig {
     pub payment_fresh_hours: u32,
     /// How many calls the display board's recent list holds.
     pub recent_calls: u32,
+    /// Browser origins allowed to change data and open the live socket besides the hub's
+    /// own (`LOKET_ALLOWED_ORIGINS`, comma-separated). Default: the desktop app's bundled
+    /// pages. See [`crate::origin`].
+    pub allowed_origins: Vec<String>,
     /// The office's rules (services, quotas, time zone, call policy...), see `loket-domain`.
     /// `LOKET_TIME_ZONE` (WIB, WITA, WIT) overrides `rules.time_zone`.
     pub rules: RulesConfig,
@@ -50,6 +54,7 @@ impl Default for HubConfig {
             lockout_minutes: 15,
             payment_fresh_hours: 24,
             recent_calls: 10,
+            allowed_origins: crate::origin::default_allowed_origins(),
             rules: RulesConfig::default(),
         }
     }
@@ -111,6 +116,14 @@ impl HubConfig {
         if let Some(v) = get("LOKET_PAYMENT_FRESH_HOURS") {
             self.payment_fresh_hours = num("LOKET_PAYMENT_FRESH_HOURS", v)?;
         }
+        if let Some(v) = get("LOKET_ALLOWED_ORIGINS") {
+            self.allowed_origins = v
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(String::from)
+                .collect();
+        }
         if let Some(v) = get("LOKET_TIME_ZONE") {
             self.rules.time_zone = match v.trim().to_ascii_uppercase().as_str() {
                 "WIB" => OfficeTimeZone::Wib,
@@ -131,6 +144,15 @@ impl HubConfig {
         self.rules.validate()?;
         if self.office_code.trim().is_empty() {
             return Err(HubError::Config("office_code must not be empty".into()));
+        }
+        if let Some(bad) = self
+            .allowed_origins
+            .iter()
+            .find(|o| crate::origin::normalize(o).is_none())
+        {
+            return Err(HubError::Config(format!(
+                "allowed_origins: `{bad}` is not an origin (scheme://host[:port], no path)"
+            )));
         }
         if self.session_hours == 0 || self.max_failed_logins == 0 {
             return Err(HubError::Config(
@@ -175,6 +197,23 @@ mod tests {
         assert!(c.apply_env(env).is_ok());
         assert_eq!(c.office_code, "MKS");
         assert_eq!(c.rules.time_zone, OfficeTimeZone::Wit);
+    }
+
+    #[test]
+    fn allowed_origins_come_from_file_or_environment_and_must_be_origins() {
+        let c = HubConfig::default();
+        assert!(c.allowed_origins.iter().any(|o| o == "tauri://localhost"));
+        let mut c = HubConfig::from_toml("allowed_origins = [\"http://ui.local:5173\"]\n")
+            .unwrap_or_default();
+        assert_eq!(c.allowed_origins, vec!["http://ui.local:5173".to_string()]);
+        assert!(c.validate().is_ok());
+        let env = |k: &str| {
+            (k == "LOKET_ALLOWED_ORIGINS").then(|| "tauri://localhost, http://a:1".to_string())
+        };
+        assert!(c.apply_env(env).is_ok());
+        assert_eq!(c.allowed_origins.len(), 2);
+        c.allowed_origins = vec!["http://a/b".into()];
+        assert!(c.validate().is_err());
     }
 
     #[test]

@@ -19,6 +19,14 @@ use tokio::sync::{mpsc, oneshot, watch};
 /// File name of the database in the data directory.
 pub const DB_FILE_NAME: &str = "loket.db";
 
+/// The embedded migrations (`core/hub/migrations`).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The embedded migrations.
+pub fn migrator() -> &'static sqlx::migrate::Migrator {
+    &MIGRATOR
+}
+
 /// Most changes committed together.
 const MAX_BATCH: usize = 128;
 
@@ -30,6 +38,9 @@ pub struct Db {
     pub reader: SqlitePool,
     /// Bumped after every successful commit of the writer.
     commits: watch::Receiver<u64>,
+    /// The data folder's shared lock, held while the database is open (`loket restore`
+    /// waits for it to be released).
+    _lock: crate::lock::DataLock,
 }
 
 /// The connection options every connection of the hub uses.
@@ -44,13 +55,16 @@ pub fn connect_options(path: &Path) -> SqliteConnectOptions {
 }
 
 impl Db {
-    /// Opens (creating if needed) `<data_dir>/loket.db`, runs the embedded migrations and
-    /// starts the writer task.
+    /// Opens (creating if needed) `<data_dir>/loket.db` under the data folder's shared lock,
+    /// runs the embedded migrations, starts the audit chain if the database has none yet
+    /// (see [`crate::audit_chain::start`]) and starts the writer task.
     pub async fn open(data_dir: &Path) -> Result<Db> {
         std::fs::create_dir_all(data_dir)?;
+        let lock = crate::lock::DataLock::shared(data_dir)?;
         let options = connect_options(&data_dir.join(DB_FILE_NAME));
         let mut conn = options.clone().connect().await?;
-        sqlx::migrate!("./migrations").run(&mut conn).await?;
+        MIGRATOR.run(&mut conn).await?;
+        crate::audit_chain::start(&mut conn).await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -60,6 +74,7 @@ impl Db {
             writer: Writer::start(conn, commits_tx),
             reader,
             commits,
+            _lock: lock,
         })
     }
 

@@ -64,6 +64,21 @@ pub enum HubError {
     /// The voice could not be made (espeak-ng missing or failing).
     #[error("speech unavailable: {0}")]
     SpeechUnavailable(String),
+    /// The data folder is locked by `loket restore`.
+    #[error("data folder busy: {0}")]
+    DataDirBusy(String),
+    /// A hub (or another `loket` command) has the data folder open.
+    #[error("data folder in use: {0}")]
+    DataDirInUse(String),
+    /// A backup file that must not be restored (or a backup that could not be made).
+    #[error("backup unusable: {0}")]
+    BackupUnusable(String),
+    /// A browser request from a page of another origin.
+    #[error("origin refused")]
+    OriginRefused,
+    /// Sealing or opening personal data failed (key file, or a changed blob).
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
 }
 
 impl From<CheckInError> for HubError {
@@ -100,6 +115,11 @@ impl HubError {
             HubError::NoCurrentVisit => "no_current_visit",
             HubError::CallNotFound => "call_not_found",
             HubError::SpeechUnavailable(_) => "speech_unavailable",
+            HubError::DataDirBusy(_) => "data_dir_busy",
+            HubError::DataDirInUse(_) => "data_dir_in_use",
+            HubError::BackupUnusable(_) => "backup_unusable",
+            HubError::OriginRefused => "origin_refused",
+            HubError::Seal(_) => "sealed_data",
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -117,7 +137,11 @@ impl HubError {
             HubError::AccountLocked { .. } => 423,
             HubError::BadRequest(_) => 400,
             HubError::CounterNotFound | HubError::RouteNotFound | HubError::CallNotFound => 404,
-            HubError::SpeechUnavailable(_) => 503,
+            HubError::SpeechUnavailable(_) | HubError::DataDirBusy(_) => 503,
+            HubError::DataDirInUse(_) => 409,
+            HubError::BackupUnusable(_) => 422,
+            HubError::OriginRefused => 403,
+            HubError::Seal(_) => 500,
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit => 409,
             HubError::Storage(_)
             | HubError::Migration(_)
@@ -156,6 +180,22 @@ impl HubError {
             }
             HubError::SpeechUnavailable(_) => {
                 "Suara panggilan tidak dapat dibuat: pasang espeak-ng di server kantor (apt install espeak-ng). Nomor tetap tampil di layar."
+                    .into()
+            }
+            HubError::DataDirBusy(_) => {
+                "Folder data sedang dipulihkan (loket restore). Tunggu sampai selesai lalu jalankan lagi."
+                    .into()
+            }
+            HubError::DataDirInUse(_) => {
+                "Folder data sedang dipakai hub atau perintah loket lain. Hentikan hub dulu (systemctl stop loket-hub) lalu coba lagi."
+                    .into()
+            }
+            HubError::BackupUnusable(why) => format!(
+                "Berkas cadangan tidak dapat dipakai ({why}). Pilih berkas cadangan lain; data yang ada tidak diubah."
+            ),
+            HubError::Seal(e) => e.message_id(),
+            HubError::OriginRefused => {
+                "Permintaan dari halaman situs lain ditolak. Buka aplikasi Loket dari alamat hub kantor."
                     .into()
             }
             HubError::Storage(_)
@@ -199,6 +239,22 @@ impl HubError {
             }
             HubError::SpeechUnavailable(_) => {
                 "The spoken call could not be made: install espeak-ng on the office server (apt install espeak-ng). The number still shows on screen."
+                    .into()
+            }
+            HubError::DataDirBusy(_) => {
+                "The data folder is being restored (loket restore). Wait until it finishes, then start again."
+                    .into()
+            }
+            HubError::DataDirInUse(_) => {
+                "The data folder is in use by the hub or another loket command. Stop the hub first (systemctl stop loket-hub) and try again."
+                    .into()
+            }
+            HubError::BackupUnusable(why) => format!(
+                "The backup file cannot be used ({why}). Choose another backup file; the current data was not changed."
+            ),
+            HubError::Seal(e) => e.message_en(),
+            HubError::OriginRefused => {
+                "A request from another site's page was refused. Open the Loket app from the office hub's address."
                     .into()
             }
             HubError::Storage(_)

@@ -42,6 +42,8 @@ pub(crate) struct Inner {
     pub(crate) live: broadcast::Sender<LiveEvent>,
     pub(crate) speaker: Speaker,
     pub(crate) sync: std::sync::RwLock<crate::sync::SyncState>,
+    /// Seals personal data at rest (BAP contents, biometrics): see [`crate::seal`].
+    pub(crate) sealer: crate::seal::Sealer,
 }
 
 /// A request to issue a walk-in or priority ticket.
@@ -123,6 +125,7 @@ impl Hub {
     pub async fn open_with_clock(data_dir: &Path, config: HubConfig, clock: Clock) -> Result<Hub> {
         config.validate()?;
         let db = Db::open(data_dir).await?;
+        let sealer = crate::seal::Sealer::open_or_create(data_dir)?;
         let (live, _) = broadcast::channel(1024);
         Ok(Hub {
             inner: Arc::new(Inner {
@@ -132,6 +135,7 @@ impl Hub {
                 live,
                 speaker: Speaker::default(),
                 sync: std::sync::RwLock::default(),
+                sealer,
             }),
         })
     }
@@ -139,6 +143,11 @@ impl Hub {
     /// The configuration in force.
     pub fn config(&self) -> &HubConfig {
         &self.inner.config
+    }
+
+    /// The sealer of personal data at rest (the data folder's `seal.key`).
+    pub fn sealer(&self) -> &crate::seal::Sealer {
+        &self.inner.sealer
     }
 
     /// The clock.
@@ -590,17 +599,17 @@ impl Hub {
         };
         let visit = {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |mut tx| Box::pin(async move {
+            self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
-            let kind = store::day_kind(&mut tx, date).await?;
-            let (quota, _) = store::quota_for(&mut tx, &rules.quotas, date, kind, req.service).await?;
-            let used = store::used_quota(&mut tx, date, req.service).await?;
+            let kind = store::day_kind(tx, date).await?;
+            let (quota, _) = store::quota_for(tx, &rules.quotas, date, kind, req.service).await?;
+            let used = store::used_quota(tx, date, req.service).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
-            let visit = hub.new_visit(&mut tx, &who, date, req.service, req.lane, priority_group, None, now, false).await?;
+            let visit = hub.new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false).await?;
             store::audit(
-                &mut tx,
+                tx,
                 &who,
                 "issue_ticket",
                 Some(&visit.ticket.to_string()),
@@ -740,10 +749,10 @@ impl Hub {
         let code = normalize_code(booking_code);
         let (visits, flags, already) = {
             let (hub, who, code) = (self.clone(), who.clone(), code.clone());
-            self.inner.db.write(move |mut tx| Box::pin(async move {
+            self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
-            let (booking, stale) = load_booking(&mut tx, &code).await?.ok_or(CheckInError::BookingNotFound)?;
+            let (booking, stale) = load_booking(tx, &code).await?.ok_or(CheckInError::BookingNotFound)?;
             let done: Option<(String,)> = sqlx::query_as("SELECT flags FROM check_ins WHERE booking_code = ?")
                 .bind(&code)
                 .fetch_optional(&mut *tx)
@@ -771,16 +780,16 @@ impl Hub {
                 let office = OfficeIdentity { code: hub.inner.config.office_code.clone(), time_zone: rules.time_zone };
                 let decision = check_in(&booking, &office, now, &rules.check_in, knowledge)?;
                 let date = decision.office_date;
-                let kind = store::day_kind(&mut tx, date).await?;
+                let kind = store::day_kind(tx, date).await?;
                 let mut visits = Vec::new();
                 for (index, service) in decision.services.iter().copied().enumerate() {
-                    let (quota, _) = store::quota_for(&mut tx, &rules.quotas, date, kind, service).await?;
-                    let used = store::used_quota(&mut tx, date, service).await?;
+                    let (quota, _) = store::quota_for(tx, &rules.quotas, date, kind, service).await?;
+                    let used = store::used_quota(tx, date, service).await?;
                     check_quota(&rules.services, &quota, kind, service, Lane::Appointment, used.appointment)?;
                     let index = u8::try_from(index).unwrap_or(u8::MAX);
                     let visit = hub
                         .new_visit(
-                            &mut tx,
+                            tx,
                             &who,
                             date,
                             service,
@@ -804,7 +813,7 @@ impl Hub {
                     .await?;
                 let tickets: Vec<String> = visits.iter().map(|v| v.ticket.to_string()).collect();
                 store::outbox(
-                    &mut tx,
+                    tx,
                     "booking_checked_in",
                     json!({"office_code": hub.office_code(), "booking_code": code, "office_date": date,
                            "at": now, "flags": decision.flags, "tickets": tickets,
@@ -812,7 +821,7 @@ impl Hub {
                     now,
                 )
                 .await?;
-                store::audit(&mut tx, &who, "check_in", Some(&code), json!({"tickets": tickets, "flags": decision.flags}), now)
+                store::audit(tx, &who, "check_in", Some(&code), json!({"tickets": tickets, "flags": decision.flags}), now)
                     .await?;
                 Ok((visits, decision.flags, false))
             }
@@ -859,7 +868,7 @@ impl Hub {
         }
         let now = self.inner.clock.now();
         let who = who.clone();
-        self.inner.db.write(move |mut tx| Box::pin(async move {
+        self.inner.db.write(move |tx| Box::pin(async move {
         for b in &file.bookings {
             let code = normalize_code(&b.code);
             sqlx::query(
@@ -893,7 +902,7 @@ impl Hub {
                     .await?;
             }
         }
-        store::audit(&mut tx, &who, "import_bookings", None, json!({"bookings": file.bookings.len()}), now).await?;
+        store::audit(tx, &who, "import_bookings", None, json!({"bookings": file.bookings.len()}), now).await?;
         Ok(file.bookings.len())
         })).await
     }
@@ -1017,7 +1026,7 @@ impl Hub {
         }
         let now = self.inner.clock.now();
         let (who, name) = (who.clone(), name.to_string());
-        self.inner.db.write(move |mut tx| Box::pin(async move {
+        self.inner.db.write(move |tx| Box::pin(async move {
         let exists: Option<(i64,)> =
             sqlx::query_as("SELECT id FROM counters WHERE name = ?").bind(&name).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
@@ -1031,8 +1040,8 @@ impl Hub {
             .execute(&mut *tx)
             .await?;
         let id = done.last_insert_rowid();
-        store::audit(&mut tx, &who, "counter_create", Some(&id.to_string()), json!({"name": name}), now).await?;
-        let row = store::load_counter(&mut tx, id).await?;
+        store::audit(tx, &who, "counter_create", Some(&id.to_string()), json!({"name": name}), now).await?;
+        let row = store::load_counter(tx, id).await?;
         Ok(counter_view(&row, None))
         })).await
     }
@@ -1052,8 +1061,8 @@ impl Hub {
         let now = self.inner.clock.now();
         let view = {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |mut tx| Box::pin(async move {
-            let mut row = store::load_counter(&mut tx, id).await?;
+            self.inner.db.write(move |tx| Box::pin(async move {
+            let mut row = store::load_counter(tx, id).await?;
             if let Some(s) = services {
                 row.counter.services = s;
             }
@@ -1069,17 +1078,17 @@ impl Hub {
                 .execute(&mut *tx)
                 .await?;
             let detail = json!({"services": row.counter.services, "stages": row.counter.stages});
-            store::audit(&mut tx, &who, "counter_open", Some(&id.to_string()), detail.clone(), now).await?;
+            store::audit(tx, &who, "counter_open", Some(&id.to_string()), detail.clone(), now).await?;
             store::outbox(
-                &mut tx,
+                tx,
                 "counter_opened",
                 json!({"office_code": hub.office_code(), "counter_id": id, "name": row.counter.name,
                        "officer": who.name, "services": row.counter.services, "stages": row.counter.stages}),
                 now,
             )
             .await?;
-            let row = store::load_counter(&mut tx, id).await?;
-            let held = store::held_visit(&mut tx, row.counter.id).await?;
+            let row = store::load_counter(tx, id).await?;
+            let held = store::held_visit(tx, row.counter.id).await?;
                         Ok(counter_view(&row, held.as_ref()))
             })).await?
         };
@@ -1095,15 +1104,15 @@ impl Hub {
             let (hub, who) = (self.clone(), who.clone());
             self.inner
                 .db
-                .write(move |mut tx| {
+                .write(move |tx| {
                     Box::pin(async move {
-                        store::load_counter(&mut tx, id).await?;
+                        store::load_counter(tx, id).await?;
                         sqlx::query("UPDATE counters SET is_open = 0, officer = NULL WHERE id = ?")
                             .bind(id)
                             .execute(&mut *tx)
                             .await?;
                         store::audit(
-                            &mut tx,
+                            tx,
                             &who,
                             "counter_close",
                             Some(&id.to_string()),
@@ -1112,14 +1121,14 @@ impl Hub {
                         )
                         .await?;
                         store::outbox(
-                            &mut tx,
+                            tx,
                             "counter_closed",
                             json!({"office_code": hub.office_code(), "counter_id": id}),
                             now,
                         )
                         .await?;
-                        let row = store::load_counter(&mut tx, id).await?;
-                        let held = store::held_visit(&mut tx, row.counter.id).await?;
+                        let row = store::load_counter(tx, id).await?;
+                        let held = store::held_visit(tx, row.counter.id).await?;
                         Ok(counter_view(&row, held.as_ref()))
                     })
                 })
@@ -1187,18 +1196,18 @@ impl Hub {
     ) -> Result<VisitView> {
         let (visit, call) = {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |mut tx| Box::pin(async move {
+            self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
-            let row = store::load_counter(&mut tx, counter_id).await?;
+            let row = store::load_counter(tx, counter_id).await?;
             row.counter.ensure_open()?;
-            if let Some(busy) = store::held_visit(&mut tx, row.counter.id).await? {
+            if let Some(busy) = store::held_visit(tx, row.counter.id).await? {
                 return Err(DomainError::CounterBusy { counter: row.counter.id, ticket: busy.ticket }.into());
             }
-            let visits = store::load_visits_in(&mut tx, date, &["waiting", "parked"]).await?;
+            let visits = store::load_visits_in(tx, date, &["waiting", "parked"]).await?;
             let cursor = LaneCursor(
-                store::setting(&mut tx, CURSOR_KEY).await?.and_then(|c| c.parse().ok()).unwrap_or_default(),
+                store::setting(tx, CURSOR_KEY).await?.and_then(|c| c.parse().ok()).unwrap_or_default(),
             );
             let decision = match &target {
                 None => policy::call_next(&visits, &row.counter, &rules.calls, cursor)?,
@@ -1227,7 +1236,7 @@ impl Hub {
             for passed in &decision.passed {
                 if let Some(v) = visits.iter().find(|v| v.id == *passed) {
                     store::apply_event(
-                        &mut tx,
+                        tx,
                         hub.office_code(),
                         &rules.visits,
                         v,
@@ -1239,7 +1248,7 @@ impl Hub {
                 }
             }
             let (visit, event_id) = store::apply_event(
-                &mut tx,
+                tx,
                 hub.office_code(),
                 &rules.visits,
                 chosen,
@@ -1248,10 +1257,10 @@ impl Hub {
                 &who,
             )
             .await?;
-            store::set_setting(&mut tx, CURSOR_KEY, &decision.cursor.0.to_string()).await?;
+            store::set_setting(tx, CURSOR_KEY, &decision.cursor.0.to_string()).await?;
             let action = if manual { "call_given" } else { "call_next" };
             store::audit(
-                &mut tx,
+                tx,
                 &who,
                 action,
                 Some(&visit.ticket.to_string()),
@@ -1304,12 +1313,12 @@ impl Hub {
             let (hub, who) = (self.clone(), who.clone());
             self.inner
                 .db
-                .write(move |mut tx| {
+                .write(move |tx| {
                     Box::pin(async move {
                         let rules = &hub.inner.config.rules;
                         let now = hub.inner.clock.now();
-                        let row = store::load_counter(&mut tx, counter_id).await?;
-                        let held = store::held_visit(&mut tx, row.counter.id)
+                        let row = store::load_counter(tx, counter_id).await?;
+                        let held = store::held_visit(tx, row.counter.id)
                             .await?
                             .ok_or(HubError::NoCurrentVisit)?;
                         let kind = match action {
@@ -1324,13 +1333,13 @@ impl Hub {
                             },
                             CounterAction::Transfer(to) => {
                                 if let Some(target) = to.counter {
-                                    store::load_counter(&mut tx, target.0).await?;
+                                    store::load_counter(tx, target.0).await?;
                                 }
                                 EventKind::Transferred { to }
                             }
                         };
                         let (visit, event_id) = store::apply_event(
-                            &mut tx,
+                            tx,
                             hub.office_code(),
                             &rules.visits,
                             &held,
@@ -1340,7 +1349,7 @@ impl Hub {
                         )
                         .await?;
                         store::audit(
-                &mut tx,
+                tx,
                 &who,
                 name,
                 Some(&visit.ticket.to_string()),
@@ -1404,7 +1413,9 @@ impl Hub {
     /// Today's calls and recalls, newest first; only `call_id` when given.
     async fn calls_of_today(&self, call_id: Option<i64>, limit: u32) -> Result<Vec<CallView>> {
         let mut conn = self.read().await?;
-        let rows: Vec<(i64, i64, String, String, i64, String, String, String)> = sqlx::query_as(
+        // (event id, visit id, ticket, service, counter id, counter name, at, kind)
+        type CallRow = (i64, i64, String, String, i64, String, String, String);
+        let rows: Vec<CallRow> = sqlx::query_as(
             "SELECT e.id, v.id, v.ticket, v.service, e.counter_id, c.name, e.at, e.kind FROM visit_events e \
              JOIN visits v ON v.id = e.visit_id JOIN counters c ON c.id = e.counter_id \
              WHERE e.kind IN ('called', 'recalled') AND v.office_date = ? AND (? IS NULL OR e.id = ?) \
@@ -1442,7 +1453,7 @@ impl Hub {
         who.authorize(Action::CloseDay)?;
         let view = {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |mut tx| Box::pin(async move {
+            self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
@@ -1452,7 +1463,7 @@ impl Hub {
             let items = end_of_day(&visits, now);
             for item in &items {
                 if let Some(v) = visits.iter().find(|v| v.id == item.visit) {
-                    store::apply_event(&mut tx, hub.office_code(), &rules.visits, v, item.event.kind, item.event.at, &who)
+                    store::apply_event(tx, hub.office_code(), &rules.visits, v, item.event.kind, item.event.at, &who)
                         .await?;
                 }
             }
@@ -1475,9 +1486,9 @@ impl Hub {
                 closed_visits: u32::try_from(items.len()).unwrap_or(u32::MAX),
                 closed_counters: u32::try_from(closed).unwrap_or(u32::MAX),
             };
-            store::set_setting(&mut tx, CURSOR_KEY, "0").await?;
-            store::outbox(&mut tx, "day_closed", json!({"office_code": hub.office_code(), "report": view}), now).await?;
-            store::audit(&mut tx, &who, "close_day", Some(&date.to_string()), json!(view), now).await?;
+            store::set_setting(tx, CURSOR_KEY, "0").await?;
+            store::outbox(tx, "day_closed", json!({"office_code": hub.office_code(), "report": view}), now).await?;
+            store::audit(tx, &who, "close_day", Some(&date.to_string()), json!(view), now).await?;
                         Ok(view)
             })).await?
         };
@@ -1527,10 +1538,10 @@ impl Hub {
         }
         {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |mut tx| Box::pin(async move {
+            self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
-            let old_kind = store::day_kind(&mut tx, date).await?;
+            let old_kind = store::day_kind(tx, date).await?;
             if let Some(kind) = req.day_kind {
                 sqlx::query(
                     "INSERT INTO office_days (office_date, day_kind, updated_at, updated_by) VALUES (?, ?, ?, ?) \
@@ -1546,7 +1557,7 @@ impl Hub {
             }
             let mut old = Vec::new();
             for q in &req.quotas {
-                let (before, _) = store::quota_for(&mut tx, &rules.quotas, date, old_kind, q.service).await?;
+                let (before, _) = store::quota_for(tx, &rules.quotas, date, old_kind, q.service).await?;
                 old.push(json!({"service": q.service, "quota": before}));
                 sqlx::query(
                     "INSERT INTO quota_overrides (office_date, service, walk_in, appointment, priority, updated_at, updated_by) \
@@ -1566,8 +1577,8 @@ impl Hub {
             }
             let detail = json!({"date": date, "day_kind": {"old": old_kind, "new": req.day_kind},
                                 "old": old, "new": req.quotas});
-            store::audit(&mut tx, &who, "set_quotas", Some(&date.to_string()), detail.clone(), now).await?;
-            store::outbox(&mut tx, "quotas_set", json!({"office_code": hub.office_code(), "change": detail}), now).await?;
+            store::audit(tx, &who, "set_quotas", Some(&date.to_string()), detail.clone(), now).await?;
+            store::outbox(tx, "quotas_set", json!({"office_code": hub.office_code(), "change": detail}), now).await?;
                         Ok(())
             })).await?
         }

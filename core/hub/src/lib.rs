@@ -15,18 +15,27 @@
 //!
 //! Invariants: ticket numbers per (office day, service) gapless and never issued twice
 //! (allocated inside the transaction that stores the ticket); every state change has its
-//! outbox row (`outbox.seq` increasing) and its audit row; logs carry no NIK or names.
+//! outbox row (`outbox.seq` increasing) and its audit row; the audit log is a hash chain
+//! ([`audit_chain`]); every API route is checked against its declared right ([`guard`]) and
+//! browser requests from other sites may not change data ([`origin`]); personal data kept
+//! at rest is sealed ([`seal`]); logs carry no NIK or names.
 
 pub mod api;
+pub mod audit_chain;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod guard;
 mod hub;
 pub mod live;
+pub mod lock;
 pub mod openapi;
+pub mod origin;
+pub mod seal;
 pub mod speech;
 pub mod store;
 pub mod sync;

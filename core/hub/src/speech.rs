@@ -95,6 +95,7 @@ pub async fn synthesize(program: &str, text: &str) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -103,7 +104,7 @@ mod tests {
         let err = Speaker::new("/nonexistent/espeak-ng")
             .wav("Nomor antrian A nol nol satu")
             .await
-            .unwrap_err();
+            .expect_err("a missing program is an error");
         assert!(matches!(err, HubError::SpeechUnavailable(_)), "{err:?}");
         assert_eq!(err.status(), 503);
         assert!(err.message_id().contains("espeak-ng"));
@@ -111,7 +112,9 @@ mod tests {
 
     #[tokio::test]
     async fn output_that_is_not_a_wav_is_refused() {
-        let err = synthesize("true", "x").await.unwrap_err();
+        let err = synthesize("true", "x")
+            .await
+            .expect_err("no WAV is an error");
         assert!(err.to_string().contains("did not write a WAV"), "{err}");
     }
 }

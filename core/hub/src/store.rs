@@ -58,7 +58,7 @@ pub async fn outbox(
     Ok(())
 }
 
-/// Appends one audit row.
+/// Appends one audit row, chained to the one before it (see [`crate::audit_chain`]).
 pub async fn audit(
     conn: &mut SqliteConnection,
     who: &Principal,
@@ -67,19 +67,7 @@ pub async fn audit(
     detail: Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_kind, actor, device, action, target, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(ts(at))
-    .bind(who.kind_str())
-    .bind(&who.name)
-    .bind(&who.device)
-    .bind(action)
-    .bind(target)
-    .bind(detail.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
+    crate::audit_chain::append(conn, who, action, target, &detail, at).await
 }
 
 /// Parses a stored visit.

@@ -44,8 +44,11 @@ ensure_ui() {
     fi
 }
 
+# The same selection as clippy and nextest (every target of the workspace, dev-dependency
+# features included): after them this builds nothing; a narrower build would compile the
+# dependencies again with other features.
 ensure_loket() {
-    cargo build --locked -q -p loket-cli
+    cargo build --locked -q --workspace --all-targets
     LOKET_BIN="$CARGO_TARGET_DIR/debug/loket"
 }
 

@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t, tDynamic, useLang } from "../i18n";
-import { ApiError, hubBase, LiveSocket, type LiveState } from "../http";
+import { ApiError, LiveSocket, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LinkDot } from "../components/chrome";
 import { IconSpeaker } from "../components/icons";
@@ -63,8 +63,8 @@ class Announcer {
       const call = this.queue.shift()!;
       try {
         if (this.ctx && this.ctx.state === "running") await chime(this.ctx);
-        const url = api.callAudioUrl(call);
-        if (url) await playOnce(url.startsWith("http") ? url : hubBase() + url);
+        const wav = await api.callAudio(call);
+        if (wav) await playOnce(wav);
       } catch {
         // a call without sound still shows on the board
       }
@@ -73,15 +73,16 @@ class Announcer {
   }
 }
 
-function playOnce(url: string): Promise<void> {
-  return new Promise((resolve) => {
+function playOnce(wav: Blob): Promise<void> {
+  const url = URL.createObjectURL(wav);
+  return new Promise<void>((resolve) => {
     const audio = new Audio(url);
     audio.preload = "auto";
     audio.onended = () => resolve();
     audio.onerror = () => resolve();
     audio.play().catch(() => resolve());
     setTimeout(resolve, 15_000);
-  });
+  }).finally(() => URL.revokeObjectURL(url));
 }
 
 export function Display() {

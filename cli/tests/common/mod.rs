@@ -1,0 +1,48 @@
+//! Running the real `loket hub` binary for tests.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The demo kiosk's token.
+pub const KIOSK: &str = "lkd_demo_kiosk";
+
+/// Starts `loket hub` on `data` at a free port; returns it with its base URL (read from its
+/// "listening on" line).
+pub fn start_hub(data: &Path, demo: bool) -> (Child, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loket"));
+    cmd.args(["hub", "--data"])
+        .arg(data)
+        .args(["--listen", "127.0.0.1:0"]);
+    if demo {
+        cmd.arg("--demo");
+    }
+    let mut child = cmd
+        .env("LOKET_LOG", "warn")
+        .env_remove("LOKET_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("loket hub starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                let url = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .trim_end_matches('/')
+                    .to_string();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("hub prints its address");
+    (child, url)
+}
