@@ -1,5 +1,6 @@
 //! `loket hub`, `loket import-bookings`, `loket user add`, `loket day close`,
-//! `loket device add`: the office hub's commands, thin glue over `loket-hub`.
+//! `loket device add`: the office hub's commands, thin glue over `loket-hub` (and, for
+//! `loket hub` in an enrolled data folder, `loket-sync`: see `hub_sync`).
 
 use anyhow::{Context, bail};
 use loket_domain::{DeviceKind, Role};
@@ -265,9 +266,41 @@ async fn serve(
         );
     }
     tracing::info!(%addr, "hub started");
-    tokio::select! {
-        r = loket_hub::serve(hub, listener) => r.map_err(user_error)?,
-        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+    // Sync with central runs beside the LAN API when the data folder is enrolled.
+    let sync = crate::hub_sync::start(&hub, &data.data).await;
+    let served = tokio::select! {
+        r = loket_hub::serve(hub, listener) => r.map_err(user_error),
+        _ = shutdown_signal() => {
+            tracing::info!("stopping");
+            Ok(())
+        }
+    };
+    if let Some(sync) = sync {
+        sync.stop().await;
     }
+    served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or SIGTERM (systemd stopping the service).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use loket_sync::{
-    EngineConfig, HUB_DB_FILE, OfficeLedger as _, SqliteLedger, SyncEngine, SyncSettings,
-    SyncStatus, enrol_office, open_enrolled,
+    HUB_DB_FILE, OfficeLedger as _, SqliteLedger, SyncEngine, SyncSettings, SyncStatus,
+    enrol_office, open_enrolled,
 };
 
 /// The sync subcommands.
@@ -83,6 +83,7 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
                 central,
                 office,
                 ca_cert,
+                poll_seconds: None,
             };
             enrol_office(&data, &settings, &token).await?;
             println!(
@@ -128,7 +129,10 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Run { data, db } => {
             let (ledger, client) = open_enrolled(&data, db.as_deref()).await?;
-            let handle = SyncEngine::new(Arc::new(ledger), client, EngineConfig::default()).spawn();
+            let config = SyncSettings::load(&data)?
+                .map(|s| s.engine_config())
+                .unwrap_or_default();
+            let handle = SyncEngine::new(Arc::new(ledger), client, config).spawn();
             tokio::signal::ctrl_c().await?;
             handle.stop().await;
             Ok(ExitCode::SUCCESS)

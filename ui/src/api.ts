@@ -745,3 +745,93 @@ export async function downloadReport(range: ReportRange, kind: "csv" | "pdf"): P
   const stem = "period" in range ? `laporan-${range.period}-${range.date}` : `laporan-${range.from}-${range.to}`;
   await openFile(`/api/v1/reports/export.${kind}?${reportQuery(range)}`, `${stem}.${kind}`);
 }
+
+// ---- sync with central (core/hub/src/sync.rs) --------------------------------------
+
+export type SyncLink = "not_enrolled" | "unknown" | "up" | "down" | "central_unavailable" | "refused";
+
+/** What every screen may see of the link to central (the live `sync` message). */
+export interface SyncSummary {
+  link: SyncLink;
+  pending: number;
+  pendingBytes: number;
+  lastSuccess: Date | null;
+  errors: number;
+}
+
+/** The whole sync status (supervisor, head, admin). */
+export interface SyncStatus extends SyncSummary {
+  enrolled: boolean;
+  office: string | null;
+  central: string | null;
+  pendingEvents: number;
+  pendingFiles: number;
+  pendingFileBytes: number;
+  lastError: string | null;
+  nextRetryAt: Date | null;
+  itemErrors: { item: string; reason: string; at: Date | null }[];
+  conflicts: { bookingCode: string; rule: string }[];
+}
+
+interface WireSyncSummary {
+  link: SyncLink;
+  pending: number;
+  pending_bytes: number;
+  last_success: string | null;
+  errors: number;
+}
+
+interface WireSyncStatus {
+  enrolled: boolean;
+  office: string | null;
+  central: string | null;
+  link: SyncLink;
+  pending_events: number;
+  pending_event_bytes: number;
+  pending_blobs: number;
+  pending_blob_bytes: number;
+  pending_bytes: number;
+  last_success: string | null;
+  last_attempt: string | null;
+  last_error: string | null;
+  next_retry_at: string | null;
+  errors: { item: string; reason: string; at: string }[];
+  conflicts: { booking_code: string; rule: string; cursor: number }[];
+}
+
+function date(s: string | null | undefined): Date | null {
+  if (!s) return null;
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export async function syncStatus(): Promise<SyncStatus> {
+  const w = await request<WireSyncStatus>("GET", "/api/v1/sync/status", { token: officerToken() });
+  return {
+    enrolled: w.enrolled,
+    office: w.office,
+    central: w.central,
+    link: w.link,
+    pending: w.pending_events + w.pending_blobs,
+    pendingBytes: w.pending_bytes,
+    pendingEvents: w.pending_events,
+    pendingFiles: w.pending_blobs,
+    pendingFileBytes: w.pending_blob_bytes,
+    lastSuccess: date(w.last_success),
+    lastError: w.last_error,
+    nextRetryAt: date(w.next_retry_at),
+    errors: w.errors.length,
+    itemErrors: w.errors.map((e) => ({ item: e.item, reason: e.reason, at: date(e.at) })),
+    conflicts: w.conflicts.map((c) => ({ bookingCode: c.booking_code, rule: c.rule })),
+  };
+}
+
+/** The sync summary on the live socket (`{"type":"sync","sync":{...}}`), or null. */
+export function syncFromLive(msg: unknown): SyncSummary | null {
+  if (!msg || typeof msg !== "object") return null;
+  const m = msg as { type?: unknown; sync?: unknown };
+  if (m.type !== "sync" || !m.sync || typeof m.sync !== "object") return null;
+  const w = m.sync as WireSyncSummary;
+  if (typeof w.link !== "string") return null;
+  return { link: w.link, pending: w.pending ?? 0, pendingBytes: w.pending_bytes ?? 0, lastSuccess: date(w.last_success), errors: w.errors ?? 0 };
+}

@@ -10,6 +10,7 @@
 //! | examine a BAP (interview, outcome, print, sign, amend), register and hand over passports | yes | yes | yes | - | - | - |
 //! | force a call past the starvation bound, close the day, set quotas, approve BAP, reports, audit, import bookings, cancel uncollected passports | - | yes | yes | - | - | - |
 //! | manage counters | - | yes | yes | yes | - | - |
+//! | read the sync status (link, pending, items in error, conflicts) | - | yes | yes | yes | - | - |
 //! | manage users, devices, settings | - | - | - | yes | - | - |
 //!
 //! The admin is the technical administrator: accounts, devices, counters and settings,
@@ -139,11 +140,13 @@ pub enum Action {
     CheckPickup,
     /// Cancel a passport not collected in time.
     CancelPassport,
+    /// Read the sync status with central (link, pending items, errors, conflicts).
+    ViewSync,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 29] = [
         Action::IssueTicket,
         Action::CheckIn,
         Action::ReadCalls,
@@ -172,6 +175,7 @@ impl Action {
         Action::HandOverPassport,
         Action::CheckPickup,
         Action::CancelPassport,
+        Action::ViewSync,
     ];
 
     /// Stable machine name.
@@ -205,6 +209,7 @@ impl Action {
             Action::HandOverPassport => "hand_over_passport",
             Action::CheckPickup => "check_pickup",
             Action::CancelPassport => "cancel_passport",
+            Action::ViewSync => "view_sync",
         }
     }
 }
@@ -247,10 +252,11 @@ pub fn may(actor: Actor, action: Action) -> bool {
             | ImportBookings
             | ManageCounters
             | CancelPassport
+            | ViewSync
     );
     let administering = matches!(
         action,
-        ManageCounters | ManageUsers | ManageDevices | ManageSettings
+        ManageCounters | ManageUsers | ManageDevices | ManageSettings | ViewSync
     );
     match actor {
         Actor::Device(DeviceKind::Kiosk) => matches!(action, IssueTicket | CheckIn | CheckPickup),

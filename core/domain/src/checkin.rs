@@ -16,6 +16,15 @@ use std::fmt;
 /// Most applicants one M-Paspor booking may carry.
 pub const MAX_APPLICANTS: usize = 5;
 
+/// A booking code as the office compares it: upper case, without spaces (the QR, the
+/// booking proof typed by hand, and central's feed all meet on this form).
+pub fn normalize_booking_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 /// A 15-digit SIMPONI billing code (kode billing).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BillingCode(String);

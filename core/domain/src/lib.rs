@@ -94,7 +94,7 @@ pub use bap::{
 };
 pub use checkin::{
     Applicant, BillingCode, Booking, CheckInDecision, CheckInFlag, CheckInWindow, MAX_APPLICANTS,
-    OfficeIdentity, PaymentKnowledge, PaymentStatus, check_in,
+    OfficeIdentity, PaymentKnowledge, PaymentStatus, check_in, normalize_booking_code,
 };
 pub use config::RulesConfig;
 pub use counter::{Counter, CounterId};

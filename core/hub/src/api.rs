@@ -191,6 +191,7 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/reports", get(report))
         .route("/reports/export.csv", get(report_csv))
         .route("/reports/export.pdf", get(report_pdf))
+        .route("/sync/status", get(sync_status))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
         .route_layer(middleware::from_fn_with_state(
@@ -935,6 +936,8 @@ async fn report_pdf(
 ) -> Result<Response, HubError> {
     let pdf = hub.report_pdf(&auth.who, &q).await?;
     Ok(pdf_response(pdf, &file_name(&report_stem(&hub, &q), "pdf")))
+async fn sync_status(State(hub): State<Hub>, auth: Auth) -> ApiResult<crate::sync::SyncView> {
+    Ok(Json(hub.sync_status(&auth.who)?))
 }
 
 #[derive(Deserialize)]
@@ -970,6 +973,12 @@ async fn live_loop(hub: Hub, socket: WebSocket) {
         office_date: hub.today(),
     };
     if send(&mut tx, &hello).await.is_err() {
+        return;
+    }
+    // Where sync runs, every screen learns the link's state at once.
+    if let Some(sync) = hub.sync_summary()
+        && send(&mut tx, &LiveEvent::Sync { sync }).await.is_err()
+    {
         return;
     }
     loop {

@@ -14,7 +14,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// File name of the database in the data directory.
 pub const DB_FILE_NAME: &str = "loket.db";
@@ -36,6 +36,8 @@ pub struct Db {
     writer: Writer,
     /// Read-only work.
     pub reader: SqlitePool,
+    /// Bumped after every successful commit of the writer.
+    commits: watch::Receiver<u64>,
     /// The data folder's shared lock, held while the database is open (`loket restore`
     /// waits for it to be released).
     _lock: crate::lock::DataLock,
@@ -67,11 +69,19 @@ impl Db {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        let (commits_tx, commits) = watch::channel(0u64);
         Ok(Db {
-            writer: Writer::start(conn),
+            writer: Writer::start(conn, commits_tx),
             reader,
+            commits,
             _lock: lock,
         })
+    }
+
+    /// A receiver that changes after every committed batch of changes (each commit may
+    /// carry outbox rows: the sync engine is nudged on it).
+    pub fn subscribe_commits(&self) -> watch::Receiver<u64> {
+        self.commits.clone()
     }
 
     /// Runs a change in the writer's transaction and answers after its commit. An `Err`
@@ -97,9 +107,9 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(conn: SqliteConnection) -> Writer {
+    fn start(conn: SqliteConnection, commits: watch::Sender<u64>) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>(1024);
-        tokio::spawn(writer_loop(conn, rx));
+        tokio::spawn(writer_loop(conn, rx, commits));
         Writer { jobs }
     }
 
@@ -135,7 +145,11 @@ impl Writer {
     }
 }
 
-async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
+async fn writer_loop(
+    mut conn: SqliteConnection,
+    mut rx: mpsc::Receiver<Job>,
+    commits: watch::Sender<u64>,
+) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -180,7 +194,10 @@ async fn writer_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Job>) {
             continue;
         }
         let committed = match sqlx::query("COMMIT").execute(&mut conn).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                commits.send_modify(|n| *n = n.wrapping_add(1));
+                Ok(())
+            }
             Err(e) => {
                 tracing::error!(error = %e, "commit failed");
                 let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;

@@ -41,6 +41,7 @@ pub(crate) struct Inner {
     pub(crate) clock: Clock,
     pub(crate) live: broadcast::Sender<LiveEvent>,
     pub(crate) speaker: Speaker,
+    pub(crate) sync: std::sync::RwLock<crate::sync::SyncState>,
     /// Seals personal data at rest (BAP contents, biometrics): see [`crate::seal`].
     pub(crate) sealer: crate::seal::Sealer,
 }
@@ -133,6 +134,7 @@ impl Hub {
                 clock,
                 live,
                 speaker: Speaker::default(),
+                sync: std::sync::RwLock::default(),
                 sealer,
             }),
         })
@@ -766,6 +768,10 @@ impl Hub {
                 Ok((visits, serde_json::from_str(&flags)?, true))
             } else {
                 let fresh = Duration::hours(i64::from(hub.inner.config.payment_fresh_hours));
+                // Confirmed when last downloaded, or when a later sync round drained the
+                // feed (central had nothing newer then).
+                let confirmed = hub.payments_confirmed_at();
+                let stale = stale.map(|at| confirmed.map_or(at, |c| at.max(c)));
                 let knowledge = if stale.is_none_or(|at| now - at > fresh) {
                     PaymentKnowledge::Stale
                 } else {
@@ -1753,10 +1759,7 @@ fn counter_view(row: &store::CounterRow, held: Option<&Visit>) -> CounterView {
 
 /// Booking codes are compared upper case without spaces.
 pub fn normalize_code(code: &str) -> String {
-    code.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase()
+    loket_domain::normalize_booking_code(code)
 }
 
 type BookingTuple = (

@@ -13,6 +13,8 @@
 //! * [`bap`], [`pickup`] and [`report`] hold the BAP, passport pickup and head's report
 //!   operations (more `impl Hub` blocks) with their request and answer types;
 //!   [`printouts`] their PDFs and drawn signatures.
+//! * [`sync`]: the sync status the engine (run by the `loket` binary, `loket-sync`) reports,
+//!   served at `/api/v1/sync/status` and summarized on the live socket; commits nudge it.
 //!
 //! Invariants: ticket numbers per (office day, service) gapless and never issued twice
 //! (allocated inside the transaction that stores the ticket); every state change has its
@@ -43,6 +45,7 @@ pub mod report;
 pub mod seal;
 pub mod speech;
 pub mod store;
+pub mod sync;
 pub mod views;
 
 pub use auth::Principal;
@@ -53,6 +56,7 @@ pub use hub::{
     BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotaSetting, QuotasRequest,
     normalize_code,
 };
+pub use sync::{SyncConflict, SyncItemError, SyncLink, SyncSummary, SyncView};
 
 /// Binds `listen` and serves the hub's router until the process ends.
 pub async fn serve(hub: Hub, listener: tokio::net::TcpListener) -> Result<()> {

@@ -1,6 +1,8 @@
 //! Live updates pushed to every WebSocket client: queue changes, calls for the display
-//! boards, counters opened and closed, the day closed. No personal data travels here.
+//! boards, counters opened and closed, the day closed, the link to central. No personal
+//! data travels here.
 
+use crate::sync::SyncSummary;
 use crate::views::CallView;
 use chrono::NaiveDate;
 use loket_domain::ServiceCode;
@@ -36,6 +38,11 @@ pub enum LiveEvent {
     DayClosed {
         /// Office date closed.
         office_date: NaiveDate,
+    },
+    /// The link to central changed (state, pending count, last successful sync).
+    Sync {
+        /// The summary.
+        sync: SyncSummary,
     },
     /// The client fell behind and missed messages: re-read what it shows.
     Resync,

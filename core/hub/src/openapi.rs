@@ -491,6 +491,14 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op(
         "GET",
+        "/api/v1/sync/status",
+        "Sync with central: link, pending, last sync, items in error, conflicts",
+        "view_sync",
+        None,
+        "SyncStatus",
+    ),
+    op(
+        "GET",
         "/api/v1/ws",
         "Live updates (WebSocket; token may be ?token=)",
         "any",

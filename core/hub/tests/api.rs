@@ -854,3 +854,114 @@ async fn display_boards_get_the_spoken_call_as_a_wav() {
     let seconds = (wav.len() - 44) as f64 / f64::from(sample_rate * 2);
     assert!(seconds > 1.5, "speech of {seconds:.2} s is too short");
 }
+
+#[tokio::test]
+async fn sync_status_is_for_supervisors_and_a_synced_feed_confirms_payments() {
+    let t = start().await;
+    let officer = t.login("officer").await;
+    let supervisor = t.login("supervisor").await;
+    let head = t.login("head").await;
+    let admin = t.login("admin").await;
+    assert_error(
+        &t.get(&officer, "/api/v1/sync/status").await,
+        403,
+        "forbidden",
+    );
+    assert_error(&t.get(KIOSK, "/api/v1/sync/status").await, 403, "forbidden");
+    for token in [&supervisor, &head, &admin] {
+        let (s, body) = t.get(token, "/api/v1/sync/status").await;
+        assert_eq!(s, 200, "{body}");
+        assert_eq!(
+            (body["enrolled"].as_bool(), body["link"].as_str()),
+            (Some(false), Some("not_enrolled"))
+        );
+    }
+
+    // Bookings last downloaded two days ago: their payment is not current any more.
+    let pool = sqlx::SqlitePool::connect_with(loket_hub::db::connect_options(&t.db_path()))
+        .await
+        .unwrap();
+    let old = (t.hub.clock().now() - chrono::Duration::days(2)).to_rfc3339();
+    sqlx::query("UPDATE bookings SET updated_at = ?")
+        .bind(&old)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (s, first) = t
+        .post(
+            KIOSK,
+            "/api/v1/check-ins",
+            json!({"booking_code": t.bookings[0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{first}");
+    assert_eq!(first["flags"], json!(["payment_not_verified"]));
+
+    // The engine reports a round that drained the feed a minute ago: payments are current.
+    let now = t.hub.clock().now();
+    t.hub.set_sync_status(loket_hub::SyncView {
+        enrolled: true,
+        office: Some("TEST".into()),
+        central: Some("https://central.example".into()),
+        link: loket_hub::SyncLink::Up,
+        pending_events: 2,
+        pending_blobs: 1,
+        pending_bytes: 900,
+        last_success: Some(now),
+        last_attempt: Some(now - chrono::Duration::minutes(1)),
+        conflicts: vec![loket_hub::SyncConflict {
+            booking_code: "MP7".into(),
+            rule: "cancelled_after_check_in".into(),
+            cursor: 9,
+        }],
+        ..loket_hub::SyncView::default()
+    });
+    let (s, second) = t
+        .post(
+            KIOSK,
+            "/api/v1/check-ins",
+            json!({"booking_code": t.bookings[1]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{second}");
+    assert_eq!(second["flags"], json!([]), "{second}");
+    let (s, body) = t.get(&head, "/api/v1/sync/status").await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        (
+            body["link"].as_str(),
+            body["pending_events"].as_u64(),
+            body["conflicts"][0]["rule"].as_str()
+        ),
+        (Some("up"), Some(2), Some("cancelled_after_check_in"))
+    );
+
+    // Every screen hears the summary right after hello, and again when it changes.
+    let url = format!(
+        "{}/api/v1/ws?token={officer}",
+        t.base.replace("http://", "ws://")
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    assert_eq!(next_json(&mut ws).await["type"], "hello");
+    let m = next_json(&mut ws).await;
+    assert_eq!(
+        (
+            m["type"].as_str(),
+            m["sync"]["link"].as_str(),
+            m["sync"]["pending"].as_u64()
+        ),
+        (Some("sync"), Some("up"), Some(3)),
+        "{m}"
+    );
+    t.hub.set_sync_status(loket_hub::SyncView {
+        enrolled: true,
+        link: loket_hub::SyncLink::Down,
+        ..loket_hub::SyncView::default()
+    });
+    let m = next_json(&mut ws).await;
+    assert_eq!(
+        (m["type"].as_str(), m["sync"]["link"].as_str()),
+        (Some("sync"), Some("down")),
+        "{m}"
+    );
+}

@@ -32,7 +32,7 @@ fn office_param() -> Value {
 
 /// The OpenAPI document.
 pub fn document() -> Value {
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Loket central sync API",
@@ -94,9 +94,23 @@ pub fn document() -> Value {
                 "OfficeAck": {"type": "object", "properties": {"office": {"type": "string"}, "contiguous_seq": {"type": "integer"}, "events": {"type": "integer"}}},
                 "BlobStatus": {"type": "object", "properties": {"sha256": {"type": "string"}, "received": {"type": "integer"}, "size": {"type": "integer"}, "complete": {"type": "boolean"}}},
                 "FeedPage": {"type": "object", "properties": {"changes": {"type": "array", "items": {"type": "object", "properties": {"cursor": {"type": "integer"}, "change": {"$ref": "#/components/schemas/Change"}}}}, "next_cursor": {"type": "integer"}, "more": {"type": "boolean"}}},
-                "Change": {"type": "object", "required": ["type"], "description": "Tagged by type: booking_upserted {booking}, booking_cancelled {booking_id, office, reason}, payment_status {booking_id, office, status: unpaid|paid|revoked|refunded}, fee_table {valid_from, fees}, quota {date, service, slots}, office_settings {settings}.",
+                "Change": {"type": "object", "required": ["type"], "description": "Tagged by type: booking_upserted {booking: Booking}, booking_cancelled {booking_id, office, reason}, payment_status {booking_id, office, status: unpaid|paid|revoked|refunded}, fee_table {valid_from, fees}, quota {date, service, slots}, office_settings {settings}.",
                     "properties": {"type": {"type": "string", "enum": ["booking_upserted", "booking_cancelled", "payment_status", "fee_table", "quota", "office_settings"]}}}
             }
         }
-    })
+    });
+    doc["components"]["schemas"]["Booking"] = booking_schema();
+    doc
+}
+
+/// The booking of a `booking_upserted` change (its own `json!`: the macro's recursion limit).
+fn booking_schema() -> Value {
+    json!({"type": "object", "required": ["booking_id", "office", "date", "slot", "service", "applicant_name", "payment", "version"],
+        "description": "slot is a label starting with the start time (08:00-09:00); services are the office's names (new_passport, replacement, lost_damaged, pickup, information). applicants, when given, list every applicant (up to 5); else the one applicant is applicant_name for service.",
+        "properties": {"booking_id": {"type": "string"}, "office": {"type": "string"}, "date": {"type": "string", "format": "date"},
+            "slot": {"type": "string"}, "service": {"type": "string"}, "applicant_name": {"type": "string"},
+            "payment": {"type": "string", "enum": ["unpaid", "paid", "revoked", "refunded"]}, "version": {"type": "integer"},
+            "applicants": {"type": "array", "maxItems": 5, "items": {"type": "object", "required": ["name", "nik", "service"],
+                "properties": {"name": {"type": "string"}, "nik": {"type": "string"}, "service": {"type": "string"}}}},
+            "billing_code": {"type": "string", "pattern": "^[0-9]{15}$"}, "rescheduled": {"type": "boolean"}}})
 }

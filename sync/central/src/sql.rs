@@ -170,8 +170,11 @@ fn refusal(code: &str, ev: &Event) -> Option<String> {
     if ev.kind.trim().is_empty() {
         return Some("Jenis peristiwa kosong. / Empty event kind.".into());
     }
-    if let Some(other) = ev.payload.get("office").and_then(|v| v.as_str())
-        && other != code
+    // Hubs name their office `office_code` in every payload; other writers `office`.
+    if let Some(other) = ["office", "office_code"]
+        .iter()
+        .filter_map(|k| ev.payload.get(*k).and_then(|v| v.as_str()))
+        .find(|other| *other != code)
     {
         return Some(format!(
             "Data milik kantor {other}, bukan {code}: ditolak. / Data belongs to office {other}, not {code}: refused."

@@ -112,6 +112,15 @@ async fn contract(store: &dyn CentralStore, tag: &str) {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r4.acks[0].outcome, Rejected);
     assert!(r4.acks[0].reason.as_deref().unwrap_or("").contains(&b));
+    // The hub names its office `office_code`: another office's is refused too.
+    let mut hub_shaped = event(7, &a);
+    hub_shaped.payload = json!({"office_code": b, "visit_id": 1});
+    let r5 = store
+        .append_events(&a, &[hub_shaped])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r5.acks[0].outcome, Rejected);
+    assert!(r5.acks[0].reason.as_deref().unwrap_or("").contains(&b));
     assert_eq!(
         store
             .office_ack(&a)

@@ -57,7 +57,15 @@ pub struct SyncSettings {
     /// Extra trusted CA certificate (PEM file) for central, if it uses a private CA.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_cert: Option<PathBuf>,
+    /// Seconds between rounds while everything is synced (default
+    /// [`DEFAULT_POLL_SECONDS`]); new bookings at central arrive within about this long.
+    /// The hub also starts a round soon after each of its commits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_seconds: Option<u64>,
 }
+
+/// Default pause between rounds while everything is synced.
+pub const DEFAULT_POLL_SECONDS: u64 = 15;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ConfigError + '_ {
     move |source| ConfigError::Io {
@@ -92,6 +100,16 @@ impl SyncSettings {
             reason: e.to_string(),
         })?;
         std::fs::write(&path, text).map_err(io(&path))
+    }
+
+    /// The engine's tuning for these settings (the poll interval; the rest default).
+    pub fn engine_config(&self) -> crate::EngineConfig {
+        crate::EngineConfig {
+            poll_interval: std::time::Duration::from_secs(
+                self.poll_seconds.unwrap_or(DEFAULT_POLL_SECONDS).max(1),
+            ),
+            ..crate::EngineConfig::default()
+        }
     }
 
     /// Client options from these settings (reads the CA file).
@@ -178,9 +196,22 @@ mod tests {
             central: "https://c:1".into(),
             office: "JKT".into(),
             ca_cert: None,
+            poll_seconds: None,
         };
         assert!(s.save(dir.path()).is_ok());
-        assert_eq!(SyncSettings::load(dir.path()).ok(), Some(Some(s)));
+        assert_eq!(SyncSettings::load(dir.path()).ok(), Some(Some(s.clone())));
+        assert_eq!(
+            s.engine_config().poll_interval,
+            std::time::Duration::from_secs(DEFAULT_POLL_SECONDS)
+        );
+        let fast: SyncSettings =
+            toml::from_str("central = \"https://c:1\"\noffice = \"JKT\"\npoll_seconds = 0\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            fast.engine_config().poll_interval,
+            std::time::Duration::from_secs(1),
+            "at least a second"
+        );
         assert!(matches!(
             load_key(dir.path()),
             Err(ConfigError::NotEnrolled)

@@ -107,6 +107,9 @@ mod tests {
             applicant_name: "X".into(),
             payment: PaymentState::Paid,
             version,
+            applicants: Vec::new(),
+            billing_code: None,
+            rescheduled: false,
         }
     }
 

@@ -180,7 +180,23 @@ pub struct SyncHandle {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// Asks a running engine for a round (cheap to clone; hand it to whatever commits).
+#[derive(Clone)]
+pub struct Nudger(Arc<Notify>);
+
+impl Nudger {
+    /// Asks for a round now (see [`SyncHandle::nudge`]). Never blocks.
+    pub fn nudge(&self) {
+        self.0.notify_one();
+    }
+}
+
 impl SyncHandle {
+    /// A nudger for this engine.
+    pub fn nudger(&self) -> Nudger {
+        Nudger(self.wake.clone())
+    }
+
     /// The current status.
     pub fn status(&self) -> SyncStatus {
         self.status.borrow().clone()

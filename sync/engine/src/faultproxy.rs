@@ -55,6 +55,8 @@ pub struct FaultProxy {
     up_bucket: Arc<tokio::sync::Mutex<Option<Bucket>>>,
     down_bucket: Arc<tokio::sync::Mutex<Option<Bucket>>>,
     stats: Arc<Mutex<ProxyStats>>,
+    /// Bumped by [`FaultProxy::cut_all`]: every open connection ends.
+    cuts: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 /// Counters of what went through.
@@ -89,6 +91,7 @@ impl FaultProxy {
             up_bucket: Arc::new(tokio::sync::Mutex::new(None)),
             down_bucket: Arc::new(tokio::sync::Mutex::new(None)),
             stats: Arc::new(Mutex::new(ProxyStats::default())),
+            cuts: Arc::new(tokio::sync::watch::channel(0).0),
         };
         let p = proxy.clone();
         tokio::spawn(async move {
@@ -132,12 +135,20 @@ impl FaultProxy {
         *self.down_bucket.lock().await = bytes_per_sec.map(make);
     }
 
+    /// Severs every open connection at once (the cable pulled; kept-alive connections
+    /// too). New connections meet the faults as usual: set a default fault of
+    /// [`Fault::Drop`] first to keep the link down.
+    pub fn cut_all(&self) {
+        self.cuts.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// What went through so far.
     pub fn stats(&self) -> ProxyStats {
         *lock(&self.stats)
     }
 
     async fn handle(&self, mut client: TcpStream) {
+        let mut cut = self.cuts.subscribe();
         let _ = client.set_nodelay(true);
         let (fault, upstream) = {
             let mut plan = lock(&self.plan);
@@ -191,6 +202,8 @@ impl FaultProxy {
                 let _ = (&mut down).await;
             },
             _ = &mut down => {},
+            // Dropping both pumps closes both sockets.
+            _ = cut.changed() => {},
         }
     }
 

@@ -5,9 +5,12 @@
 //! background task: counters never wait on it.
 //!
 //! The office side is the [`OfficeLedger`] trait; [`SqliteLedger`] implements it on the
-//! hub's SQLite database. [`FaultProxy`] is the misbehaving proxy the tests and benchmarks
+//! hub's SQLite database: it reads the hub's `outbox`, and bookings from the change feed land
+//! in the hub's `bookings` / `applicants` tables (mapped by [`bookings::to_domain`] onto the
+//! domain's booking that check-in reads). [`FaultProxy`] is the misbehaving proxy the tests and benchmarks
 //! put between the engine and central.
 
+pub mod bookings;
 mod client;
 mod config;
 pub mod conflict;
@@ -18,10 +21,11 @@ mod sqlite_ledger;
 
 pub use client::{CentralClient, ClientError, ClientOptions, enrol};
 pub use config::{
-    CONFIG_FILE, ConfigError, HUB_DB_FILE, KEY_FILE, SyncSettings, enrol_office, load_key,
+    CONFIG_FILE, ConfigError, DEFAULT_POLL_SECONDS, HUB_DB_FILE, KEY_FILE, SyncSettings,
+    enrol_office, load_key,
 };
 pub use engine::{
-    EngineConfig, LinkState, RoundReport, SyncEngine, SyncError, SyncHandle, SyncStatus,
+    EngineConfig, LinkState, Nudger, RoundReport, SyncEngine, SyncError, SyncHandle, SyncStatus,
     backoff_delay,
 };
 pub use faultproxy::{Fault, FaultProxy, ProxyStats};

@@ -1,6 +1,12 @@
 //! [`SqliteLedger`]: [`OfficeLedger`] on the hub's SQLite database. It reads the hub's
 //! `outbox` table (never writes it except to append `sync.conflict` events) and keeps its
-//! own state in `sync_*` tables it creates itself.
+//! own state in `sync_*` tables it creates itself. On a hub database (one with the hub's
+//! `bookings` table) bookings from the change feed also land in the hub's `bookings` and
+//! `applicants` tables, in the same transaction as the feed cursor, so check-in sees them.
+//!
+//! Every write transaction starts with `BEGIN IMMEDIATE`: the hub's writer and the engine
+//! take the database's write lock in turn (each waits on the busy timeout) instead of one
+//! of them failing on a lock upgrade.
 
 use std::path::Path;
 use std::time::Duration;
@@ -12,6 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
+use crate::bookings::{BookingMapError, to_domain};
 use crate::conflict::{Decision, LocalBooking, decide};
 use crate::ledger::{
     ApplyReport, ItemError, LedgerError, LinkRecord, OfficeLedger, Pending, PendingBlob,
@@ -162,12 +169,12 @@ impl SqliteLedger {
         self.events_after(0, usize::MAX >> 1).await
     }
 
-    /// A downloaded booking.
+    /// A downloaded booking (kept by its normalized code, as the hub compares codes).
     pub async fn booking(&self, booking_id: &str) -> Result<Option<StoredBooking>, LedgerError> {
         let row = sqlx::query(
             "SELECT body, cancelled, payment, hold FROM sync_bookings WHERE booking_id = ?",
         )
-        .bind(booking_id)
+        .bind(loket_domain::normalize_booking_code(booking_id))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -267,6 +274,127 @@ async fn error_set(
     Ok(())
 }
 
+async fn table_exists(conn: &mut sqlx::SqliteConnection, name: &str) -> Result<bool, LedgerError> {
+    Ok(
+        sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+            .bind(name)
+            .fetch_optional(conn)
+            .await?
+            .is_some(),
+    )
+}
+
+/// The serde name of a unit enum value (`paid`, `new_passport`...), as the hub stores it.
+fn serde_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+async fn refuse_unusable(
+    conn: &mut sqlx::SqliteConnection,
+    cursor: i64,
+    why: &BookingMapError,
+) -> Result<(), LedgerError> {
+    error_set(conn, &format!("change:{cursor}"), &why.to_string()).await
+}
+
+/// A booking the hub holds (from a bookings file) in the wire's shape, for the conflict
+/// rules: its day and slot. The slot label is the incoming one when the start times agree,
+/// so only a real move counts as a reschedule. Its version never makes a change stale.
+async fn hub_booking_as_wire(
+    conn: &mut sqlx::SqliteConnection,
+    code: &str,
+    incoming: &loket_sync_protocol::Booking,
+) -> Result<Option<loket_sync_protocol::Booking>, LedgerError> {
+    let row = sqlx::query("SELECT booking_date, slot_start FROM bookings WHERE code = ?")
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let date: String = row.try_get("booking_date")?;
+    let slot: String = row.try_get("slot_start")?;
+    let Ok(date) = date.parse() else {
+        return Ok(None);
+    };
+    let same_start =
+        crate::bookings::slot_start(&slot) == crate::bookings::slot_start(&incoming.slot);
+    Ok(Some(loket_sync_protocol::Booking {
+        date,
+        slot: if same_start {
+            incoming.slot.clone()
+        } else {
+            slot
+        },
+        version: i64::MIN,
+        ..incoming.clone()
+    }))
+}
+
+/// Inserts or updates a booking in the hub's `bookings` and `applicants` tables (the rows
+/// `loket import-bookings` writes). A booking whose day or slot moved counts as
+/// rescheduled; so does one central marks so, and one that was before.
+async fn hub_upsert_booking(
+    conn: &mut sqlx::SqliteConnection,
+    b: &loket_domain::Booking,
+    now: &str,
+) -> Result<(), LedgerError> {
+    let date = b.date.to_string();
+    let slot = b.slot_start.format("%H:%M").to_string();
+    let before =
+        sqlx::query("SELECT booking_date, slot_start, rescheduled FROM bookings WHERE code = ?")
+            .bind(&b.code)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let rescheduled = b.rescheduled
+        || match &before {
+            Some(row) => {
+                let (d, s, r): (String, String, i64) = (
+                    row.try_get("booking_date")?,
+                    row.try_get("slot_start")?,
+                    row.try_get("rescheduled")?,
+                );
+                r != 0 || d != date || s != slot
+            }
+            None => false,
+        };
+    sqlx::query(
+        "INSERT INTO bookings (code, office_code, booking_date, slot_start, payment, billing_code, cancelled, \
+         rescheduled, payment_stale, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0, ?) \
+         ON CONFLICT(code) DO UPDATE SET office_code = excluded.office_code, booking_date = excluded.booking_date, \
+         slot_start = excluded.slot_start, payment = excluded.payment, billing_code = excluded.billing_code, \
+         cancelled = 0, rescheduled = excluded.rescheduled, payment_stale = 0, updated_at = excluded.updated_at",
+    )
+    .bind(&b.code)
+    .bind(&b.office_code)
+    .bind(&date)
+    .bind(&slot)
+    .bind(serde_name(&b.payment))
+    .bind(b.billing_code.as_ref().map(|c| c.as_str().to_string()))
+    .bind(rescheduled)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM applicants WHERE booking_code = ?")
+        .bind(&b.code)
+        .execute(&mut *conn)
+        .await?;
+    for (i, a) in b.applicants.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO applicants (booking_code, idx, name, nik, service) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&b.code)
+        .bind(i64::try_from(i).unwrap_or(i64::MAX))
+        .bind(&a.name)
+        .bind(&a.nik)
+        .bind(a.service.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 fn reference_key(change: &Change) -> Option<String> {
     match change {
         Change::FeeTable(t) => Some(format!("fee_table:{}", t.valid_from)),
@@ -310,7 +438,7 @@ impl OfficeLedger for SqliteLedger {
     }
 
     async fn record_ack(&self, through: i64, rejected: &[EventAck]) -> Result<(), LedgerError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for ack in rejected
             .iter()
             .filter(|a| a.outcome == EventOutcome::Rejected)
@@ -384,7 +512,7 @@ impl OfficeLedger for SqliteLedger {
     }
 
     async fn mark_blob_uploaded(&self, sha256: &str) -> Result<(), LedgerError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("UPDATE sync_blobs SET uploaded_at = ? WHERE sha256 = ?")
             .bind(now_text())
             .bind(sha256)
@@ -408,36 +536,58 @@ impl OfficeLedger for SqliteLedger {
         entries: &[FeedEntry],
         next_cursor: i64,
     ) -> Result<ApplyReport, LedgerError> {
-        let mut tx = self.pool.begin().await?;
-        let has_check_ins: bool =
-            sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'check_ins'")
-                .fetch_optional(&mut *tx)
-                .await?
-                .is_some();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let has_check_ins = table_exists(&mut tx, "check_ins").await?;
+        let hub_bookings =
+            table_exists(&mut tx, "bookings").await? && table_exists(&mut tx, "applicants").await?;
         let mut report = ApplyReport::default();
         let now = now_text();
         for entry in entries {
             let change = &entry.change;
             let mut local = LocalBooking::default();
             if let Some(id) = change.booking_id() {
+                // The hub keys bookings and check-ins by the normalized code.
+                let code = loket_domain::normalize_booking_code(id);
                 let row = sqlx::query("SELECT body FROM sync_bookings WHERE booking_id = ?")
-                    .bind(id)
+                    .bind(&code)
                     .fetch_optional(&mut *tx)
                     .await?;
                 if let Some(row) = row {
                     let body: String = row.try_get("body")?;
                     local.booking = serde_json::from_str(&body).ok();
                 }
+                if local.booking.is_none()
+                    && hub_bookings
+                    && let Change::BookingUpserted { booking } = change
+                {
+                    // Known only from a bookings file: its day and slot still count.
+                    local.booking = hub_booking_as_wire(&mut tx, &code, booking).await?;
+                }
                 if has_check_ins {
                     local.checked_in =
                         sqlx::query("SELECT 1 FROM check_ins WHERE booking_code = ?")
-                            .bind(id)
+                            .bind(&code)
                             .fetch_optional(&mut *tx)
                             .await?
                             .is_some();
                 }
             }
             let decision = decide(office, change, &local);
+            // A booking the office could not check in is an item error, not a stall.
+            let mapped = match (change, &decision) {
+                (
+                    Change::BookingUpserted { booking },
+                    Decision::Apply | Decision::ApplyAndHold(_),
+                ) => match to_domain(booking) {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        refuse_unusable(&mut tx, entry.cursor, &e).await?;
+                        report.refused += 1;
+                        continue;
+                    }
+                },
+                _ => None,
+            };
             let body =
                 serde_json::to_string(change).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
             let rule = match &decision {
@@ -480,34 +630,53 @@ impl OfficeLedger for SqliteLedger {
                                 "INSERT INTO sync_bookings (booking_id, body, cancelled, payment, hold, updated_at) VALUES (?, ?, 0, ?, NULL, ?)
                                  ON CONFLICT (booking_id) DO UPDATE SET body = excluded.body, cancelled = 0, payment = excluded.payment, updated_at = excluded.updated_at",
                             )
-                            .bind(&booking.booking_id)
+                            .bind(loket_domain::normalize_booking_code(&booking.booking_id))
                             .bind(booking_body)
                             .bind(payment)
                             .bind(&now)
                             .execute(&mut *tx)
                             .await?;
+                            if hub_bookings && let Some(domain) = &mapped {
+                                hub_upsert_booking(&mut tx, domain, &now).await?;
+                            }
                         }
                         Change::BookingCancelled { booking_id, .. } => {
                             sqlx::query("UPDATE sync_bookings SET cancelled = 1, updated_at = ? WHERE booking_id = ?")
                                 .bind(&now)
-                                .bind(booking_id)
+                                .bind(loket_domain::normalize_booking_code(booking_id))
                                 .execute(&mut *tx)
                                 .await?;
+                            if hub_bookings {
+                                sqlx::query("UPDATE bookings SET cancelled = 1, updated_at = ? WHERE code = ?")
+                                    .bind(&now)
+                                    .bind(loket_domain::normalize_booking_code(booking_id))
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
                         }
                         Change::PaymentStatus {
                             booking_id, status, ..
                         } => {
-                            let status = serde_json::to_value(status)
+                            let wire_status = serde_json::to_value(status)
                                 .ok()
                                 .and_then(|v| v.as_str().map(str::to_string))
                                 .unwrap_or_default();
                             sqlx::query("UPDATE sync_bookings SET payment = ?, hold = COALESCE(?, hold), updated_at = ? WHERE booking_id = ?")
-                                .bind(status)
+                                .bind(wire_status)
                                 .bind(hold)
                                 .bind(&now)
-                                .bind(booking_id)
+                                .bind(loket_domain::normalize_booking_code(booking_id))
                                 .execute(&mut *tx)
                                 .await?;
+                            if hub_bookings {
+                                let payment = crate::bookings::payment_status(*status);
+                                sqlx::query("UPDATE bookings SET payment = ?, payment_stale = 0, updated_at = ? WHERE code = ?")
+                                    .bind(serde_name(&payment))
+                                    .bind(&now)
+                                    .bind(loket_domain::normalize_booking_code(booking_id))
+                                    .execute(&mut *tx)
+                                    .await?;
+                            }
                         }
                         other => {
                             if let Some(key) = reference_key(other) {
@@ -541,6 +710,7 @@ impl OfficeLedger for SqliteLedger {
                     .await?;
                 // Central learns of the conflict through the outbox, like any other fact.
                 let payload = serde_json::json!({
+                    "office_code": office,
                     "booking_id": id,
                     "rule": rule.as_str(),
                     "cursor": entry.cursor,

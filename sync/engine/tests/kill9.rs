@@ -40,6 +40,7 @@ async fn hub_killed_mid_upload_resumes_without_loss_or_doubles() {
         central: central.url_via(proxy.addr()),
         office: "KUP".into(),
         ca_cert: Some(ca),
+        poll_seconds: None,
     };
     ok(loket_sync::enrol_office(office.dir.path(), &settings, &token).await);
     // Slow link so the kill lands mid-upload.

@@ -192,6 +192,9 @@ fn booking(id: &str, office: &str, day: u32, version: i64, payment: PaymentState
         applicant_name: "Pemohon".into(),
         payment,
         version,
+        applicants: Vec::new(),
+        billing_code: None,
+        rescheduled: false,
     }
 }
 

@@ -199,8 +199,12 @@ impl Change {
     }
 }
 
-/// A booking as central knows it (the M-Paspor side). Maps onto the domain's booking:
-/// `booking_id` = booking code, `date` + `slot` = appointment, `service` = service kind.
+/// A booking as central knows it (the M-Paspor side). Maps onto the domain's booking
+/// (`loket_domain::Booking`, what check-in reads): `booking_id` = booking code, `date` +
+/// the start of `slot` = appointment, `applicants` (or, when absent, one applicant made of
+/// `applicant_name` and `service`), `payment`, `billing_code`, `rescheduled`. Service names
+/// are the domain's (`new_passport`, `replacement`, `lost_damaged`, `pickup`,
+/// `information`; `renewal` is read as `replacement`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Booking {
     /// Central's booking code (unique nationally).
@@ -219,6 +223,27 @@ pub struct Booking {
     pub payment: PaymentState,
     /// Central's version of this booking (increases with each change).
     pub version: i64,
+    /// Every applicant of the booking (M-Paspor: one account books for up to 5 people).
+    /// Empty: the one applicant is `applicant_name` for `service` (NIK not sent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applicants: Vec<BookingApplicant>,
+    /// The 15-digit SIMPONI billing code, when central has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_code: Option<String>,
+    /// The applicant used the booking's one reschedule (date and slot are the new ones).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rescheduled: bool,
+}
+
+/// One applicant of a booking (personal data: never logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingApplicant {
+    /// Full name.
+    pub name: String,
+    /// NIK as given in the booking.
+    pub nik: String,
+    /// The service booked for this applicant.
+    pub service: String,
 }
 
 /// Payment status of a booking (PNBP).

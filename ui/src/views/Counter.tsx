@@ -7,6 +7,7 @@ import { t, tDynamic, useLang } from "../i18n";
 import { ApiError, LiveSocket, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LangSwitch, LinkDot } from "../components/chrome";
+import { SyncBadge, noteSync } from "../components/sync";
 import { IconUser } from "../components/icons";
 import { documentsFor } from "../documents";
 import { stepsFor } from "../steps";
@@ -61,6 +62,7 @@ export function Counter() {
         </div>
         <Clock />
         <div class="head-tools">
+          {user && <SyncBadge />}
           {user && (
             <span class="who" data-testid="officer-name">
               <IconUser size={22} /> {user.name}
@@ -251,7 +253,8 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
 
   useEffect(() => {
     refresh();
-    const live = new LiveSocket(() => api.livePath("officer"), () => refresh(), setLink);
+    // The link to central only updates the header's badge; everything else re-reads the desk.
+    const live = new LiveSocket(() => api.livePath("officer"), (msg) => noteSync(msg) || refresh(), setLink);
     const poll = window.setInterval(refresh, 10_000);
     return () => {
       live.close();

@@ -5,6 +5,7 @@ import { t, tDynamic, useLang } from "../i18n";
 import { LiveSocket, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LangSwitch, LinkDot } from "../components/chrome";
+import { SyncBadge, SyncCard, noteSync } from "../components/sync";
 import { Login } from "./Counter";
 import { ReportView } from "./Report";
 
@@ -16,6 +17,17 @@ export function Head() {
   const [link, setLink] = useState<LiveState>("connecting");
   const [error, setError] = useState<string | null>(null);
   const [tab, setTab] = useState<"today" | "report">(location.hash.includes("report") ? "report" : "today");
+  const [sync, setSync] = useState<api.SyncStatus | null>(null);
+  const [syncError, setSyncError] = useState<string | null>(null);
+
+  const refreshSync = useCallback(async () => {
+    try {
+      setSync(await api.syncStatus());
+      setSyncError(null);
+    } catch (err) {
+      setSyncError(err instanceof Error ? err.message : String(err));
+    }
+  }, []);
 
   const refresh = useCallback(async () => {
     try {
@@ -39,23 +51,35 @@ export function Head() {
   useEffect(() => {
     if (!loggedIn) return undefined;
     refresh();
+    refreshSync();
     let pending: number | undefined;
+    let pendingSync: number | undefined;
     const live = new LiveSocket(
       () => api.livePath("officer"),
-      () => {
+      (msg) => {
+        if (noteSync(msg)) {
+          // The link changed: re-read the details (items in error, conflicts) soon.
+          window.clearTimeout(pendingSync);
+          pendingSync = window.setTimeout(refreshSync, 1000);
+          return;
+        }
         // Many events arrive together at busy moments: refresh at most twice a second.
         window.clearTimeout(pending);
         pending = window.setTimeout(refresh, 500);
       },
       setLink,
     );
-    const poll = window.setInterval(refresh, 15_000);
+    const poll = window.setInterval(() => {
+      refresh();
+      refreshSync();
+    }, 15_000);
     return () => {
       live.close();
       window.clearInterval(poll);
       window.clearTimeout(pending);
+      window.clearTimeout(pendingSync);
     };
-  }, [loggedIn, refresh]);
+  }, [loggedIn, refresh, refreshSync]);
 
   const maxWaiting = Math.max(1, ...(data?.services.map((s) => s.waiting) ?? [1]));
   return (
@@ -70,6 +94,7 @@ export function Head() {
         </div>
         <Clock />
         <div class="head-tools">
+          {loggedIn && <SyncBadge />}
           {loggedIn && <LinkDot state={link} />}
           <LangSwitch />
           {loggedIn && (
@@ -158,6 +183,7 @@ export function Head() {
               </ul>
             </section>
           </div>
+          <SyncCard status={sync} error={syncError} />
           {updated && <p class="muted small">{t("head.updated", { time: updated.toLocaleTimeString() })}</p>}
         </main>
       )}

@@ -64,6 +64,9 @@ fn role_table() {
     assert!(!may(admin, CallNext));
     assert!(!may(admin, ExamineBap) && !may(admin, HandOverPassport));
     assert!(may(admin, CheckPickup));
+    // The sync status: supervisors, the head and the admin; not a counter officer.
+    assert!(may(supervisor, ViewSync) && may(head, ViewSync) && may(admin, ViewSync));
+    assert!(!may(officer, ViewSync));
     let err = authorize(officer, CloseDay).expect_err("forbidden");
     assert_eq!(err.code(), "forbidden");
     assert_eq!(Role::parse("head"), Some(Role::Head));
