@@ -936,6 +936,8 @@ async fn report_pdf(
 ) -> Result<Response, HubError> {
     let pdf = hub.report_pdf(&auth.who, &q).await?;
     Ok(pdf_response(pdf, &file_name(&report_stem(&hub, &q), "pdf")))
+}
+
 async fn sync_status(State(hub): State<Hub>, auth: Auth) -> ApiResult<crate::sync::SyncView> {
     Ok(Json(hub.sync_status(&auth.who)?))
 }

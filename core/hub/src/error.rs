@@ -195,8 +195,6 @@ impl HubError {
             HubError::BackupUnusable(_) => 422,
             HubError::OriginRefused => 403,
             HubError::Seal(_) => 500,
-            HubError::AlreadyExists(_) | HubError::NoCurrentVisit => 409,
-            HubError::SpeechUnavailable(_) => 503,
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit | HubError::BapStale { .. } => {
                 409
             }
