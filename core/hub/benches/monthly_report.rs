@@ -431,6 +431,39 @@ async fn main() {
         hub_runs.push(secs);
     }
 
+    // Where the hub's time goes: the SQL read of the month's visits with their events
+    // alone, then parsing their JSON.
+    let mut conn = loket_hub::db::connect_options(&dir.path().join(loket_hub::db::DB_FILE_NAME))
+        .connect()
+        .await
+        .unwrap();
+    let (mut read_runs, mut parse_runs) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let rows: Vec<(String, String)> = sqlx::query_as(loket_hub::report::VISITS_WITH_EVENTS)
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        read_runs.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let mut events = 0usize;
+        for (visit, list) in &rows {
+            let v: Visit = serde_json::from_str(visit).unwrap();
+            let e: Vec<VisitEvent> = serde_json::from_str(list).unwrap();
+            events += e.len();
+            black_box(&v);
+        }
+        parse_runs.push(t.elapsed().as_secs_f64());
+        black_box(events);
+    }
+    println!(
+        "  of which: SQL read of visits with events median {:.1} ms, JSON parsing median {:.1} ms",
+        ms(median(read_runs)),
+        ms(median(parse_runs))
+    );
+
     // The pure domain build over the same month, records already in memory.
     let tz = OfficeTimeZone::Wib;
     let visits: Vec<&VisitRecord> = year

@@ -165,6 +165,12 @@ pub(crate) async fn session_closed(
     Ok(())
 }
 
+/// The visits of a range of office days (`?1`..=`?2`), each with its events as one JSON
+/// array in event order: `(visit JSON, events JSON array)`, in visit id order.
+pub const VISITS_WITH_EVENTS: &str = "SELECT v.data, '[' || COALESCE((SELECT group_concat(e.data, ',' ORDER BY e.id) \
+     FROM visit_events e WHERE e.visit_id = v.id), '') || ']' \
+     FROM visits v WHERE v.office_date BETWEEN ? AND ? ORDER BY v.id";
+
 /// Computes the report of a range from the database (inside a transaction or on a reader).
 pub async fn compute(
     conn: &mut SqliteConnection,
@@ -265,50 +271,18 @@ pub async fn compute(
         sessions,
     });
 
-    // The visits of the range in id order, then their events in (visit, id) order: one
-    // pass merges them.
-    let visits: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, data FROM visits WHERE office_date BETWEEN ? AND ? ORDER BY id")
+    // Each visit of the range with its events as one JSON array (in event order), so that
+    // SQLite hands over one row per visit rather than one per event.
+    {
+        let mut rows = sqlx::query_as::<_, (String, String)>(VISITS_WITH_EVENTS)
             .bind(from.to_string())
             .bind(to.to_string())
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut next = 0usize;
-    let mut current: Option<VisitRecord> = None;
-    {
-        let mut events = sqlx::query_as::<_, (i64, String)>(
-            "SELECT visit_id, data FROM visit_events WHERE visit_id IN \
-             (SELECT id FROM visits WHERE office_date BETWEEN ? AND ?) ORDER BY visit_id, id",
-        )
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch(&mut *conn);
-        while let Some((visit_id, data)) = events.try_next().await? {
-            if current.as_ref().is_none_or(|c| c.visit.id.0 != visit_id) {
-                if let Some(done) = current.take() {
-                    builder.add_visit(&done);
-                }
-                // Visits without events (none in practice: the issue is an event) come first.
-                while next < visits.len() && visits[next].0 < visit_id {
-                    builder.add_visit(&record(&visits[next].1)?);
-                    next += 1;
-                }
-                if next < visits.len() && visits[next].0 == visit_id {
-                    current = Some(record(&visits[next].1)?);
-                    next += 1;
-                }
-            }
-            if let Some(c) = current.as_mut() {
-                let event: VisitEvent = serde_json::from_str(&data)?;
-                c.events.push(event);
-            }
+            .fetch(&mut *conn);
+        while let Some((visit, events)) = rows.try_next().await? {
+            let mut record = record(&visit)?;
+            record.events = serde_json::from_str::<Vec<VisitEvent>>(&events)?;
+            builder.add_visit(&record);
         }
-    }
-    if let Some(done) = current.take() {
-        builder.add_visit(&done);
-    }
-    for (_, data) in &visits[next..] {
-        builder.add_visit(&record(data)?);
     }
 
     for b in bap::latest_in_range(conn, from, to).await? {
