@@ -25,7 +25,9 @@ let userDir;
 
 before(async () => {
   assert.ok(HUB, "HUB_URL must point at a running demo hub");
+  // A fresh profile per run (playwright refuses --user-data-dir with launch()).
   userDir = fs.mkdtempSync(path.join(os.tmpdir(), "loket-chromium-"));
+  process.env.XDG_CONFIG_HOME = userDir;
   browser = await chromium.launch({
     executablePath: process.env.LOKET_CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
@@ -39,7 +41,6 @@ before(async () => {
       "--disable-component-update",
       "--disable-sync",
       "--autoplay-policy=no-user-gesture-required",
-      `--user-data-dir=${userDir}`,
     ],
   });
   SHOTS.forEach((d) => fs.mkdirSync(d, { recursive: true }));
@@ -184,8 +185,8 @@ test("M-Paspor booking check-in at the kiosk gives the booking's tickets", async
   await kiosk.waitForSelector("[data-testid=kiosk-error]");
   assert.match(await kiosk.textContent("[data-testid=kiosk-error-title]"), /bukan untuk hari ini/);
 
-  // Unknown booking: a clear message and the way back.
-  await kiosk.click("[data-testid=ticket-done]");
+  // Unknown booking: a clear message and the way back (the error screen's "Kembali").
+  await kiosk.click("[data-testid=kiosk-back]");
   await kiosk.click("[data-testid=kiosk-booking]");
   await kiosk.keyboard.type("TIDAKADA123");
   await kiosk.keyboard.press("Enter");
