@@ -734,7 +734,9 @@ export interface Report {
 export type ReportRange = { period: "day" | "week" | "month"; date: string } | { from: string; to: string };
 
 function reportQuery(range: ReportRange): string {
-  return "period" in range ? `date=${range.date}&period=${range.period}` : `from=${range.from}&to=${range.to}`;
+  if (!("period" in range)) return `from=${range.from}&to=${range.to}`;
+  // Without a date the hub uses its own office day.
+  return range.date ? `date=${range.date}&period=${range.period}` : `period=${range.period}`;
 }
 
 export async function report(range: ReportRange): Promise<Report> {

@@ -22,7 +22,9 @@ function describe(err: unknown): string {
 export function ReportView() {
   useLang();
   const [period, setPeriod] = useState<"day" | "week" | "month" | "range">("day");
-  const [date, setDate] = useState(todayIso());
+  // Empty until the first answer: the hub then picks its own office day (which may differ
+  // from this computer's date near midnight).
+  const [date, setDate] = useState("");
   const [from, setFrom] = useState(todayIso());
   const [to, setTo] = useState(todayIso());
   const [data, setData] = useState<api.Report | null>(null);
@@ -34,7 +36,13 @@ export function ReportView() {
     setBusy(true);
     setError(null);
     try {
-      setData(await api.report(range));
+      const r = await api.report(range);
+      setData(r);
+      if (!date) {
+        setDate(r.from);
+        setFrom(r.from);
+        setTo(r.to);
+      }
     } catch (err) {
       setError(describe(err));
     } finally {
