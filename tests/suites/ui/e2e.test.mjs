@@ -62,6 +62,14 @@ async function shot(p, name) {
   for (const d of dirs) fs.writeFileSync(path.join(d, `${name}.png`), buf);
 }
 
+/** Types like a USB scanner: keystrokes into the focused field, then Enter. Waits until the
+ * screen has put the focus in `testid` first, or the keystrokes would fall on the page. */
+async function scan(p, testid, text) {
+  await p.waitForFunction((id) => document.activeElement?.getAttribute("data-testid") === id, testid);
+  await p.keyboard.type(text);
+  await p.keyboard.press("Enter");
+}
+
 async function api(method, route, { token, body } = {}) {
   const res = await fetch(HUB + route, {
     method,
@@ -157,8 +165,7 @@ test("M-Paspor booking check-in at the kiosk gives the booking's tickets", async
   await kiosk.click("[data-testid=kiosk-booking]");
   const booking = await demoBooking(2); // three applicants, paid
   // A USB scanner types into the focused field and ends with Enter.
-  await kiosk.keyboard.type(booking.code);
-  await kiosk.keyboard.press("Enter");
+  await scan(kiosk, "booking-code", booking.code);
   await kiosk.waitForSelector("[data-testid=ticket-screen]");
   const numbers = await kiosk.$$eval("[data-testid=ticket-number]", (els) => els.map((e) => e.textContent.trim()));
   assert.equal(numbers.length, 3, "one ticket per applicant of the booking");
@@ -168,16 +175,14 @@ test("M-Paspor booking check-in at the kiosk gives the booking's tickets", async
   // The booking for tomorrow: the kiosk names the right day.
   await kiosk.click("[data-testid=ticket-done]");
   await kiosk.click("[data-testid=kiosk-booking]");
-  await kiosk.keyboard.type((await demoBooking(5)).code);
-  await kiosk.keyboard.press("Enter");
+  await scan(kiosk, "booking-code", (await demoBooking(5)).code);
   await kiosk.waitForSelector("[data-testid=kiosk-error]");
   assert.match(await kiosk.textContent("[data-testid=kiosk-error-title]"), /bukan untuk hari ini/);
 
   // Unknown booking: a clear message and the way back.
   await kiosk.click("[data-testid=kiosk-back]");
   await kiosk.click("[data-testid=kiosk-booking]");
-  await kiosk.keyboard.type("TIDAKADA123");
-  await kiosk.keyboard.press("Enter");
+  await scan(kiosk, "booking-code", "TIDAKADA123");
   await kiosk.waitForSelector("[data-testid=kiosk-error]");
   assert.match(await kiosk.textContent("[data-testid=kiosk-error-title]"), /tidak ditemukan/i);
   await kiosk.click("[data-testid=kiosk-back]");
@@ -365,8 +370,7 @@ test("pickup: the kiosk says the passport is ready (no personal data), the count
   const kiosk = await page();
   await kiosk.goto(kioskUrl());
   await kiosk.click("[data-testid=kiosk-pickup-check]");
-  await kiosk.keyboard.type("e2e-0001");
-  await kiosk.keyboard.press("Enter");
+  await scan(kiosk, "pickup-check-code", "e2e-0001");
   await kiosk.waitForSelector("[data-testid=pickup-check-answer][data-status=ready]");
   const said = await kiosk.textContent("[data-testid=pickup-check-answers]");
   assert.match(said, /sudah selesai/);
