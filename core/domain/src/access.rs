@@ -142,11 +142,13 @@ pub enum Action {
     CancelPassport,
     /// Read the sync status with central (link, pending items, errors, conflicts).
     ViewSync,
+    /// Work a counter that another officer has open (open it over them, call, serve, close).
+    TakeOverCounter,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::IssueTicket,
         Action::CheckIn,
         Action::ReadCalls,
@@ -176,6 +178,7 @@ impl Action {
         Action::CheckPickup,
         Action::CancelPassport,
         Action::ViewSync,
+        Action::TakeOverCounter,
     ];
 
     /// Stable machine name.
@@ -210,6 +213,7 @@ impl Action {
             Action::CheckPickup => "check_pickup",
             Action::CancelPassport => "cancel_passport",
             Action::ViewSync => "view_sync",
+            Action::TakeOverCounter => "take_over_counter",
         }
     }
 }
@@ -253,6 +257,7 @@ pub fn may(actor: Actor, action: Action) -> bool {
             | ManageCounters
             | CancelPassport
             | ViewSync
+            | TakeOverCounter
     );
     let administering = matches!(
         action,

@@ -40,6 +40,12 @@ pub enum HubError {
     /// The counter holds no called or in-service visit.
     #[error("counter has no current visit")]
     NoCurrentVisit,
+    /// Another officer has this counter open; only a supervisor or the head may take it over.
+    #[error("counter is open under officer {officer}")]
+    CounterHeldByOther {
+        /// The officer who opened it.
+        officer: String,
+    },
     /// The database failed.
     #[error("storage: {0}")]
     Storage(#[from] sqlx::Error),
@@ -158,6 +164,7 @@ impl HubError {
             HubError::RouteNotFound => "route_not_found",
             HubError::AlreadyExists(_) => "already_exists",
             HubError::NoCurrentVisit => "no_current_visit",
+            HubError::CounterHeldByOther { .. } => "counter_held_by_other",
             HubError::CallNotFound => "call_not_found",
             HubError::SpeechUnavailable(_) => "speech_unavailable",
             HubError::DataDirBusy(_) => "data_dir_busy",
@@ -193,7 +200,7 @@ impl HubError {
             HubError::SpeechUnavailable(_) | HubError::DataDirBusy(_) => 503,
             HubError::DataDirInUse(_) => 409,
             HubError::BackupUnusable(_) => 422,
-            HubError::OriginRefused => 403,
+            HubError::OriginRefused | HubError::CounterHeldByOther { .. } => 403,
             HubError::Seal(_) => 500,
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit | HubError::BapStale { .. } => {
                 409
@@ -237,6 +244,10 @@ impl HubError {
             HubError::NoCurrentVisit => {
                 "Loket ini belum memanggil antrean. Panggil antrean berikutnya dulu.".into()
             }
+            HubError::CounterHeldByOther { officer } => format!(
+                "Loket ini sedang dibuka oleh petugas {officer}. Pilih loket lain, atau minta \
+                 supervisor menutup atau mengambil alih loket ini."
+            ),
             HubError::CallNotFound => {
                 "Panggilan tidak ditemukan (bukan panggilan hari ini). Muat ulang layar.".into()
             }
@@ -326,6 +337,10 @@ impl HubError {
             HubError::NoCurrentVisit => {
                 "This counter has not called anyone. Call the next ticket first.".into()
             }
+            HubError::CounterHeldByOther { officer } => format!(
+                "This counter is open under officer {officer}. Choose another counter, or ask a \
+                 supervisor to close or take over this counter."
+            ),
             HubError::CallNotFound => {
                 "Call not found (not a call of today). Reload the screen.".into()
             }

@@ -1063,6 +1063,7 @@ impl Hub {
             let (hub, who) = (self.clone(), who.clone());
             self.inner.db.write(move |tx| Box::pin(async move {
             let mut row = store::load_counter(tx, id).await?;
+            ensure_counter_holder(&who, &row)?;
             if let Some(s) = services {
                 row.counter.services = s;
             }
@@ -1107,7 +1108,8 @@ impl Hub {
                 .db
                 .write(move |tx| {
                     Box::pin(async move {
-                        store::load_counter(tx, id).await?;
+                        let row = store::load_counter(tx, id).await?;
+                        ensure_counter_holder(&who, &row)?;
                         crate::report::session_closed(tx, Some(id), now).await?;
                         sqlx::query("UPDATE counters SET is_open = 0, officer = NULL WHERE id = ?")
                             .bind(id)
@@ -1204,6 +1206,7 @@ impl Hub {
             let date = rules.time_zone.office_date(now);
             let row = store::load_counter(tx, counter_id).await?;
             row.counter.ensure_open()?;
+            ensure_counter_holder(&who, &row)?;
             if let Some(busy) = store::held_visit(tx, row.counter.id).await? {
                 return Err(DomainError::CounterBusy { counter: row.counter.id, ticket: busy.ticket }.into());
             }
@@ -1320,6 +1323,7 @@ impl Hub {
                         let rules = &hub.inner.config.rules;
                         let now = hub.inner.clock.now();
                         let row = store::load_counter(tx, counter_id).await?;
+                        ensure_counter_holder(&who, &row)?;
                         let held = store::held_visit(tx, row.counter.id)
                             .await?
                             .ok_or(HubError::NoCurrentVisit)?;
@@ -1839,4 +1843,17 @@ async fn load_booking(
         Some(parse_ts(&updated_at)?)
     };
     Ok(Some((booking, fetched)))
+}
+
+/// An officer works only a counter they opened (or a closed one); a supervisor or the head
+/// may take over another officer's counter.
+fn ensure_counter_holder(who: &Principal, row: &store::CounterRow) -> Result<()> {
+    match &row.officer {
+        Some(holder) if row.counter.open && *holder != who.name => who
+            .authorize(Action::TakeOverCounter)
+            .map_err(|_| HubError::CounterHeldByOther {
+                officer: holder.clone(),
+            }),
+        _ => Ok(()),
+    }
 }

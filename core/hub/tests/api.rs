@@ -965,3 +965,56 @@ async fn sync_status_is_for_supervisors_and_a_synced_feed_confirms_payments() {
         "{m}"
     );
 }
+
+#[tokio::test]
+async fn an_officer_works_only_their_own_counter_and_a_supervisor_may_take_it_over() {
+    let t = start().await;
+    let officer = t.login("officer").await;
+    let officer2 = t.login("officer2").await;
+    let supervisor = t.login("supervisor").await;
+    let c1 = t.counter_id("Loket 1").await;
+    t.issue("new_passport").await;
+    t.issue("new_passport").await;
+    let (s, v) = t
+        .post_empty(&officer, &format!("/api/v1/counters/{c1}/open"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    for path in ["open", "call-next", "close"] {
+        let answer = t
+            .post_empty(&officer2, &format!("/api/v1/counters/{c1}/{path}"))
+            .await;
+        assert_error(&answer, 403, "counter_held_by_other");
+        assert!(
+            answer.1["error"]["message_id"]
+                .as_str()
+                .is_some_and(|m| m.contains("petugas officer")),
+            "the refusal names who holds the counter: {}",
+            answer.1
+        );
+    }
+    let (s, v) = t
+        .post_empty(&officer, &format!("/api/v1/counters/{c1}/call-next"))
+        .await;
+    assert_eq!((s, v["ticket"].as_str()), (200, Some("A001")), "{v}");
+    // Another officer cannot finish or no-show the visit the holder called.
+    assert_error(
+        &t.post_empty(&officer2, &format!("/api/v1/counters/{c1}/no-show"))
+            .await,
+        403,
+        "counter_held_by_other",
+    );
+    // The supervisor may work it (e.g. an officer left without closing it).
+    let (s, v) = t
+        .post_empty(&supervisor, &format!("/api/v1/counters/{c1}/start"))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = t
+        .post_empty(&supervisor, &format!("/api/v1/counters/{c1}/close"))
+        .await;
+    assert_eq!((s, v["open"].as_bool()), (200, Some(false)), "{v}");
+    // A closed counter is anyone's to open.
+    let (s, v) = t
+        .post_empty(&officer2, &format!("/api/v1/counters/{c1}/open"))
+        .await;
+    assert_eq!((s, v["officer"].as_str()), (200, Some("officer2")), "{v}");
+}
