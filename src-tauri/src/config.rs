@@ -8,7 +8,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use loket_printer::{Destination, PaperWidth};
 use serde::{Deserialize, Serialize};
+
+use crate::printing::TicketPrinter;
 
 /// The four jobs a Loket desk can do. One binary, one role per running app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +109,11 @@ pub struct ConfigFile {
     /// The kiosk's or display board's device token (`lkd_...`), made by
     /// `loket device add`; officers' roles log in instead.
     pub device_token: Option<String>,
+    /// The kiosk's ESC/POS ticket printer: `usb`, `usb:VID:PID` or `tcp://HOST[:PORT]`.
+    /// Without it the kiosk prints through the page's own print.
+    pub ticket_printer: Option<String>,
+    /// Paper roll width of the ticket printer, 58 or 80 (mm); 80 by default.
+    pub paper_width: Option<u16>,
 }
 
 /// Settings given on the command line; they win over the file.
@@ -119,6 +127,10 @@ pub struct Overrides {
     pub log_dir: Option<PathBuf>,
     /// `--device-token`.
     pub device_token: Option<String>,
+    /// `--ticket-printer`.
+    pub ticket_printer: Option<String>,
+    /// `--paper-width`.
+    pub paper_width: Option<u16>,
 }
 
 /// The settings the app runs with.
@@ -132,6 +144,8 @@ pub struct DesktopConfig {
     pub log_dir: PathBuf,
     /// Device token handed to the kiosk or display page.
     pub device_token: Option<String>,
+    /// The kiosk's ESC/POS ticket printer, when it has one.
+    pub ticket_printer: Option<TicketPrinter>,
 }
 
 /// Why the settings cannot be used.
@@ -147,6 +161,10 @@ pub enum ConfigError {
     Role(UnknownRole),
     /// The hub URL is not an http(s) URL.
     HubUrl(String),
+    /// The ticket printer address cannot be used (the driver's message).
+    TicketPrinter(String),
+    /// The paper width is neither 58 nor 80.
+    PaperWidth(u16),
 }
 
 impl fmt::Display for ConfigError {
@@ -168,6 +186,14 @@ impl fmt::Display for ConfigError {
                 "Peran belum dipilih. Tambahkan --role kiosk|counter|display|head atau jalankan loket-provision. / No role chosen. Add --role kiosk|counter|display|head or run loket-provision.",
             ),
             ConfigError::Role(e) => e.fmt(f),
+            ConfigError::TicketPrinter(message) => write!(
+                f,
+                "ticket_printer: {message}"
+            ),
+            ConfigError::PaperWidth(w) => write!(
+                f,
+                "Lebar kertas {w} mm tidak didukung; isi paper_width = 58 atau 80. / Paper width {w} mm is not supported; set paper_width = 58 or 80."
+            ),
             ConfigError::HubUrl(u) => write!(
                 f,
                 "Alamat hub \"{u}\" tidak sah; contoh: http://192.168.1.10:8080. / Hub address \"{u}\" is not valid; for example http://192.168.1.10:8080."
@@ -210,8 +236,24 @@ pub fn resolve(
         return Err(ConfigError::HubUrl(hub));
     }
     let hub = hub.trim_end_matches('/').to_owned();
+    let width = match flags.paper_width.or(file.paper_width) {
+        None | Some(80) => PaperWidth::Mm80,
+        Some(58) => PaperWidth::Mm58,
+        Some(other) => return Err(ConfigError::PaperWidth(other)),
+    };
+    let ticket_printer = flags
+        .ticket_printer
+        .or(file.ticket_printer)
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            p.parse::<Destination>()
+                .map(|destination| TicketPrinter { destination, width })
+                .map_err(|e| ConfigError::TicketPrinter(e.to_string()))
+        })
+        .transpose()?;
     Ok(DesktopConfig {
         role,
+        ticket_printer,
         hub,
         log_dir: flags.log_dir.or(file.log_dir).unwrap_or(default_log_dir),
         device_token: flags
@@ -309,5 +351,49 @@ mod tests {
         assert_eq!(c.device_token.as_deref(), Some("lkd_x"));
         std::fs::write(&p, "rol = \"counter\"\n").unwrap();
         assert!(matches!(read_file(&p), Err(ConfigError::Parse(..))));
+    }
+
+    #[test]
+    fn the_ticket_printer_and_its_paper_are_checked() {
+        let file = ConfigFile {
+            role: Some("kiosk".into()),
+            ticket_printer: Some("tcp://10.0.0.9".into()),
+            paper_width: Some(58),
+            ..Default::default()
+        };
+        let c = resolve(file.clone(), Overrides::default(), dirs()).unwrap();
+        let printer = c.ticket_printer.unwrap();
+        assert_eq!(printer.width, PaperWidth::Mm58);
+        assert_eq!(
+            printer.destination,
+            Destination::Tcp {
+                address: "10.0.0.9:9100".into()
+            }
+        );
+        // The flag wins; an empty one means no thermal printer.
+        let none = Overrides {
+            ticket_printer: Some(" ".into()),
+            ..Default::default()
+        };
+        assert!(
+            resolve(file.clone(), none, dirs())
+                .unwrap()
+                .ticket_printer
+                .is_none()
+        );
+        let bad = Overrides {
+            ticket_printer: Some("lpt1".into()),
+            ..Default::default()
+        };
+        let err = resolve(file.clone(), bad, dirs()).unwrap_err().to_string();
+        assert!(err.starts_with("ticket_printer: "), "{err}");
+        let wide = ConfigFile {
+            paper_width: Some(110),
+            ..file
+        };
+        let err = resolve(wide, Overrides::default(), dirs())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("58 atau 80"), "{err}");
     }
 }

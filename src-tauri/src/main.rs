@@ -12,6 +12,7 @@
 mod config;
 mod health;
 mod logging;
+mod printing;
 mod roles;
 
 use std::path::PathBuf;
@@ -48,19 +49,48 @@ struct Flags {
     /// Device token of a kiosk or display board (`loket device add kiosk NAME`).
     #[arg(long, env = "LOKET_DEVICE_TOKEN", hide_env_values = true)]
     device_token: Option<String>,
+    /// The kiosk's ESC/POS ticket printer: usb, usb:VID:PID or tcp://HOST[:PORT].
+    #[arg(long, env = "LOKET_TICKET_PRINTER")]
+    ticket_printer: Option<String>,
+    /// Paper roll width of the ticket printer: 58 or 80 (mm).
+    #[arg(long, env = "LOKET_PAPER_WIDTH")]
+    paper_width: Option<u16>,
 }
 
-/// What the bundled pages may ask the app: its role, its hub and its version.
+/// What the pages may ask the app: its role, its hub, its version and whether it has a
+/// thermal ticket printer (then the kiosk prints through `print_ticket`).
 #[derive(Debug, Clone, serde::Serialize)]
 struct DesktopInfo {
     role: config::Role,
     hub: String,
     version: &'static str,
+    ticket_printer: bool,
 }
 
 #[tauri::command]
 fn desktop_info(info: tauri::State<'_, DesktopInfo>) -> DesktopInfo {
     info.inner().clone()
+}
+
+/// Prints a ticket on the desk's ESC/POS printer; the error is the driver's bilingual
+/// message for the kiosk to show.
+#[tauri::command]
+async fn print_ticket(
+    ticket: printing::TicketFromPage,
+    printer: tauri::State<'_, Option<printing::TicketPrinter>>,
+) -> Result<printing::Printed, String> {
+    let Some(printer) = printer.inner().clone() else {
+        return Err("Anjungan ini tidak punya printer tiket; atur ticket_printer di desktop.toml. / This kiosk has no ticket printer; set ticket_printer in desktop.toml.".into());
+    };
+    let number = ticket.number.clone();
+    let result = tauri::async_runtime::spawn_blocking(move || printing::print(&printer, &ticket))
+        .await
+        .map_err(|e| format!("Pencetakan terhenti ({e}). / Printing stopped ({e})."))?;
+    match &result {
+        Ok(p) => tracing::info!(ticket = %number, bytes = p.bytes_sent, "ticket printed"),
+        Err(e) => tracing::warn!(ticket = %number, error = %e, "ticket not printed"),
+    }
+    result
 }
 
 fn default_log_dir() -> PathBuf {
@@ -78,6 +108,8 @@ fn load_config(flags: Flags) -> anyhow::Result<DesktopConfig> {
         hub: flags.hub,
         log_dir: flags.log_dir,
         device_token: flags.device_token,
+        ticket_printer: flags.ticket_printer,
+        paper_width: flags.paper_width,
     };
     Ok(config::resolve(file, overrides, default_log_dir())?)
 }
@@ -110,10 +142,15 @@ fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()>
         role: config.role,
         hub: hub_url.clone(),
         version: env!("CARGO_PKG_VERSION"),
+        ticket_printer: config.ticket_printer.is_some(),
     };
+    if let Some(p) = &config.ticket_printer {
+        tracing::info!(printer = ?p.destination, "ticket printer configured");
+    }
     tauri::Builder::default()
         .manage(info)
-        .invoke_handler(tauri::generate_handler![desktop_info])
+        .manage(config.ticket_printer.clone())
+        .invoke_handler(tauri::generate_handler![desktop_info, print_ticket])
         .setup(move |app| {
             roles::open_window(
                 app.handle(),

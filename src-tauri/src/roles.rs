@@ -19,9 +19,8 @@ pub const WINDOW: &str = "main";
 /// App commands each role's hub pages may call. Kept to what the role's view uses.
 pub fn permissions(role: Role) -> &'static [&'static str] {
     match role {
-        // The kiosk asks which desk it is to label tickets; the ticket printer command joins
-        // here when the printer driver lands.
-        Role::Kiosk => &["allow-desktop-info"],
+        // The kiosk asks which desk it is and prints its tickets on the thermal printer.
+        Role::Kiosk => &["allow-desktop-info", "allow-print-ticket"],
         Role::Counter => &["allow-desktop-info"],
         Role::Display => &[],
         Role::Head => &[],
@@ -200,5 +199,12 @@ mod tests {
         assert!(permissions(Role::Display).is_empty());
         assert!(permissions(Role::Head).is_empty());
         assert!(permissions(Role::Kiosk).contains(&"allow-desktop-info"));
+        // Only the kiosk prints tickets.
+        for role in Role::ALL {
+            assert_eq!(
+                permissions(role).contains(&"allow-print-ticket"),
+                role == Role::Kiosk
+            );
+        }
     }
 }

@@ -254,6 +254,7 @@ interface WireDashboard {
 interface WireOffice {
   code: string;
   name: string;
+  time_zone: string;
   office_date: string;
 }
 
@@ -319,10 +320,10 @@ export async function office(scope: "kiosk" | "display"): Promise<WireOffice> {
   return request("GET", "/api/v1/office", { token: deviceToken(scope) });
 }
 
-export async function kioskServices(): Promise<{ officeName: string; services: ServiceInfo[] }> {
+export async function kioskServices(): Promise<{ officeName: string; timeZone: string; services: ServiceInfo[] }> {
   const token = deviceToken("kiosk");
   const [o, list] = await Promise.all([office("kiosk").catch(() => null), request<WireService[]>("GET", "/api/v1/services", { token })]);
-  return { officeName: o?.name ?? "", services: list.map(toService) };
+  return { officeName: o?.name ?? "", timeZone: o?.time_zone ?? "", services: list.map(toService) };
 }
 
 export async function issueTicket(service: string, lane: Lane, group?: string): Promise<IssuedTicket> {

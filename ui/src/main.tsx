@@ -13,6 +13,7 @@ import { Home } from "./views/Home";
 import "./visit-steps/bap";
 import "./visit-steps/pickup";
 import { Connect, type DesktopInfo } from "./views/Connect";
+import { adoptDesktopPrinter } from "./printing";
 import "./styles.css";
 
 export function routeOf(hash: string): string {
@@ -54,5 +55,6 @@ function App() {
 }
 
 document.documentElement.lang = lang();
+if (inDesktopShell() && routeOf(location.hash) === "kiosk") void adoptDesktopPrinter();
 const root = document.getElementById("app");
 if (root) render(<App />, root);

@@ -3,11 +3,15 @@
 // with the ESC/POS driver once the printing work registers its adapter.
 
 export interface TicketToPrint {
+  /** The hub's visit id (the thermal ticket's QR code carries it). */
+  visitId: string;
   number: string;
   serviceName: string;
   laneName: string;
   officeName: string;
   issuedAt: Date;
+  /** The office's time zone label from the hub (WIB, WITA, WIT), when known. */
+  timeZone?: string;
   estimatedWaitMinutes: number | null;
   ahead: number | null;
 }
@@ -46,7 +50,45 @@ export class NoPrinter implements TicketPrinter {
   }
 }
 
+/** The desktop app's thermal printer (ESC/POS over USB or LAN) through its `print_ticket`
+ * command; the app's error message (paper out, no printer...) comes back as the reason. */
+export class DesktopThermalPrinter implements TicketPrinter {
+  readonly name = "escpos";
+
+  async print(ticket: TicketToPrint): Promise<PrintResult> {
+    try {
+      const { invoke } = await import("@tauri-apps/api/core");
+      await invoke("print_ticket", {
+        ticket: {
+          number: ticket.number,
+          serviceName: ticket.serviceName,
+          laneName: ticket.laneName,
+          officeName: ticket.officeName,
+          issuedAt: ticket.issuedAt.toISOString(),
+          timeZone: ticket.timeZone || null,
+          estimatedWaitMinutes: ticket.estimatedWaitMinutes,
+          visitId: ticket.visitId,
+        },
+      });
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+}
+
 let active: TicketPrinter = new URLSearchParams(location.search).get("print") === "off" ? new NoPrinter() : new BrowserPrinter();
+
+/** In the desktop app, a desk configured with a thermal printer prints through it. */
+export async function adoptDesktopPrinter(): Promise<void> {
+  try {
+    const { invoke } = await import("@tauri-apps/api/core");
+    const info = await invoke<{ ticket_printer?: boolean }>("desktop_info");
+    if (info.ticket_printer) setTicketPrinter(new DesktopThermalPrinter());
+  } catch {
+    // Not allowed for this role, or an older app: keep the page's own print.
+  }
+}
 
 /** Lets a driver (the desktop app's ESC/POS printer, a test) take over printing. */
 export function setTicketPrinter(printer: TicketPrinter): void {

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { WebDriver } from "../lib/webdriver.mjs";
 
@@ -52,4 +53,44 @@ test("desktop app in the counter role: log in, open a counter, call the next tic
   }
   const current = await api("GET", `/api/v1/counters/${DEMO.desktopCounterId}/current`, DEMO.kioskToken);
   assert.equal(current.status, 403, "the kiosk token may not read a counter");
+});
+
+test("desktop app in the kiosk role prints the ticket on its LAN thermal printer (ESC/POS on port 9100)", async () => {
+  // A LAN ticket printer: a listener that keeps what it receives. It never answers the
+  // status request, like many cheap printers; the app prints anyway.
+  const received = [];
+  const printer = net.createServer((socket) => {
+    const chunks = [];
+    socket.on("data", (c) => chunks.push(c));
+    socket.on("end", () => received.push(Buffer.concat(chunks)));
+  });
+  await new Promise((resolve) => printer.listen(0, "127.0.0.1", resolve));
+  const port = printer.address().port;
+  const wd = await WebDriver.start(DRIVER, {
+    "tauri:options": {
+      application: APP,
+      args: [
+        "--role", "kiosk", "--hub", HUB, "--device-token", DEMO.kioskToken,
+        "--ticket-printer", `tcp://127.0.0.1:${port}`, "--paper-width", "58",
+        "--log-dir", path.join(ARTIFACTS, "desktop-logs"),
+      ],
+    },
+  });
+  try {
+    await wd.waitFor("[data-testid=service-pickup]", 60_000);
+    await wd.click("[data-testid=service-pickup]");
+    await wd.click("[data-testid=take-ticket]");
+    const number = (await wd.waitForText("[data-testid=ticket-number]", (t) => /^[A-Z]\d{3}$/.test(t.trim()))).trim();
+    await wd.waitFor("[data-testid=ticket-print-state][data-state=ok]", 20_000);
+    const deadline = Date.now() + 10_000;
+    while (!received.some((b) => b.includes(number)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const bytes = received.find((b) => b.includes(number));
+    assert.ok(bytes, `the printer received ticket ${number}`);
+    assert.ok(bytes.includes(Buffer.from([0x1d, 0x56])), "the ticket ends with a paper cut (GS V)");
+    assert.ok(bytes.includes(Buffer.from([0x1d, 0x28, 0x6b])), "the ticket carries a QR code (GS ( k)");
+    fs.writeFileSync(path.join(ARTIFACTS, "desktop-kiosk-ticket.escpos"), bytes);
+  } finally {
+    await wd.quit();
+    printer.close();
+  }
 });

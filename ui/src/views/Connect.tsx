@@ -9,6 +9,7 @@ export interface DesktopInfo {
   role: string;
   hub: string;
   version: string;
+  ticket_printer?: boolean;
 }
 
 export function Connect(props: { info: DesktopInfo }) {

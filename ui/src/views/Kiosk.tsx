@@ -37,7 +37,7 @@ type Screen =
   | { kind: "confirm"; service: api.ServiceInfo; lane: api.Lane; group?: string }
   | { kind: "booking" }
   | { kind: "pickup-check" }
-  | { kind: "ticket"; tickets: api.IssuedTicket[]; printed: "printing" | "ok" | "failed"; checkIn: null | { already: boolean; paymentNotVerified: boolean } }
+  | { kind: "ticket"; tickets: api.IssuedTicket[]; printed: "printing" | "ok" | "failed"; printReason?: string; checkIn: null | { already: boolean; paymentNotVerified: boolean } }
   | { kind: "error"; title: string; next: string };
 
 const SERVICE_ICONS: Record<string, (p: { size?: number }) => JSX.Element> = {
@@ -103,6 +103,7 @@ export function Kiosk() {
   const [screen, setScreen] = useState<Screen>({ kind: "start" });
   const [services, setServices] = useState<api.ServiceInfo[] | null>(null);
   const [office, setOffice] = useState<string>("");
+  const [timeZone, setTimeZone] = useState<string>("");
   const [busy, setBusy] = useState(false);
   const [unregistered, setUnregistered] = useState(false);
   const [idleLeft, setIdleLeft] = useState(IDLE_SECONDS);
@@ -113,6 +114,7 @@ export function Kiosk() {
       const info = await api.kioskServices();
       setServices(info.services);
       setOffice(info.officeName);
+      setTimeZone(info.timeZone);
       setUnregistered(false);
     } catch (err) {
       setUnregistered(err instanceof ApiError && err.status === 401);
@@ -168,20 +170,27 @@ export function Kiosk() {
   const showTickets = async (tickets: api.IssuedTicket[], checkIn: null | { already: boolean; paymentNotVerified: boolean }) => {
     go({ kind: "ticket", tickets, printed: "printing", checkIn });
     let ok = true;
+    let reason: string | undefined;
     for (const ticket of tickets) {
       const svc = services?.find((s) => s.code === ticket.service);
       const result = await ticketPrinter().print({
+        visitId: String(ticket.id),
         number: ticket.number,
         serviceName: svc ? serviceName(svc) : ticket.service,
         laneName: tDynamic(`lane.${ticket.lane}`, ticket.lane),
         officeName: office || t("app.office"),
+        timeZone: timeZone || undefined,
         issuedAt: new Date(ticket.issued_at || Date.now()),
         estimatedWaitMinutes: ticket.estimated_wait_minutes,
         ahead: ticket.ahead,
       });
-      ok = ok && result.ok;
+      if (!result.ok) {
+        ok = false;
+        reason ??= result.reason;
+        console.warn("ticket not printed", result.reason);
+      }
     }
-    setScreen((s) => (s.kind === "ticket" && s.tickets === tickets ? { ...s, printed: ok ? "ok" : "failed" } : s));
+    setScreen((s) => (s.kind === "ticket" && s.tickets === tickets ? { ...s, printed: ok ? "ok" : "failed", printReason: reason } : s));
   };
 
   const take = async (service: api.ServiceInfo, lane: api.Lane, group?: string) => {
@@ -323,9 +332,10 @@ export function Kiosk() {
             })}
           </div>
           {screen.checkIn?.paymentNotVerified && <p class="print-state failed">{t("kiosk.booking.unverified")}</p>}
-          <p class={`print-state ${screen.printed}`} role="status">
+          <p class={`print-state ${screen.printed}`} role="status" data-testid="ticket-print-state" data-state={screen.printed}>
             {screen.printed === "printing" ? t("kiosk.ticket.printing") : screen.printed === "ok" ? t("kiosk.ticket.printed") : t("kiosk.ticket.print_failed")}
           </p>
+          {screen.printReason && <p class="print-reason" data-testid="ticket-print-reason">{screen.printReason}</p>}
           <button type="button" class="kbtn-primary" data-testid="ticket-done" onClick={home}>
             {t("kiosk.ticket.done")}
           </button>
