@@ -77,11 +77,12 @@ contents="$(dpkg-deb -c "$DEB")"
 missing=""
 for f in ./usr/bin/loket-desktop ./usr/bin/loket ./usr/lib/systemd/system/loket-hub.service \
          ./usr/lib/systemd/user/loket-kiosk.service ./usr/sbin/loket-provision \
-         ./usr/share/loket/ui/index.html ./usr/share/loket/installer/kiosk-session.sh; do
+         ./usr/share/loket/ui/index.html ./usr/share/loket/installer/kiosk-session.sh \
+         ./usr/lib/udev/rules.d/61-loket-ticket-printer.rules; do
     # dpkg-deb lists paths with or without the leading "./", depending on the builder.
     grep -qE " (\./)?${f#./}( -> .*)?\$" <<<"$contents" || missing="$missing $f"
 done
-if [ -z "$missing" ]; then pass ".deb holds the app, loket, units, provisioning and the UI"; else fail ".deb lacks:$missing"; fi
+if [ -z "$missing" ]; then pass ".deb holds the app, loket, units, provisioning, udev rules and the UI"; else fail ".deb lacks:$missing"; fi
 
 etc_backup=""
 had_data=0; [ -d /var/lib/loket ] && had_data=1
@@ -106,8 +107,11 @@ fi
 # First-run provisioning of a kiosk against a remote hub (token given), into a scratch /etc.
 prov_etc="$(mktemp -d)"
 if as_root env LOKET_ETC="$prov_etc" LOKET_DEVICE_TOKEN=lkd_test_token /usr/sbin/loket-provision --yes \
-        --hub http://192.0.2.10:8080/ --role kiosk >"$LOKET_ARTIFACTS/provision.log" 2>&1 \
+        --hub http://192.0.2.10:8080/ --role kiosk --ticket-printer tcp://192.0.2.20:9100 --paper-width 58 \
+        >"$LOKET_ARTIFACTS/provision.log" 2>&1 \
     && grep -qx 'role = "kiosk"' "$prov_etc/desktop.toml" \
+    && grep -qx 'ticket_printer = "tcp://192.0.2.20:9100"' "$prov_etc/desktop.toml" \
+    && grep -qx 'paper_width = 58' "$prov_etc/desktop.toml" \
     && grep -qx 'hub = "http://192.0.2.10:8080"' "$prov_etc/desktop.toml" \
     && grep -qx 'device_token = "lkd_test_token"' "$prov_etc/desktop.toml"; then
     pass "loket-provision writes desktop.toml for a kiosk"

@@ -431,4 +431,26 @@ mod tests {
         }];
         assert_eq!(choose_endpoints(true, 1, 2, &interfaces), None);
     }
+
+    #[test]
+    fn udev_rules_cover_the_printer_class_and_every_known_printer() {
+        let rules = include_str!("../../../../installer/udev/61-loket-ticket-printer.rules");
+        let active: Vec<&str> = rules.lines().filter(|l| !l.starts_with('#')).collect();
+        assert!(
+            active
+                .iter()
+                .any(|l| l.contains("ENV{ID_USB_INTERFACES}==\"*:07????:*\"")),
+            "no rule for printer-class interfaces"
+        );
+        for (vendor, product, name) in KNOWN_PRINTERS {
+            let vendor = format!("ATTRS{{idVendor}}==\"{vendor:04x}\"");
+            let product = format!("ATTRS{{idProduct}}==\"{product:04x}\"");
+            assert!(
+                active
+                    .iter()
+                    .any(|l| l.contains(&vendor) && l.contains(&product)),
+                "no udev rule for {name}"
+            );
+        }
+    }
 }
