@@ -36,6 +36,10 @@ pub enum Command {
         /// Directory of the built front end to serve at `/`.
         #[arg(long)]
         ui: Option<PathBuf>,
+        /// Stop (cleanly) when the process that started this hub is gone: the desktop
+        /// app's embedded hub, which must not outlive a killed app.
+        #[arg(long, hide = true)]
+        stop_with_parent: bool,
     },
     /// Import M-Paspor bookings from a JSON file (format: docs/hub.md).
     ImportBookings {
@@ -135,7 +139,8 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             listen,
             demo,
             ui,
-        } => serve(&data, listen, demo, ui).await,
+            stop_with_parent,
+        } => serve(&data, listen, demo, ui, stop_with_parent).await,
         Command::ImportBookings { file, data } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -217,6 +222,7 @@ async fn serve(
     listen: Option<String>,
     demo_mode: bool,
     ui: Option<PathBuf>,
+    stop_with_parent: bool,
 ) -> anyhow::Result<ExitCode> {
     let hub = open(data, |c| {
         if let Some(l) = listen {
@@ -274,12 +280,32 @@ async fn serve(
             tracing::info!("stopping");
             Ok(())
         }
+        _ = parent_gone(stop_with_parent) => {
+            tracing::info!("the process that started the hub is gone; stopping");
+            Ok(())
+        }
     };
     if let Some(sync) = sync {
         sync.stop().await;
     }
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolves once this process has been re-parented (its parent died), when asked to watch.
+async fn parent_gone(watch: bool) {
+    #[cfg(unix)]
+    if watch {
+        let parent = std::os::unix::process::parent_id();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            if std::os::unix::process::parent_id() != parent {
+                return;
+            }
+        }
+    }
+    let _ = watch;
+    std::future::pending::<()>().await;
 }
 
 /// Ctrl-C, or SIGTERM (systemd stopping the service).

@@ -5,51 +5,17 @@
 
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const KIOSK: &str = "lkd_demo_kiosk";
+mod common;
 
-/// Starts the hub and returns it with its base URL (read from its "listening on" line).
-fn start_hub(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loket"))
-        .args(["hub", "--data"])
-        .arg(data)
-        .args(["--listen", "127.0.0.1:0", "--demo"])
-        .env("LOKET_LOG", "warn")
-        .env_remove("LOKET_CONFIG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("loket hub starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                let url = rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .trim_end_matches('/')
-                    .to_string();
-                let _ = tx.send(url);
-            }
-        }
-    });
-    let url = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("hub prints its address");
-    (child, url)
-}
+use common::{KIOSK, start_hub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_tickets_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut hub, base) = start_hub(dir.path());
+    let (mut hub, base) = start_hub(dir.path(), true);
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()
@@ -100,7 +66,7 @@ async fn acknowledged_tickets_survive_kill_9() {
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 60, "burst too small: {}", acked.len());
 
-    let (mut hub, base) = start_hub(dir.path());
+    let (mut hub, base) = start_hub(dir.path(), true);
     let login: Value = client
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": "supervisor", "password": "supervisor-demo"}))
@@ -164,4 +130,339 @@ async fn acknowledged_tickets_survive_kill_9() {
     assert_eq!(next["ticket"], format!("A{:03}", a_count + 1));
     hub.kill().unwrap();
     hub.wait().unwrap();
+}
+
+/// A BAP interview's answers (a lost passport) for the crash test.
+fn bap_answers(nik: &str) -> Value {
+    json!({
+        "identity": {"full_name": "Siti Aminah", "nik": nik, "birth_place": "Jakarta",
+                     "birth_date": "1990-09-05", "occupation": "Guru", "address": "Jl. Melati 1",
+                     "phone": "0812000111"},
+        "old_passport": {"number": "C1234567", "issuing_office": "Kanim Jakarta Selatan"},
+        "reason": {"kind": "lost", "police_report_number": "LP/B/123/XI/2024/Polsek Menteng",
+                   "police_report_date": "2024-11-20", "police_station": "Polsek Menteng"},
+        "force_majeure_claimed": false,
+        "chronology": "Tas berisi paspor tertinggal di kereta",
+        "incident_place": "KRL Manggarai",
+        "incident_date": "2024-11-19",
+        "travel_purpose": "Umrah",
+        "past_use": "Perjalanan ke Malaysia 2024",
+        "past_applications": "Tidak ada",
+        "documents": ["ektp", "family_card", "birth_certificate", "police_report"],
+        "assessment": "Keterangan konsisten, dokumen lengkap",
+    })
+}
+
+async fn send(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<Value>,
+) -> reqwest::Result<(u16, Value)> {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await?;
+    let status = res.status().as_u16();
+    let value = res.json::<Value>().await?;
+    Ok((status, value))
+}
+
+async fn must(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<Value>,
+) -> Value {
+    let (s, v) = send(client, method, url.clone(), token, body)
+        .await
+        .unwrap();
+    assert_eq!(s, 200, "{url}: {v}");
+    v
+}
+
+/// Check-ins of imported bookings and the signing of BAPs, concurrently, when the hub is
+/// killed: every acknowledged check-in gives the same tickets again after the restart (none
+/// lost, none doubled), every acknowledged signature is there, and no BAP is signed twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_check_ins_and_signed_baps_survive_kill_9() {
+    use reqwest::Method;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hub, base) = start_hub(dir.path(), true);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+
+    // Today's bookings, imported by the command while the hub runs.
+    let office = must(
+        &client,
+        Method::GET,
+        format!("{base}/api/v1/office"),
+        KIOSK,
+        None,
+    )
+    .await;
+    let offset = match office["time_zone"].as_str().unwrap() {
+        "WITA" => 8,
+        "WIT" => 9,
+        _ => 7,
+    };
+    let now: chrono::DateTime<chrono::Utc> = office["now"].as_str().unwrap().parse().unwrap();
+    let local = now + chrono::Duration::hours(offset);
+    let slot = local.format("%H:00:00").to_string();
+    let date = office["office_date"].as_str().unwrap();
+    let tag = date.replace('-', "");
+    let bookings: Vec<Value> = (0..120u32)
+        .map(|i| {
+            json!({
+                "code": format!("CR{tag}{i:04}"),
+                "office_code": office["code"],
+                "date": date,
+                "slot_start": slot,
+                "applicants": [{"name": format!("Pemohon {i}"),
+                                "nik": format!("317101{:02}{:02}85{:04}", 1 + i % 28, 1 + (i / 28) % 12, 1000 + i),
+                                "service": "new_passport"}],
+                "payment": "paid",
+                "billing_code": format!("82{tag}{i:05}"),
+                "cancelled": false,
+                "rescheduled": false,
+            })
+        })
+        .collect();
+    let file = dir.path().join("bookings.json");
+    std::fs::write(&file, json!({"bookings": bookings}).to_string()).unwrap();
+    let import = std::process::Command::new(env!("CARGO_BIN_EXE_loket"))
+        .args(["import-bookings"])
+        .arg(&file)
+        .arg("--data")
+        .arg(dir.path())
+        .env_remove("LOKET_CONFIG")
+        .output()
+        .unwrap();
+    assert!(
+        import.status.success(),
+        "import: {}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+
+    // BAPs interviewed and completed, waiting for their signatures.
+    let login = must(
+        &client,
+        Method::POST,
+        format!("{base}/api/v1/auth/login"),
+        "",
+        Some(json!({"username": "officer", "password": "officer-demo"})),
+    )
+    .await;
+    let officer = login["token"].as_str().unwrap().to_string();
+    let mut baps = Vec::new();
+    for i in 0..10 {
+        let ticket = must(
+            &client,
+            Method::POST,
+            format!("{base}/api/v1/tickets"),
+            KIOSK,
+            Some(json!({"service": "lost_damaged"})),
+        )
+        .await;
+        let bap = must(
+            &client,
+            Method::POST,
+            format!("{base}/api/v1/baps"),
+            &officer,
+            Some(json!({"visit_id": ticket["id"]})),
+        )
+        .await;
+        let id = bap["id"].as_str().unwrap().to_string();
+        let path = format!("{base}/api/v1/baps/{id}");
+        let nik = format!("317101450990{:04}", i + 1);
+        let bap = must(
+            &client,
+            Method::PUT,
+            path.clone(),
+            &officer,
+            Some(json!({"answers": bap_answers(&nik), "revision": bap["revision"]})),
+        )
+        .await;
+        let _ = bap;
+        must(
+            &client,
+            Method::POST,
+            format!("{path}/decide"),
+            &officer,
+            Some(json!({"outcome": {"kind": "approve_with_charge",
+                                    "book": {"electronic": true, "validity": "ten_years"}}})),
+        )
+        .await;
+        must(
+            &client,
+            Method::POST,
+            format!("{path}/complete"),
+            &officer,
+            None,
+        )
+        .await;
+        baps.push(id);
+    }
+
+    // The burst: six kiosks check bookings in, two officers sign BAPs; then kill -9.
+    type Tickets = Vec<(i64, String)>;
+    let checked: Arc<Mutex<Vec<(String, Tickets)>>> = Arc::default();
+    let signed: Arc<Mutex<Vec<String>>> = Arc::default();
+    let tickets_of = |v: &Value| -> Tickets {
+        v["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_i64().unwrap(),
+                    t["ticket"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let mut tasks = Vec::new();
+    for k in 0..6u32 {
+        let (client, base, checked, tag) =
+            (client.clone(), base.clone(), checked.clone(), tag.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in (k..120).step_by(6) {
+                let code = format!("CR{tag}{i:04}");
+                let url = format!("{base}/api/v1/check-ins");
+                let body = json!({"booking_code": code});
+                let Ok((status, v)) = send(&client, Method::POST, url, KIOSK, Some(body)).await
+                else {
+                    return;
+                };
+                assert_eq!(status, 200, "check-in refused before the crash: {v}");
+                let tickets = tickets_of(&v);
+                checked.lock().unwrap().push((code, tickets));
+            }
+        }));
+    }
+    for k in 0..2usize {
+        let (client, base, signed, officer) = (
+            client.clone(),
+            base.clone(),
+            signed.clone(),
+            officer.clone(),
+        );
+        let mine: Vec<String> = baps.iter().skip(k).step_by(2).cloned().collect();
+        tasks.push(tokio::spawn(async move {
+            for id in mine {
+                let url = format!("{base}/api/v1/baps/{id}/sign");
+                let body = json!({"supervisor": {"username": "supervisor", "password": "supervisor-demo"}});
+                let Ok((status, v)) = send(&client, Method::POST, url, &officer, Some(body)).await else {
+                    return;
+                };
+                assert_eq!(status, 200, "signing refused before the crash: {v}");
+                assert_eq!(v["status"], "signed", "{v}");
+                signed.lock().unwrap().push(id);
+            }
+        }));
+    }
+    let started = Instant::now();
+    while (checked.lock().unwrap().len() < 40 || signed.lock().unwrap().len() < 3)
+        && started.elapsed() < Duration::from_secs(90)
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    hub.kill().unwrap(); // SIGKILL
+    hub.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let checked = checked.lock().unwrap().clone();
+    let signed = signed.lock().unwrap().clone();
+    assert!(
+        checked.len() >= 40 && signed.len() >= 3,
+        "burst too small: {} check-ins, {} signatures",
+        checked.len(),
+        signed.len()
+    );
+
+    let (mut hub, base) = start_hub(dir.path(), true);
+    // Each acknowledged check-in is there: checking in again gives the same tickets.
+    for (code, tickets) in &checked {
+        let again = must(
+            &client,
+            Method::POST,
+            format!("{base}/api/v1/check-ins"),
+            KIOSK,
+            Some(json!({"booking_code": code})),
+        )
+        .await;
+        assert_eq!(again["already_checked_in"], true, "{code} lost: {again}");
+        assert_eq!(&tickets_of(&again), tickets, "{code} changed its tickets");
+    }
+    // The rest check in now; every booking holds exactly one visit, numbers unique.
+    let mut numbers = BTreeSet::new();
+    for i in 0..120u32 {
+        let v = must(
+            &client,
+            Method::POST,
+            format!("{base}/api/v1/check-ins"),
+            KIOSK,
+            Some(json!({"booking_code": format!("CR{tag}{i:04}")})),
+        )
+        .await;
+        let tickets = tickets_of(&v);
+        assert_eq!(tickets.len(), 1, "{v}");
+        assert!(
+            numbers.insert(tickets[0].1.clone()),
+            "{} issued twice",
+            tickets[0].1
+        );
+    }
+    // Each acknowledged signature is there; no BAP lost its state or was signed twice.
+    let login = must(
+        &client,
+        Method::POST,
+        format!("{base}/api/v1/auth/login"),
+        "",
+        Some(json!({"username": "officer", "password": "officer-demo"})),
+    )
+    .await;
+    let officer = login["token"].as_str().unwrap().to_string();
+    for id in &baps {
+        let bap = must(
+            &client,
+            Method::GET,
+            format!("{base}/api/v1/baps/{id}"),
+            &officer,
+            None,
+        )
+        .await;
+        let status = bap["status"].as_str().unwrap();
+        if signed.contains(id) {
+            assert_eq!(
+                status, "signed",
+                "acknowledged signature of {id} lost: {bap}"
+            );
+        } else {
+            assert!(matches!(status, "signed" | "completed"), "{id}: {bap}");
+        }
+        assert_eq!(bap["version"], 1, "{id}: {bap}");
+    }
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("loket.db").display()
+    ))
+    .await
+    .unwrap();
+    let (rows, distinct): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT json_extract(payload, '$.bap_id')) FROM outbox WHERE kind = 'bap_signed'",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(rows, distinct, "a BAP's signature went to the outbox twice");
+    assert!(rows >= i64::try_from(signed.len()).unwrap());
 }

@@ -11,6 +11,7 @@ use std::str::FromStr;
 use loket_printer::{Destination, PaperWidth};
 use serde::{Deserialize, Serialize};
 
+use crate::embedded::EmbeddedHub;
 use crate::printing::TicketPrinter;
 
 /// The four jobs a Loket desk can do. One binary, one role per running app.
@@ -114,6 +115,16 @@ pub struct ConfigFile {
     pub ticket_printer: Option<String>,
     /// Paper roll width of the ticket printer, 58 or 80 (mm); 80 by default.
     pub paper_width: Option<u16>,
+    /// With `hub = "embedded"`: the hub's data folder (default: `hub` beside the log folder).
+    pub hub_data: Option<PathBuf>,
+    /// With `hub = "embedded"`: where the hub listens (default `127.0.0.1:8080`).
+    pub hub_listen: Option<String>,
+    /// With `hub = "embedded"`: the `loket` binary (default: beside the app).
+    pub hub_binary: Option<PathBuf>,
+    /// With `hub = "embedded"`: the built UI the hub serves (default `/usr/share/loket/ui`).
+    pub hub_ui: Option<PathBuf>,
+    /// With `hub = "embedded"`: seed the demo office (demonstration machines only).
+    pub hub_demo: Option<bool>,
 }
 
 /// Settings given on the command line; they win over the file.
@@ -131,6 +142,27 @@ pub struct Overrides {
     pub ticket_printer: Option<String>,
     /// `--paper-width`.
     pub paper_width: Option<u16>,
+    /// `--hub-data`.
+    pub hub_data: Option<PathBuf>,
+    /// `--hub-listen`.
+    pub hub_listen: Option<String>,
+    /// `--hub-binary`.
+    pub hub_binary: Option<PathBuf>,
+    /// `--hub-ui`.
+    pub hub_ui: Option<PathBuf>,
+    /// `--hub-demo`.
+    pub hub_demo: Option<bool>,
+}
+
+/// Defaults that depend on the machine (found by the caller, so that merging stays pure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// Log folder.
+    pub log_dir: PathBuf,
+    /// The `loket` binary for an embedded hub.
+    pub hub_binary: PathBuf,
+    /// The built UI for an embedded hub, when installed.
+    pub hub_ui: Option<PathBuf>,
 }
 
 /// The settings the app runs with.
@@ -146,6 +178,8 @@ pub struct DesktopConfig {
     pub device_token: Option<String>,
     /// The kiosk's ESC/POS ticket printer, when it has one.
     pub ticket_printer: Option<TicketPrinter>,
+    /// The hub this app starts and supervises (`hub = "embedded"`); `hub` is then its URL.
+    pub embedded_hub: Option<EmbeddedHub>,
 }
 
 /// Why the settings cannot be used.
@@ -165,6 +199,8 @@ pub enum ConfigError {
     TicketPrinter(String),
     /// The paper width is neither 58 nor 80.
     PaperWidth(u16),
+    /// The embedded hub's listen address has no port.
+    HubListen(String),
 }
 
 impl fmt::Display for ConfigError {
@@ -190,6 +226,10 @@ impl fmt::Display for ConfigError {
                 f,
                 "ticket_printer: {message}"
             ),
+            ConfigError::HubListen(l) => write!(
+                f,
+                "Alamat hub_listen \"{l}\" tidak sah; contoh: 127.0.0.1:8080 atau 0.0.0.0:8080. / hub_listen \"{l}\" is not valid; for example 127.0.0.1:8080 or 0.0.0.0:8080."
+            ),
             ConfigError::PaperWidth(w) => write!(
                 f,
                 "Lebar kertas {w} mm tidak didukung; isi paper_width = 58 atau 80. / Paper width {w} mm is not supported; set paper_width = 58 or 80."
@@ -207,6 +247,12 @@ impl std::error::Error for ConfigError {}
 /// The hub used when nothing says otherwise: one on this machine, default port.
 pub const DEFAULT_HUB: &str = "http://127.0.0.1:8080";
 
+/// `hub = "embedded"`: this app starts the office's hub itself (a one-machine office).
+pub const EMBEDDED: &str = "embedded";
+
+/// Where an embedded hub listens unless told otherwise: this machine only.
+pub const DEFAULT_EMBEDDED_LISTEN: &str = "127.0.0.1:8080";
+
 /// Reads the settings file; a missing file is the same as an empty one.
 pub fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
     match std::fs::read_to_string(path) {
@@ -220,7 +266,7 @@ pub fn read_file(path: &Path) -> Result<ConfigFile, ConfigError> {
 pub fn resolve(
     file: ConfigFile,
     flags: Overrides,
-    default_log_dir: PathBuf,
+    defaults: Defaults,
 ) -> Result<DesktopConfig, ConfigError> {
     let role = flags
         .role
@@ -230,6 +276,35 @@ pub fn resolve(
         .map_err(ConfigError::Role)?;
     let hub = flags.hub.or(file.hub).unwrap_or_else(|| DEFAULT_HUB.into());
     let hub = hub.trim().to_owned();
+    let log_dir = flags.log_dir.or(file.log_dir).unwrap_or(defaults.log_dir);
+    let embedded_hub = hub.eq_ignore_ascii_case(EMBEDDED).then(|| EmbeddedHub {
+        binary: flags
+            .hub_binary
+            .or(file.hub_binary)
+            .unwrap_or(defaults.hub_binary),
+        data: flags.hub_data.or(file.hub_data).unwrap_or_else(|| {
+            log_dir
+                .parent()
+                .map_or_else(|| PathBuf::from("loket-hub"), |p| p.join("hub"))
+        }),
+        listen: flags
+            .hub_listen
+            .or(file.hub_listen)
+            .map(|l| l.trim().to_owned())
+            .unwrap_or_else(|| DEFAULT_EMBEDDED_LISTEN.into()),
+        ui: flags.hub_ui.or(file.hub_ui).or(defaults.hub_ui),
+        demo: flags.hub_demo.or(file.hub_demo).unwrap_or(false),
+    });
+    if let Some(e) = &embedded_hub {
+        let port_ok = e
+            .listen
+            .rsplit_once(':')
+            .is_some_and(|(_, port)| port.parse::<u16>().is_ok());
+        if !port_ok {
+            return Err(ConfigError::HubListen(e.listen.clone()));
+        }
+    }
+    let hub = embedded_hub.as_ref().map_or(hub, EmbeddedHub::url);
     let valid = (hub.starts_with("http://") || hub.starts_with("https://"))
         && hub.split("://").nth(1).is_some_and(|rest| !rest.is_empty());
     if !valid {
@@ -254,8 +329,9 @@ pub fn resolve(
     Ok(DesktopConfig {
         role,
         ticket_printer,
+        embedded_hub,
         hub,
-        log_dir: flags.log_dir.or(file.log_dir).unwrap_or(default_log_dir),
+        log_dir,
         device_token: flags
             .device_token
             .or(file.device_token)
@@ -276,8 +352,12 @@ mod tests {
         }
     }
 
-    fn dirs() -> PathBuf {
-        "/l".into()
+    fn dirs() -> Defaults {
+        Defaults {
+            log_dir: "/s/loket/logs".into(),
+            hub_binary: "/usr/bin/loket".into(),
+            hub_ui: None,
+        }
     }
 
     #[test]
@@ -395,5 +475,45 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("58 atau 80"), "{err}");
+    }
+
+    #[test]
+    fn an_embedded_hub_is_started_by_the_app_and_the_window_uses_it() {
+        let file = ConfigFile {
+            role: Some("counter".into()),
+            hub: Some("embedded".into()),
+            hub_listen: Some("0.0.0.0:9090".into()),
+            ..Default::default()
+        };
+        let c = resolve(file.clone(), Overrides::default(), dirs()).unwrap();
+        assert_eq!(c.hub, "http://127.0.0.1:9090");
+        let e = c.embedded_hub.unwrap();
+        assert_eq!(e.data, PathBuf::from("/s/loket/hub"));
+        assert_eq!(e.binary, PathBuf::from("/usr/bin/loket"));
+        assert!(!e.demo);
+        let flags = Overrides {
+            hub_data: Some("/d".into()),
+            hub_demo: Some(true),
+            hub_listen: Some("127.0.0.1".into()),
+            ..Default::default()
+        };
+        let err = resolve(file.clone(), flags, dirs())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("hub_listen") && err.contains("127.0.0.1:8080"),
+            "{err}"
+        );
+        // A hub URL means no embedded hub.
+        let remote = ConfigFile {
+            hub: Some("http://10.0.0.2:8080".into()),
+            ..file
+        };
+        assert!(
+            resolve(remote, Overrides::default(), dirs())
+                .unwrap()
+                .embedded_hub
+                .is_none()
+        );
     }
 }

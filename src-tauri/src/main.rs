@@ -10,6 +10,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod config;
+mod embedded;
 mod health;
 mod logging;
 mod printing;
@@ -33,9 +34,25 @@ struct Flags {
     /// Role of this desk: kiosk, counter, display or head.
     #[arg(long, env = "LOKET_ROLE")]
     role: Option<String>,
-    /// Base URL of the office hub, e.g. http://192.168.1.10:8080 (default: this machine).
+    /// Base URL of the office hub, e.g. http://192.168.1.10:8080 (default: this machine),
+    /// or `embedded`: this app starts the hub itself (a one-machine office).
     #[arg(long, env = "LOKET_HUB")]
     hub: Option<String>,
+    /// Embedded hub: its data folder.
+    #[arg(long, env = "LOKET_HUB_DATA")]
+    hub_data: Option<PathBuf>,
+    /// Embedded hub: where it listens, e.g. 127.0.0.1:8080 or 0.0.0.0:8080.
+    #[arg(long, env = "LOKET_HUB_LISTEN")]
+    hub_listen: Option<String>,
+    /// Embedded hub: the `loket` binary.
+    #[arg(long, env = "LOKET_HUB_BINARY")]
+    hub_binary: Option<PathBuf>,
+    /// Embedded hub: the built UI it serves to browsers.
+    #[arg(long, env = "LOKET_HUB_UI")]
+    hub_ui: Option<PathBuf>,
+    /// Embedded hub: seed the demo office.
+    #[arg(long)]
+    hub_demo: bool,
     /// Settings file.
     #[arg(
         long,
@@ -110,8 +127,22 @@ fn load_config(flags: Flags) -> anyhow::Result<DesktopConfig> {
         device_token: flags.device_token,
         ticket_printer: flags.ticket_printer,
         paper_width: flags.paper_width,
+        hub_data: flags.hub_data,
+        hub_listen: flags.hub_listen,
+        hub_binary: flags.hub_binary,
+        hub_ui: flags.hub_ui,
+        hub_demo: flags.hub_demo.then_some(true),
     };
-    Ok(config::resolve(file, overrides, default_log_dir())?)
+    let installed_ui = PathBuf::from("/usr/share/loket/ui");
+    let defaults = config::Defaults {
+        log_dir: default_log_dir(),
+        hub_binary: embedded::default_binary(std::env::current_exe().ok().as_deref()),
+        hub_ui: installed_ui
+            .join("index.html")
+            .is_file()
+            .then_some(installed_ui),
+    };
+    Ok(config::resolve(file, overrides, defaults)?)
 }
 
 fn main() -> std::process::ExitCode {
@@ -147,7 +178,14 @@ fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()>
     if let Some(p) = &config.ticket_printer {
         tracing::info!(printer = ?p.destination, "ticket printer configured");
     }
-    tauri::Builder::default()
+    let hub_process = match &config.embedded_hub {
+        Some(hub) => Some(
+            embedded::Supervisor::start(hub.clone(), &config.log_dir)
+                .context("embedded hub / hub tertanam")?,
+        ),
+        None => None,
+    };
+    let app = tauri::Builder::default()
         .manage(info)
         .manage(config.ticket_printer.clone())
         .invoke_handler(tauri::generate_handler![desktop_info, print_ticket])
@@ -161,6 +199,22 @@ fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()>
             )?;
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .context("the window system failed / sistem jendela gagal")
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(err) => {
+            if let Some(hub) = &hub_process {
+                hub.stop();
+            }
+            return Err(err).context("the window system failed / sistem jendela gagal");
+        }
+    };
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event
+            && let Some(hub) = &hub_process
+        {
+            hub.stop();
+        }
+    });
+    Ok(())
 }

@@ -50,7 +50,7 @@ DEB="$(ls -t "$CARGO_TARGET_DIR"/debug/bundle/deb/*.deb | head -n1)"
 # --- the window, through WebDriver --------------------------------------------------------
 trap 'stop_demo_hub; [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null || true' EXIT
 start_demo_hub
-export HUB_URL LOKET_DESKTOP_BIN="$APP" LOKET_DEMO_JSON
+export HUB_URL LOKET_DESKTOP_BIN="$APP" LOKET_DEMO_JSON LOKET_BIN LOKET_UI_DIST="$ROOT/ui/dist"
 LOKET_DEMO_JSON="$(demo_json)"
 driver_port="$(free_port)"
 export TAURI_DRIVER_URL="http://127.0.0.1:$driver_port"

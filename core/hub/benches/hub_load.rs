@@ -1,9 +1,12 @@
 //! Load benchmark (not a test): 50 concurrent HTTP clients against a hub on loopback.
 //!
-//! Phase 1: 50 kiosks issue tickets. Phase 2: 40 kiosks issue tickets while 10 counters
-//! call next, start and finish. Printed: throughput, p50/p99 latency, and the raw rate of
-//! inserting the same rows into SQLite with the same durability (WAL, synchronous FULL, one
-//! transaction per ticket) measured in the same run, with the ratio.
+//! Phase 1: 50 kiosks issue tickets. Phase 2: three office days in a row, each with 40
+//! kiosks issuing tickets while 10 counters call next, start and finish, and 20 display
+//! boards on the WebSocket receiving every call. Printed: throughput, p50/p99 latency, the
+//! raw rate of inserting the same rows into SQLite with the same durability (WAL,
+//! synchronous FULL, one transaction per ticket) measured in the same run, with the ratio;
+//! whether every board got every call; the process's resident memory after each day
+//! (flat = no growth from day to day). Any refused request stops the bench.
 //!
 //! Run: `cargo bench -p loket-hub --bench hub_load`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
@@ -20,6 +23,48 @@ use tokio::sync::Mutex;
 const CLIENTS: usize = 50;
 const COUNTERS: usize = 10;
 const TICKETS_PER_CLIENT: usize = 80; // 50 x 80 = 4000 tickets = 800 per service, under 999
+const DISPLAYS: usize = 20;
+const DAYS: usize = 3;
+
+/// Resident memory of this process (hub and clients), in MiB.
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// A display board on the WebSocket: counts the `call` messages it receives, and the
+/// `resync` messages the hub sends a board that fell behind (it then reloads the calls).
+async fn display_board(
+    base: String,
+    calls: Arc<std::sync::atomic::AtomicUsize>,
+    resyncs: Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use futures_util::StreamExt as _;
+    let url = format!(
+        "{}/api/v1/ws?token={}",
+        base.replace("http://", "ws://"),
+        demo::DEMO_DISPLAY_TOKEN
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    while let Some(msg) = ws.next().await {
+        let msg = msg.expect("a display board lost its WebSocket");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            if v["type"] == "call" {
+                calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            } else if v["type"] == "resync" {
+                resyncs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -125,122 +170,182 @@ async fn main() {
         ms(percentile(&lat, 1.0))
     );
 
-    // Phase 2: next office day; 40 kiosks issue while 10 counters call, start, finish.
-    hub.clock().advance(chrono::Duration::days(1));
-    let supervisor = login(&client, &base, "supervisor").await;
+    println!("  resident memory after phase 1: {:.0} MiB", rss_mib());
+
+    // Phase 2: office days; 40 kiosks issue while 10 counters call, start, finish, and 20
+    // display boards listen.
+    let boards: Vec<Arc<std::sync::atomic::AtomicUsize>> = (0..DISPLAYS)
+        .map(|_| Arc::new(std::sync::atomic::AtomicUsize::new(0)))
+        .collect();
+    let resyncs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for board in &boards {
+        tokio::spawn(display_board(base.clone(), board.clone(), resyncs.clone()));
+    }
     let mut counter_ids = Vec::new();
-    for i in 0..COUNTERS {
-        let (_, c) = post(
-            &client,
-            &base,
-            &supervisor,
-            "/api/v1/counters",
-            json!({"name": format!("Bench {i}")}),
-        )
-        .await;
-        let id = c["id"].as_i64().unwrap();
-        post(
-            &client,
-            &base,
-            &supervisor,
-            &format!("/api/v1/counters/{id}/open"),
-            json!({}),
-        )
-        .await;
-        counter_ids.push(id);
-    }
     let issuers = CLIENTS - COUNTERS;
-    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let call_lat = Arc::new(Mutex::new(Vec::new()));
-    let started = Instant::now();
-    let mut counters = Vec::new();
-    for id in counter_ids {
-        let (client, base, token, done, call_lat) = (
-            client.clone(),
-            base.clone(),
-            supervisor.clone(),
-            done.clone(),
-            call_lat.clone(),
-        );
-        counters.push(tokio::spawn(async move {
-            let mut ops = 0usize;
-            while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                let t = Instant::now();
-                let (status, _) = post(
+    let mut calls_so_far = 0usize;
+    let mut first_day_rss = f64::NAN;
+    for day in 1..=DAYS {
+        hub.clock().advance(chrono::Duration::days(1));
+        // A new day: sessions from yesterday have expired; the counters open again.
+        let supervisor = login(&client, &base, "supervisor").await;
+        for i in 0..COUNTERS {
+            if counter_ids.len() < COUNTERS {
+                let (status, c) = post(
                     &client,
                     &base,
-                    &token,
-                    &format!("/api/v1/counters/{id}/call-next"),
-                    json!(null),
+                    &supervisor,
+                    "/api/v1/counters",
+                    json!({"name": format!("Bench {i}")}),
                 )
                 .await;
-                if status != 200 {
-                    tokio::time::sleep(Duration::from_millis(2)).await;
-                    continue;
-                }
-                call_lat.lock().await.push(t.elapsed());
-                post(
-                    &client,
-                    &base,
-                    &token,
-                    &format!("/api/v1/counters/{id}/start"),
-                    json!(null),
-                )
-                .await;
-                post(
-                    &client,
-                    &base,
-                    &token,
-                    &format!("/api/v1/counters/{id}/finish"),
-                    json!(null),
-                )
-                .await;
-                ops += 3;
+                assert_eq!(status, 200, "{c}");
+                counter_ids.push(c["id"].as_i64().unwrap());
             }
-            ops
-        }));
+            let id = counter_ids[i];
+            let (status, c) = post(
+                &client,
+                &base,
+                &supervisor,
+                &format!("/api/v1/counters/{id}/open"),
+                json!({}),
+            )
+            .await;
+            assert_eq!(status, 200, "{c}");
+        }
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let call_lat = Arc::new(Mutex::new(Vec::new()));
+        let started = Instant::now();
+        let mut counters = Vec::new();
+        for &id in &counter_ids {
+            let (client, base, token, done, call_lat) = (
+                client.clone(),
+                base.clone(),
+                supervisor.clone(),
+                done.clone(),
+                call_lat.clone(),
+            );
+            counters.push(tokio::spawn(async move {
+                let mut ops = 0usize;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let (status, body) = post(
+                        &client,
+                        &base,
+                        &token,
+                        &format!("/api/v1/counters/{id}/call-next"),
+                        json!(null),
+                    )
+                    .await;
+                    if status != 200 {
+                        // An empty queue is normal; anything else is an error of the hub.
+                        assert_eq!(body["error"]["code"], "queue_empty", "{body}");
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        continue;
+                    }
+                    call_lat.lock().await.push(t.elapsed());
+                    let (status, body) = post(
+                        &client,
+                        &base,
+                        &token,
+                        &format!("/api/v1/counters/{id}/start"),
+                        json!(null),
+                    )
+                    .await;
+                    assert_eq!(status, 200, "{body}");
+                    let (status, body) = post(
+                        &client,
+                        &base,
+                        &token,
+                        &format!("/api/v1/counters/{id}/finish"),
+                        json!(null),
+                    )
+                    .await;
+                    assert_eq!(status, 200, "{body}");
+                    ops += 3;
+                }
+                ops
+            }));
+        }
+        let mut tasks = Vec::new();
+        for c in 0..issuers {
+            tasks.push(tokio::spawn(issue_loop(
+                client.clone(),
+                base.clone(),
+                TICKETS_PER_CLIENT,
+                c,
+            )));
+        }
+        let mut lat2 = Vec::new();
+        for t in tasks {
+            lat2.extend(t.await.unwrap());
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut counter_ops = 0;
+        for c in counters {
+            counter_ops += c.await.unwrap();
+        }
+        let elapsed2 = started.elapsed();
+        lat2.sort();
+        let mut calls = call_lat.lock().await.clone();
+        calls.sort();
+        let writes = lat2.len() + counter_ops;
+        println!(
+            "phase 2, day {day}: {issuers} kiosks issuing {} tickets + {COUNTERS} counters (call next, start, finish) + {DISPLAYS} boards",
+            lat2.len()
+        );
+        println!(
+            "  {:.0} tickets/s + {:.0} counter actions/s = {:.0} writes/s",
+            lat2.len() as f64 / elapsed2.as_secs_f64(),
+            counter_ops as f64 / elapsed2.as_secs_f64(),
+            writes as f64 / elapsed2.as_secs_f64()
+        );
+        println!(
+            "  ticket issue p50 {:.2} ms, p99 {:.2} ms; call next ({} calls) p50 {:.2} ms, p99 {:.2} ms",
+            ms(percentile(&lat2, 0.5)),
+            ms(percentile(&lat2, 0.99)),
+            calls.len(),
+            ms(percentile(&calls, 0.5)),
+            ms(percentile(&calls, 0.99))
+        );
+        // Every board must see every call; how long the last ones take to arrive.
+        calls_so_far += calls.len();
+        let waited = Instant::now();
+        let received = || {
+            boards
+                .iter()
+                .map(|b| b.load(std::sync::atomic::Ordering::Relaxed))
+                .collect::<Vec<_>>()
+        };
+        while received().iter().any(|&n| n < calls_so_far)
+            && waited.elapsed() < Duration::from_secs(10)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let got = received();
+        let complete = got.iter().all(|&n| n == calls_so_far);
+        println!(
+            "  display boards: {} of {DISPLAYS} received all {calls_so_far} calls so far (min {}, max {}); last call delivered {:.0} ms after the day's load ended",
+            got.iter().filter(|&&n| n == calls_so_far).count(),
+            got.iter().min().unwrap(),
+            got.iter().max().unwrap(),
+            ms(waited.elapsed())
+        );
+        let resynced = resyncs.load(std::sync::atomic::Ordering::Relaxed);
+        println!("  boards told to resync so far (fell behind, reload the calls): {resynced}");
+        assert!(
+            complete || resynced > 0,
+            "a display board missed calls without being told: {got:?} of {calls_so_far}"
+        );
+        let rss = rss_mib();
+        if day == 1 {
+            first_day_rss = rss;
+        }
+        println!(
+            "  resident memory after day {day}: {rss:.0} MiB ({:+.1} MiB since day 1)",
+            rss - first_day_rss
+        );
     }
-    let mut tasks = Vec::new();
-    for c in 0..issuers {
-        tasks.push(tokio::spawn(issue_loop(
-            client.clone(),
-            base.clone(),
-            TICKETS_PER_CLIENT,
-            c,
-        )));
-    }
-    let mut lat2 = Vec::new();
-    for t in tasks {
-        lat2.extend(t.await.unwrap());
-    }
-    done.store(true, std::sync::atomic::Ordering::Relaxed);
-    let mut counter_ops = 0;
-    for c in counters {
-        counter_ops += c.await.unwrap();
-    }
-    let elapsed2 = started.elapsed();
-    lat2.sort();
-    let mut calls = call_lat.lock().await.clone();
-    calls.sort();
-    let writes = lat2.len() + counter_ops;
-    println!(
-        "phase 2: {issuers} kiosks issuing {} tickets + {COUNTERS} counters (call next, start, finish)",
-        lat2.len()
-    );
-    println!(
-        "  {:.0} tickets/s + {:.0} counter actions/s = {:.0} writes/s",
-        lat2.len() as f64 / elapsed2.as_secs_f64(),
-        counter_ops as f64 / elapsed2.as_secs_f64(),
-        writes as f64 / elapsed2.as_secs_f64()
-    );
-    println!(
-        "  ticket issue p50 {:.2} ms, p99 {:.2} ms; call next ({} calls) p50 {:.2} ms, p99 {:.2} ms",
-        ms(percentile(&lat2, 0.5)),
-        ms(percentile(&lat2, 0.99)),
-        calls.len(),
-        ms(percentile(&calls, 0.5)),
-        ms(percentile(&calls, 0.99))
-    );
 
     // Reference: the same rows, one transaction per ticket, same durability, no HTTP.
     let raw = raw_sqlite_rate(2000).await;

@@ -127,7 +127,7 @@ impl Writer {
                     let out = match (result, committed) {
                         (Err(e), _) => Err(e),
                         (Ok(v), Ok(())) => Ok(v),
-                        (Ok(_), Err(e)) => Err(HubError::CommitFailed(e)),
+                        (Ok(_), Err(e)) => Err(HubError::commit_failed(e)),
                     };
                     // The caller may have gone away; nothing to do then.
                     let _ = answer.send(out);

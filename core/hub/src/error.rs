@@ -48,7 +48,11 @@ pub enum HubError {
     },
     /// The database failed.
     #[error("storage: {0}")]
-    Storage(#[from] sqlx::Error),
+    Storage(sqlx::Error),
+    /// The disk under the data folder is full: the change was not saved (what was saved
+    /// before stays); it works again once space is freed.
+    #[error("disk full: {0}")]
+    DiskFull(String),
     /// A migration failed.
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -63,7 +67,7 @@ pub enum HubError {
     Config(String),
     /// File or network I/O.
     #[error("i/o: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// A call (event id) that is not a call of today.
     #[error("call not found")]
     CallNotFound,
@@ -150,7 +154,47 @@ impl From<serde_json::Error> for HubError {
     }
 }
 
+/// SQLite's "database or disk is full" (`SQLITE_FULL`), or a write the OS refused for lack
+/// of space.
+fn is_disk_full(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    text.contains("database or disk is full") || text.contains("no space left on device")
+}
+
+impl From<std::io::Error> for HubError {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            HubError::DiskFull(e.to_string())
+        } else {
+            HubError::Io(e)
+        }
+    }
+}
+
+impl From<sqlx::Error> for HubError {
+    fn from(e: sqlx::Error) -> Self {
+        let full_code = e
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "13");
+        if full_code || is_disk_full(&e.to_string()) {
+            HubError::DiskFull(e.to_string())
+        } else {
+            HubError::Storage(e)
+        }
+    }
+}
+
 impl HubError {
+    /// A commit that failed: disk full gets its own error, anything else is `CommitFailed`.
+    pub fn commit_failed(text: String) -> Self {
+        if is_disk_full(&text) {
+            HubError::DiskFull(text)
+        } else {
+            HubError::CommitFailed(text)
+        }
+    }
+
     /// The stable machine code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -180,6 +224,7 @@ impl HubError {
             HubError::SignatureInvalid(_) => "signature_invalid",
             HubError::ReportRange(_) => "report_range_invalid",
             HubError::Document(_) => "document_failed",
+            HubError::DiskFull(_) => "disk_full",
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -212,6 +257,7 @@ impl HubError {
             | HubError::SignatureInvalid(_) => 422,
             HubError::ReportRange(_) => 400,
             HubError::Document(_) => 500,
+            HubError::DiskFull(_) => 507,
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -301,6 +347,10 @@ impl HubError {
                 "PDF tidak dapat dibuat: {}",
                 m.split(" / ").next().unwrap_or(m)
             ),
+            HubError::DiskFull(_) => {
+                "Penyimpanan server kantor penuh; perubahan ini belum tersimpan, data yang sudah tersimpan aman. Minta teknisi mengosongkan ruang disk server hub, lalu coba lagi."
+                    .into()
+            }
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -395,6 +445,10 @@ impl HubError {
                 "The PDF could not be made: {}",
                 m.split(" / ").nth(1).unwrap_or(m)
             ),
+            HubError::DiskFull(_) => {
+                "The office server's storage is full; this change was not saved, what was saved before is safe. Ask the technician to free disk space on the hub machine, then try again."
+                    .into()
+            }
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { WebDriver } from "../lib/webdriver.mjs";
 
@@ -93,4 +94,49 @@ test("desktop app in the kiosk role prints the ticket on its LAN thermal printer
     await wd.quit();
     printer.close();
   }
+});
+
+test("desktop app with its embedded hub: starts `loket hub` itself, shows its pages, stops it on exit", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "loket-embedded-"));
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const hub = `http://127.0.0.1:${port}`;
+  const healthy = async () => {
+    try {
+      return (await fetch(`${hub}/healthz`)).ok;
+    } catch {
+      return false;
+    }
+  };
+  assert.equal(await healthy(), false, "nothing listens there before the app starts");
+  const wd = await WebDriver.start(DRIVER, {
+    "tauri:options": {
+      application: APP,
+      args: [
+        "--role", "counter", "--hub", "embedded", "--hub-data", dataDir, "--hub-listen", `127.0.0.1:${port}`,
+        "--hub-binary", process.env.LOKET_BIN, "--hub-ui", process.env.LOKET_UI_DIST, "--hub-demo",
+        "--log-dir", path.join(ARTIFACTS, "desktop-logs-embedded"),
+      ],
+    },
+  });
+  try {
+    await wd.waitFor("[data-testid=login-user]", 90_000);
+    assert.ok((await wd.url()).startsWith(hub), "the window shows the embedded hub's page");
+    assert.ok(await healthy(), "the embedded hub answers /healthz");
+    assert.ok(fs.existsSync(path.join(dataDir, "loket.db")) || fs.readdirSync(dataDir).length > 0, "the hub keeps its data in the given folder");
+    await wd.type("[data-testid=login-user]", DEMO.officer.username);
+    await wd.type("[data-testid=login-password]", DEMO.officer.password);
+    await wd.click("[data-testid=login-submit]");
+    await wd.waitFor(`[data-testid=counter-${DEMO.desktopCounterId}]`);
+  } finally {
+    await wd.quit();
+  }
+  const deadline = Date.now() + 15_000;
+  while ((await healthy()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(await healthy(), false, "the embedded hub stops with the app");
+  fs.rmSync(dataDir, { recursive: true, force: true });
 });

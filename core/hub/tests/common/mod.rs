@@ -10,7 +10,9 @@ pub struct TestHub {
     pub hub: Hub,
     pub client: reqwest::Client,
     pub bookings: Vec<String>,
-    _dir: tempfile::TempDir,
+    /// The data folder.
+    pub data: std::path::PathBuf,
+    _dir: Option<tempfile::TempDir>,
 }
 
 pub async fn start() -> TestHub {
@@ -19,12 +21,19 @@ pub async fn start() -> TestHub {
 
 pub async fn start_with(adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
     let dir = tempfile::tempdir().unwrap();
+    let mut hub = start_at(dir.path(), adjust).await;
+    hub._dir = Some(dir);
+    hub
+}
+
+/// A hub whose data folder is `data` (kept by the caller).
+pub async fn start_at(data: &std::path::Path, adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
     let mut config = HubConfig {
         office_code: "TEST".into(),
         ..HubConfig::default()
     };
     adjust(&mut config);
-    let hub = Hub::open(dir.path(), config).await.unwrap();
+    let hub = Hub::open(data, config).await.unwrap();
     let bookings = demo::seed(&hub).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -37,7 +46,8 @@ pub async fn start_with(adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
         hub,
         client: reqwest::Client::new(),
         bookings,
-        _dir: dir,
+        data: data.to_path_buf(),
+        _dir: None,
     }
 }
 
@@ -153,7 +163,7 @@ impl TestHub {
     }
 
     pub fn db_path(&self) -> std::path::PathBuf {
-        self._dir.path().join(loket_hub::db::DB_FILE_NAME)
+        self.data.join(loket_hub::db::DB_FILE_NAME)
     }
 
     pub async fn counter_id(&self, name: &str) -> i64 {
