@@ -84,6 +84,7 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
                 office,
                 ca_cert,
                 poll_seconds: None,
+                retention_days: None,
             };
             enrol_office(&data, &settings, &token).await?;
             println!(

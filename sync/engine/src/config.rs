@@ -62,7 +62,14 @@ pub struct SyncSettings {
     /// The hub also starts a round soon after each of its commits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_seconds: Option<u64>,
+    /// Days the office keeps its local copy of a photo or fingerprint file after central
+    /// confirmed it (default [`DEFAULT_RETENTION_DAYS`]); 0 deletes it at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u64>,
 }
+
+/// Default days a confirmed blob's local copy is kept.
+pub const DEFAULT_RETENTION_DAYS: u64 = 30;
 
 /// Default pause between rounds while everything is synced.
 pub const DEFAULT_POLL_SECONDS: u64 = 15;
@@ -102,12 +109,17 @@ impl SyncSettings {
         std::fs::write(&path, text).map_err(io(&path))
     }
 
-    /// The engine's tuning for these settings (the poll interval; the rest default).
+    /// The engine's tuning for these settings (poll interval, retention; the rest default).
     pub fn engine_config(&self) -> crate::EngineConfig {
         crate::EngineConfig {
             poll_interval: std::time::Duration::from_secs(
                 self.poll_seconds.unwrap_or(DEFAULT_POLL_SECONDS).max(1),
             ),
+            retention: Some(std::time::Duration::from_secs(
+                self.retention_days
+                    .unwrap_or(DEFAULT_RETENTION_DAYS)
+                    .saturating_mul(24 * 3600),
+            )),
             ..crate::EngineConfig::default()
         }
     }
@@ -197,12 +209,24 @@ mod tests {
             office: "JKT".into(),
             ca_cert: None,
             poll_seconds: None,
+            retention_days: None,
         };
         assert!(s.save(dir.path()).is_ok());
         assert_eq!(SyncSettings::load(dir.path()).ok(), Some(Some(s.clone())));
         assert_eq!(
             s.engine_config().poll_interval,
             std::time::Duration::from_secs(DEFAULT_POLL_SECONDS)
+        );
+        assert_eq!(
+            s.engine_config().retention,
+            Some(std::time::Duration::from_secs(30 * 24 * 3600))
+        );
+        let keep_none: SyncSettings =
+            toml::from_str("central = \"https://c:1\"\noffice = \"JKT\"\nretention_days = 0\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            keep_none.engine_config().retention,
+            Some(std::time::Duration::ZERO)
         );
         let fast: SyncSettings =
             toml::from_str("central = \"https://c:1\"\noffice = \"JKT\"\npoll_seconds = 0\n")

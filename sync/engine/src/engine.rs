@@ -98,6 +98,9 @@ pub struct EngineConfig {
     pub backoff_base: Duration,
     /// Longest retry delay.
     pub backoff_max: Duration,
+    /// How long the office keeps the local copy of a blob (photo, fingerprints) after
+    /// central confirmed it; `None` keeps it for ever.
+    pub retention: Option<Duration>,
 }
 
 impl Default for EngineConfig {
@@ -110,6 +113,7 @@ impl Default for EngineConfig {
             poll_interval: Duration::from_secs(30),
             backoff_base: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
+            retention: Some(Duration::from_secs(30 * 24 * 3600)),
         }
     }
 }
@@ -153,6 +157,8 @@ pub struct RoundReport {
     pub blob_bytes: u64,
     /// Changes pulled.
     pub changes: u64,
+    /// Local blob copies deleted after central confirmed them and the retention passed.
+    pub purged: u64,
 }
 
 /// Delay before retry number `attempt` (0-based): exponential from `base`, capped at `max`,
@@ -242,6 +248,14 @@ impl<L: OfficeLedger> SyncEngine<L> {
         let mut report = RoundReport::default();
         self.upload_events(&mut report).await?;
         self.upload_blobs(&mut report).await?;
+        if let Some(retention) = self.config.retention {
+            let cutoff = chrono::Duration::from_std(retention)
+                .ok()
+                .and_then(|r| chrono::Utc::now().checked_sub_signed(r));
+            if let Some(cutoff) = cutoff {
+                report.purged = self.ledger.purge_confirmed_blobs(cutoff).await?;
+            }
+        }
         self.pull_feed(&mut report).await?;
         // Conflicts found while pulling add events: send them in the same round.
         self.upload_events(&mut report).await?;

@@ -133,4 +133,14 @@ pub trait OfficeLedger: Send + Sync + 'static {
     async fn save_link(&self, link: &LinkRecord) -> Result<(), LedgerError>;
     /// Loads the link facts.
     async fn load_link(&self) -> Result<LinkRecord, LedgerError>;
+    /// Deletes the local copies of blobs central confirmed before `uploaded_before` (the
+    /// retention period has passed); returns how many went. Blobs not yet confirmed are
+    /// never touched. Ledgers that keep no files need not do anything.
+    async fn purge_confirmed_blobs(
+        &self,
+        uploaded_before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64, LedgerError> {
+        let _ = uploaded_before;
+        Ok(0)
+    }
 }

@@ -108,7 +108,29 @@ impl SqliteLedger {
         for ddl in SYNC_DDL {
             sqlx::query(*ddl).execute(&pool).await?;
         }
+        // Added after the first release: when a confirmed blob's local copy was deleted.
+        let has_purged: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pragma_table_info('sync_blobs') WHERE name = 'purged_at'",
+        )
+        .fetch_one(&pool)
+        .await?;
+        if has_purged == 0 {
+            sqlx::query("ALTER TABLE sync_blobs ADD COLUMN purged_at TEXT")
+                .execute(&pool)
+                .await?;
+        }
         Ok(SqliteLedger { pool })
+    }
+
+    /// Whether a blob's local copy was purged (after central confirmed it); `None` for a
+    /// blob this ledger does not know.
+    pub async fn blob_purged(&self, sha256: &str) -> Result<Option<bool>, LedgerError> {
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT purged_at FROM sync_blobs WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(purged,)| purged.is_some()))
     }
 
     /// The pool (for the hub's glue and for tests).
@@ -524,6 +546,39 @@ impl OfficeLedger for SqliteLedger {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn purge_confirmed_blobs(
+        &self,
+        uploaded_before: DateTime<Utc>,
+    ) -> Result<u64, LedgerError> {
+        let cutoff = uploaded_before.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let due: Vec<(String, String)> = sqlx::query_as(
+            "SELECT sha256, path FROM sync_blobs WHERE uploaded_at IS NOT NULL AND uploaded_at < ? AND purged_at IS NULL",
+        )
+        .bind(&cutoff)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut purged = 0;
+        for (sha256, path) in due {
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    // Kept for the next round; the reason shows in the sync status.
+                    self.record_item_error(&format!("purge:{sha256}"), &e.to_string())
+                        .await?;
+                    continue;
+                }
+            }
+            sqlx::query("UPDATE sync_blobs SET purged_at = ? WHERE sha256 = ?")
+                .bind(now_text())
+                .bind(&sha256)
+                .execute(&self.pool)
+                .await?;
+            purged += 1;
+        }
+        Ok(purged)
     }
 
     async fn feed_cursor(&self) -> Result<i64, LedgerError> {

@@ -41,6 +41,7 @@ async fn hub_killed_mid_upload_resumes_without_loss_or_doubles() {
         office: "KUP".into(),
         ca_cert: Some(ca),
         poll_seconds: None,
+        retention_days: None,
     };
     ok(loket_sync::enrol_office(office.dir.path(), &settings, &token).await);
     // Slow link so the kill lands mid-upload.

@@ -332,3 +332,47 @@ async fn change_feed_applies_conflict_rules_and_resumes_at_its_cursor() {
     assert_eq!(conflicts_up, 4);
     assert_central_equals_office(central.store.as_ref(), &office).await;
 }
+
+#[tokio::test]
+async fn confirmed_blobs_are_purged_locally_after_the_retention_and_never_before() {
+    let central = Central::start().await;
+    let office = Office::new("BDG").await;
+    let photo = write_blob(office.dir.path(), "photo", 20_000, 2);
+    let photo_sha = ok(office.ledger.register_blob(&photo).await);
+    let client = central.enrol("BDG", central.addr()).await;
+
+    // The default retention (30 days): confirmed by central, the local copy stays.
+    let engine = SyncEngine::new(office.ledger.clone(), client.clone(), fast_config());
+    let report = ok(engine.sync_once().await);
+    assert_eq!((report.blobs, report.purged), (1, 0));
+    assert!(photo.exists());
+    assert_eq!(ok(office.ledger.blob_purged(&photo_sha).await), Some(false));
+
+    // A blob central has not confirmed is never purged, however old.
+    let prints = write_blob(office.dir.path(), "prints", 15_000, 3);
+    let prints_sha = ok(office.ledger.register_blob(&prints).await);
+    let far_future = chrono::Utc::now() + chrono::Duration::days(3650);
+    assert_eq!(
+        ok(office.ledger.purge_confirmed_blobs(far_future).await),
+        1,
+        "only the confirmed photo goes"
+    );
+    assert!(!photo.exists() && prints.exists());
+    assert_eq!(ok(office.ledger.blob_purged(&photo_sha).await), Some(true));
+    assert_eq!(
+        ok(office.ledger.blob_purged(&prints_sha).await),
+        Some(false)
+    );
+
+    // Retention zero: uploaded, confirmed and purged in the same round; central keeps it.
+    let config = loket_sync::EngineConfig {
+        retention: Some(Duration::ZERO),
+        ..fast_config()
+    };
+    let engine = SyncEngine::new(office.ledger.clone(), client, config);
+    let report = ok(engine.sync_once().await);
+    assert_eq!((report.blobs, report.purged), (1, 1));
+    assert!(!prints.exists());
+    let pending = ok(office.ledger.pending().await);
+    assert_eq!(pending.blobs, 0, "a purged blob is not uploaded again");
+}

@@ -39,8 +39,13 @@ wait_http() {
 
 # Builds the UI once per run (scripts/test does it too; this keeps a suite runnable alone).
 ensure_ui() {
-    if [ ! -f "$ROOT/ui/dist/index.html" ] || [ ! -d "$ROOT/ui/node_modules" ]; then
-        (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error && npm run build)
+    if [ ! -d "$ROOT/ui/node_modules" ]; then
+        (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    # Rebuild when a source is newer than the build (a suite run on its own after an edit).
+    if [ ! -f "$ROOT/ui/dist/index.html" ] \
+        || [ -n "$(find "$ROOT/ui/src" "$ROOT/ui/index.html" -newer "$ROOT/ui/dist/index.html" -print -quit)" ]; then
+        (cd "$ROOT/ui" && npm run build)
     fi
 }
 
