@@ -32,6 +32,14 @@ Xvfb "$display" -screen 0 1920x1080x24 >/dev/null 2>&1 &
 xvfb=$!
 sleep 1
 
+pss_tree_kb() { # PSS (shared pages divided among their users) of a process and its descendants, in kB
+    local total=0 p
+    for p in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
+        total=$((total + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
 rss_tree_kb() { # RSS of a process and all its descendants, in kB
     local total=0 p
     for p in $1 $(pgrep -P "$1" 2>/dev/null) $(for c in $(pgrep -P "$1" 2>/dev/null); do pgrep -P "$c"; done); do
@@ -55,6 +63,7 @@ for i in $(seq 1 "$RUNS"); do
         sleep 5
         rss_app=$(awk '/^VmRSS:/ {print $2}' "/proc/$app/status")
         rss_all=$(rss_tree_kb "$app")
+        pss_all=$(pss_tree_kb "$app")
     fi
     kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true
     [ -n "$ms" ] || { echo "run $i: no 'role page ready' line"; tail -n 20 "$logs/run$i.log"; exit 1; }
@@ -64,4 +73,4 @@ sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 median=$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")
 echo "loket-desktop ($(basename "$(dirname "$APP")") build), display role, $RUNS runs under Xvfb"
 echo "cold start to first interactive screen: median ${median} ms (runs: ${times[*]} ms; target < 1500 ms)"
-echo "idle memory after 5 s: app $((rss_app / 1024)) MB RSS, with its WebKit processes $((rss_all / 1024)) MB RSS (target < 150 MB)"
+echo "idle memory after 5 s: app $((rss_app / 1024)) MB RSS, with its WebKit processes $((rss_all / 1024)) MB RSS (shared libraries counted in each), $((pss_all / 1024)) MB PSS (shared pages counted once) (target < 150 MB)"
