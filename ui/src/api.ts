@@ -608,6 +608,22 @@ export async function amendBap(id: string, reason: string): Promise<Bap> {
   return request("POST", `/api/v1/baps/${encodeURIComponent(id)}/amend`, { token: officerToken(), body: { reason } });
 }
 
+export interface OfficePrintJob {
+  job: string;
+  state: "pending" | "completed" | "unknown";
+  printer: string | null;
+  copies: number;
+}
+
+/** Prints one of the hub's PDF routes (as this officer may read it) on the office printer. */
+export async function printAtOffice(document: string, copies = 1): Promise<OfficePrintJob> {
+  return request("POST", "/api/v1/office-print", { token: officerToken(), body: { document, copies } });
+}
+
+export function bapPdfPath(bap: Bap): string {
+  return `/api/v1/baps/${encodeURIComponent(bap.id)}/pdf?version=${bap.version}`;
+}
+
 export async function printBap(bap: Bap): Promise<void> {
   await openFile(`/api/v1/baps/${encodeURIComponent(bap.id)}/pdf?version=${bap.version}`, `bap-${bap.number}.pdf`);
 }
@@ -733,6 +749,10 @@ export interface Report {
 }
 
 export type ReportRange = { period: "day" | "week" | "month"; date: string } | { from: string; to: string };
+
+export function reportPdfPath(range: ReportRange): string {
+  return `/api/v1/reports/export.pdf?${reportQuery(range)}`;
+}
 
 function reportQuery(range: ReportRange): string {
   if (!("period" in range)) return `from=${range.from}&to=${range.to}`;

@@ -191,6 +191,7 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/reports", get(report))
         .route("/reports/export.csv", get(report_csv))
         .route("/reports/export.pdf", get(report_pdf))
+        .route("/office-print", post(office_print))
         .route("/sync/status", get(sync_status))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
@@ -688,6 +689,51 @@ async fn audit(
 // ---- BAP ------------------------------------------------------------------------------
 
 /// A PDF answer, shown in the browser (`inline`) with a file name for saving.
+/// Renders one of this API's PDF routes as the caller (same token, same rights) and sends
+/// it to the office printer.
+async fn office_print(
+    State(hub): State<Hub>,
+    auth: Auth,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<crate::office_print::OfficePrintRequest>,
+) -> Result<Response, HubError> {
+    use tower::ServiceExt as _;
+    if !crate::office_print::is_printable_route(&req.document) {
+        return Err(HubError::BadRequest(
+            "document must be one of this API's PDF routes, e.g. /api/v1/baps/ID/pdf".into(),
+        ));
+    }
+    let mut inner = Request::get(&req.document);
+    for name in [header::AUTHORIZATION.as_str(), DEVICE_HEADER] {
+        if let Some(v) = headers.get(name) {
+            inner = inner.header(name, v);
+        }
+    }
+    let inner = inner
+        .body(axum::body::Body::empty())
+        .map_err(|e| HubError::BadRequest(e.to_string()))?;
+    let answer = match router(hub.clone(), None).oneshot(inner).await {
+        Ok(answer) => answer,
+        Err(never) => match never {},
+    };
+    let is_pdf = answer
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/pdf"));
+    if !answer.status().is_success() || !is_pdf {
+        // The PDF route's own refusal (not found, forbidden, not ready...) goes back as is.
+        return Ok(answer);
+    }
+    let pdf = axum::body::to_bytes(answer.into_body(), 64 * 1024 * 1024)
+        .await
+        .map_err(|e| HubError::BadRequest(e.to_string()))?;
+    let view = hub
+        .print_at_office(&auth.who, &req.document, pdf.to_vec(), req.copies)
+        .await?;
+    Ok(Json(view).into_response())
+}
+
 fn pdf_response(pdf: Vec<u8>, file_name: &str) -> Response {
     (
         [

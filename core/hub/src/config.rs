@@ -40,6 +40,13 @@ pub struct HubConfig {
     /// The office's rules (services, quotas, time zone, call policy...), see `loket-domain`.
     /// `LOKET_TIME_ZONE` (WIB, WITA, WIT) overrides `rules.time_zone`.
     pub rules: RulesConfig,
+    /// The CUPS printer that forms and reports go to when an officer prints "at the office"
+    /// (`LOKET_OFFICE_PRINTER`); `None`: the hub machine's default CUPS printer.
+    pub office_printer: Option<String>,
+    /// CUPS's `lp` command (`LOKET_CUPS_LP`), for machines where it lives elsewhere.
+    pub cups_lp: PathBuf,
+    /// CUPS's `lpstat` command (`LOKET_CUPS_LPSTAT`).
+    pub cups_lpstat: PathBuf,
 }
 
 impl Default for HubConfig {
@@ -56,6 +63,9 @@ impl Default for HubConfig {
             recent_calls: 10,
             allowed_origins: crate::origin::default_allowed_origins(),
             rules: RulesConfig::default(),
+            office_printer: None,
+            cups_lp: PathBuf::from("lp"),
+            cups_lpstat: PathBuf::from("lpstat"),
         }
     }
 }
@@ -123,6 +133,15 @@ impl HubConfig {
                 .filter(|o| !o.is_empty())
                 .map(String::from)
                 .collect();
+        }
+        if let Some(v) = get("LOKET_OFFICE_PRINTER") {
+            self.office_printer = Some(v.trim().to_owned()).filter(|p| !p.is_empty());
+        }
+        if let Some(v) = get("LOKET_CUPS_LP") {
+            self.cups_lp = PathBuf::from(v);
+        }
+        if let Some(v) = get("LOKET_CUPS_LPSTAT") {
+            self.cups_lpstat = PathBuf::from(v);
         }
         if let Some(v) = get("LOKET_TIME_ZONE") {
             self.rules.time_zone = match v.trim().to_ascii_uppercase().as_str() {

@@ -53,6 +53,10 @@ pub enum HubError {
     /// before stays); it works again once space is freed.
     #[error("disk full: {0}")]
     DiskFull(String),
+    /// The office printer (CUPS) refused or could not be reached; the message is CUPS's
+    /// answer, Indonesian then English.
+    #[error("office printer: {0}")]
+    OfficePrint(String),
     /// A migration failed.
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
@@ -225,6 +229,7 @@ impl HubError {
             HubError::ReportRange(_) => "report_range_invalid",
             HubError::Document(_) => "document_failed",
             HubError::DiskFull(_) => "disk_full",
+            HubError::OfficePrint(_) => "office_print_failed",
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -258,6 +263,7 @@ impl HubError {
             HubError::ReportRange(_) => 400,
             HubError::Document(_) => 500,
             HubError::DiskFull(_) => 507,
+            HubError::OfficePrint(_) => 502,
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -345,6 +351,10 @@ impl HubError {
             }
             HubError::Document(m) => format!(
                 "PDF tidak dapat dibuat: {}",
+                m.split(" / ").next().unwrap_or(m)
+            ),
+            HubError::OfficePrint(m) => format!(
+                "Tidak tercetak di printer kantor: {}",
                 m.split(" / ").next().unwrap_or(m)
             ),
             HubError::DiskFull(_) => {
@@ -443,6 +453,10 @@ impl HubError {
             }
             HubError::Document(m) => format!(
                 "The PDF could not be made: {}",
+                m.split(" / ").nth(1).unwrap_or(m)
+            ),
+            HubError::OfficePrint(m) => format!(
+                "Not printed on the office printer: {}",
                 m.split(" / ").nth(1).unwrap_or(m)
             ),
             HubError::DiskFull(_) => {

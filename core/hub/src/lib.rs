@@ -37,6 +37,7 @@ pub mod guard;
 mod hub;
 pub mod live;
 pub mod lock;
+pub mod office_print;
 pub mod openapi;
 pub mod origin;
 pub mod pickup;

@@ -490,6 +490,14 @@ pub const OPERATIONS: &[Operation] = &[
         "Pdf",
     ),
     op(
+        "POST",
+        "/api/v1/office-print",
+        "Print one of this API's PDFs on the office printer (CUPS on the hub)",
+        "serve",
+        Some("OfficePrintRequest"),
+        "OfficePrint",
+    ),
+    op(
         "GET",
         "/api/v1/sync/status",
         "Sync with central: link, pending, last sync, items in error, conflicts",

@@ -1018,3 +1018,110 @@ async fn an_officer_works_only_their_own_counter_and_a_supervisor_may_take_it_ov
         .await;
     assert_eq!((s, v["officer"].as_str()), (200, Some("officer2")), "{v}");
 }
+
+/// A stand-in `lp` that keeps its arguments and the document it got on standard input.
+fn fake_lp(dir: &std::path::Path, refuse: bool) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join(if refuse { "lp-refusing" } else { "lp" });
+    let body = if refuse {
+        "cat >/dev/null\necho 'lp: The printer or class does not exist.' >&2\nexit 1".to_string()
+    } else {
+        format!(
+            "echo \"$@\" > {0}/args\ncat > {0}/printed.pdf\necho 'request id is Kantor_A4-7 (0 file(s))'",
+            dir.display()
+        )
+    };
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[tokio::test]
+async fn forms_and_reports_print_on_the_office_printer_and_a_refusal_is_explained() {
+    let spool = tempfile::tempdir().unwrap();
+    let lp = fake_lp(spool.path(), false);
+    let t = start_with(|c| {
+        c.cups_lp = lp.clone();
+        c.cups_lpstat = spool.path().join("no-lpstat");
+        c.office_printer = Some("Kantor_A4".into());
+    })
+    .await;
+    let supervisor = t.login("supervisor").await;
+    let today = t.hub.today();
+    let document = format!("/api/v1/reports/export.pdf?date={today}");
+    let (s, v) = t
+        .post(
+            &supervisor,
+            "/api/v1/office-print",
+            json!({"document": document, "copies": 2}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        (
+            v["job"].as_str(),
+            v["printer"].as_str(),
+            v["copies"].as_u64()
+        ),
+        (Some("Kantor_A4-7"), Some("Kantor_A4"), Some(2))
+    );
+    assert_eq!(v["state"], "unknown", "no lpstat here: {v}");
+    let printed = std::fs::read(spool.path().join("printed.pdf")).unwrap();
+    assert!(printed.starts_with(b"%PDF"), "lp got the report's PDF");
+    let args = std::fs::read_to_string(spool.path().join("args")).unwrap();
+    assert_eq!(args.trim(), "-d Kantor_A4 -n 2");
+
+    // Only this API's PDF routes; the PDF route's own refusal comes back as it is.
+    let (s, v) = t
+        .post(
+            &supervisor,
+            "/api/v1/office-print",
+            json!({"document": "/api/v1/users"}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{v}"
+    );
+    let (s, v) = t
+        .post(
+            &supervisor,
+            "/api/v1/office-print",
+            json!({"document": "/api/v1/baps/tidak-ada/pdf"}),
+        )
+        .await;
+    assert_eq!(s, 404, "{v}");
+    // An officer may not print what they may not read (the head's report).
+    let officer = t.login("officer").await;
+    let (s, v) = t
+        .post(
+            &officer,
+            "/api/v1/office-print",
+            json!({"document": document}),
+        )
+        .await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "{v}"
+    );
+
+    // A printer that refuses: CUPS's words, in both languages, and what to check.
+    let refusing = fake_lp(spool.path(), true);
+    let t2 = start_with(|c| c.cups_lp = refusing.clone()).await;
+    let supervisor = t2.login("supervisor").await;
+    let answer = t2
+        .post(
+            &supervisor,
+            "/api/v1/office-print",
+            json!({"document": document}),
+        )
+        .await;
+    assert_error(&answer, 502, "office_print_failed");
+    let id = answer.1["error"]["message_id"].as_str().unwrap();
+    assert!(
+        id.contains("Tidak tercetak") && id.contains("does not exist"),
+        "{id}"
+    );
+}

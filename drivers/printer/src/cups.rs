@@ -96,6 +96,33 @@ impl Cups {
                 path: file.to_path_buf(),
             });
         }
+        let file = if file.is_relative() {
+            Path::new(".").join(file)
+        } else {
+            file.to_path_buf()
+        };
+        self.run_lp(printer, copies, Some(&file), None)
+    }
+
+    /// Runs `lp [-d PRINTER] [-n COPIES]` with the document on its standard input (nothing
+    /// written to disk on the way, e.g. a BAP with personal data).
+    pub fn print_bytes(
+        &self,
+        printer: Option<&str>,
+        document: &[u8],
+        copies: u32,
+    ) -> Result<CupsJob, CupsError> {
+        self.run_lp(printer, copies, None, Some(document))
+    }
+
+    fn run_lp(
+        &self,
+        printer: Option<&str>,
+        copies: u32,
+        file: Option<&Path>,
+        stdin: Option<&[u8]>,
+    ) -> Result<CupsJob, CupsError> {
+        use std::io::Write as _;
         let mut command = Command::new(&self.lp);
         command.env("LC_ALL", "C");
         if let Some(printer) = printer {
@@ -104,14 +131,18 @@ impl Cups {
         if copies > 1 {
             command.arg("-n").arg(copies.to_string());
         }
-        // A file name starting with '-' would be read as an option.
-        let file = if file.is_relative() {
-            Path::new(".").join(file)
-        } else {
-            file.to_path_buf()
-        };
-        command.arg(file);
-        let output = command.output().map_err(|e| match e.kind() {
+        if let Some(file) = file {
+            command.arg(file);
+        }
+        command
+            .stdin(if stdin.is_some() {
+                std::process::Stdio::piped()
+            } else {
+                std::process::Stdio::null()
+            })
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let not_started = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied => {
                 CupsError::LpMissing {
                     program: self.lp.display().to_string(),
@@ -120,7 +151,13 @@ impl Cups {
             _ => CupsError::Refused {
                 message: e.to_string(),
             },
-        })?;
+        };
+        let mut child = command.spawn().map_err(not_started)?;
+        if let (Some(bytes), Some(mut input)) = (stdin, child.stdin.take()) {
+            // lp may refuse before reading everything; its answer below says why.
+            let _ = input.write_all(bytes);
+        }
+        let output = child.wait_with_output().map_err(not_started)?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);

@@ -123,3 +123,39 @@ fn lpstat_tells_pending_and_completed_jobs() {
         JobState::Unknown
     );
 }
+
+#[test]
+fn bytes_go_to_lp_on_its_standard_input_without_a_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let got = dir.path().join("stdin");
+    let args = dir.path().join("args");
+    let lp = script(
+        dir.path(),
+        "lp",
+        &format!(
+            "echo \"$@\" > {}\ncat > {}\necho 'request id is Kantor-7 (0 file(s))'",
+            args.display(),
+            got.display()
+        ),
+    );
+    let cups = Cups::with_programs(&lp, dir.path().join("no-lpstat"));
+    let job = cups
+        .print_bytes(None, b"%PDF-1.7\nisi\n", 1)
+        .expect("printed");
+    assert_eq!(job.id, "Kantor-7");
+    assert_eq!(std::fs::read(&got).expect("stdin"), b"%PDF-1.7\nisi\n");
+    assert_eq!(std::fs::read_to_string(&args).expect("args").trim(), "");
+    // A refusal comes back with lp's own words.
+    let refusing = script(
+        dir.path(),
+        "lp-off",
+        "cat >/dev/null\necho 'lp: Printer is stopped.' >&2\nexit 1",
+    );
+    let err = Cups::with_programs(refusing, "lpstat")
+        .print_bytes(Some("Kantor"), b"%PDF", 1)
+        .expect_err("a stopped printer refuses");
+    assert!(
+        matches!(err, CupsError::Refused { ref message } if message.contains("stopped")),
+        "{err}"
+    );
+}

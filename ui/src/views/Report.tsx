@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import * as api from "../api";
 import { ApiError } from "../http";
 import { t, tDynamic, useLang } from "../i18n";
+import { OfficePrintButton } from "../components/OfficePrint";
 
 function todayIso(): string {
   const d = new Date();
@@ -99,6 +100,7 @@ export function ReportView() {
         <button type="button" class="btn plain" data-testid="report-pdf" onClick={() => download("pdf")}>
           {t("report.pdf")}
         </button>
+        <OfficePrintButton testid="report-office-print" document={() => (range ? api.reportPdfPath(range) : null)} />
       </form>
       {error && (
         <p class="form-error" role="alert">

@@ -9,6 +9,7 @@ import { ApiError } from "../http";
 import { t, tDynamic, useLang } from "../i18n";
 import { registerVisitStep, type VisitStepProps } from "../steps";
 import { SignaturePad } from "../components/SignaturePad";
+import { OfficePrintButton } from "../components/OfficePrint";
 
 registerVisitStep({
   id: "bap",
@@ -449,9 +450,12 @@ function Lifecycle(props: { bap: api.Bap; busy: boolean; saved: boolean; run: (w
         </>
       )}
       {bap.status !== "draft" && (
-        <button type="button" class="btn plain" data-testid="bap-print" onClick={print}>
-          {t("bap.print")}
-        </button>
+        <>
+          <button type="button" class="btn plain" data-testid="bap-print" onClick={print}>
+            {t("bap.print")}
+          </button>
+          <OfficePrintButton testid="bap-office-print" document={() => api.bapPdfPath(bap)} />
+        </>
       )}
       {bap.status === "completed" && (
         <div class="bap-sign card" data-testid="bap-sign">
