@@ -106,6 +106,9 @@ pub enum HubError {
     /// A PDF could not be made (fonts missing, a required field empty).
     #[error("document: {0}")]
     Document(String),
+    /// A fingerprint session or capture refused (see [`crate::fingerprints`]).
+    #[error("fingerprints: {}", .0.code())]
+    Fingerprint(crate::fingerprints::FingerprintProblem),
 }
 
 impl From<CheckInError> for HubError {
@@ -173,6 +176,7 @@ impl HubError {
             HubError::SignatureInvalid(_) => "signature_invalid",
             HubError::ReportRange(_) => "report_range_invalid",
             HubError::Document(_) => "document_failed",
+            HubError::Fingerprint(p) => p.code(),
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -205,6 +209,7 @@ impl HubError {
             | HubError::SignatureInvalid(_) => 422,
             HubError::ReportRange(_) => 400,
             HubError::Document(_) => 500,
+            HubError::Fingerprint(p) => p.status(),
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -286,6 +291,7 @@ impl HubError {
                 "Rentang tanggal laporan tidak valid. Pilih tanggal awal sebelum tanggal akhir, paling lama 366 hari."
                     .into()
             }
+            HubError::Fingerprint(p) => p.message_id(),
             HubError::Document(m) => format!(
                 "PDF tidak dapat dibuat: {}",
                 m.split(" / ").next().unwrap_or(m)
@@ -376,6 +382,7 @@ impl HubError {
                 "The report's date range is not valid. Choose a start before the end, at most 366 days."
                     .into()
             }
+            HubError::Fingerprint(p) => p.message_en(),
             HubError::Document(m) => format!(
                 "The PDF could not be made: {}",
                 m.split(" / ").nth(1).unwrap_or(m)
