@@ -10,6 +10,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod config;
+mod fingerprint;
 mod health;
 mod logging;
 mod roles;
@@ -113,7 +114,12 @@ fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()>
     };
     tauri::Builder::default()
         .manage(info)
-        .invoke_handler(tauri::generate_handler![desktop_info])
+        .manage(config.fingerprint_reader)
+        .invoke_handler(tauri::generate_handler![
+            desktop_info,
+            fingerprint::fingerprint_readers,
+            fingerprint::fingerprint_capture
+        ])
         .setup(move |app| {
             roles::open_window(
                 app.handle(),

@@ -22,7 +22,12 @@ pub fn permissions(role: Role) -> &'static [&'static str] {
         // The kiosk asks which desk it is to label tickets; the ticket printer command joins
         // here when the printer driver lands.
         Role::Kiosk => &["allow-desktop-info"],
-        Role::Counter => &["allow-desktop-info"],
+        // The counter's USB fingerprint reader (src/fingerprint.rs): this role only.
+        Role::Counter => &[
+            "allow-desktop-info",
+            "allow-fingerprint-readers",
+            "allow-fingerprint-capture",
+        ],
         Role::Display => &[],
         Role::Head => &[],
     }
@@ -200,5 +205,17 @@ mod tests {
         assert!(permissions(Role::Display).is_empty());
         assert!(permissions(Role::Head).is_empty());
         assert!(permissions(Role::Kiosk).contains(&"allow-desktop-info"));
+    }
+
+    #[test]
+    fn only_the_counter_may_use_the_fingerprint_reader() {
+        for role in Role::ALL {
+            let granted = permissions(role)
+                .iter()
+                .any(|p| p.starts_with("allow-fingerprint"));
+            assert_eq!(granted, role == Role::Counter, "{role}");
+        }
+        assert!(permissions(Role::Counter).contains(&"allow-fingerprint-capture"));
+        assert!(permissions(Role::Counter).contains(&"allow-fingerprint-readers"));
     }
 }

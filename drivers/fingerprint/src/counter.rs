@@ -75,7 +75,10 @@ mod tests {
         assert_eq!(capture.attempts, 2);
         assert_eq!(capture.attempt_scores.len(), 2);
         assert!(capture.met_threshold);
-        assert_eq!(Some(&capture.quality.score), capture.attempt_scores.iter().max());
+        assert_eq!(
+            Some(&capture.quality.score),
+            capture.attempt_scores.iter().max()
+        );
         let back = wsq::decode(&capture.wsq).expect("our WSQ decodes");
         assert_eq!(
             (back.width, back.height),
@@ -87,7 +90,8 @@ mod tests {
     #[test]
     fn reader_errors_come_through() {
         let mut reader = SimulatedScanner::new(vec![SimulatedStep::NoFinger]);
-        let err = capture_for_counter(&mut reader, &CapturePolicy::default()).expect_err("times out");
+        let err =
+            capture_for_counter(&mut reader, &CapturePolicy::default()).expect_err("times out");
         assert!(matches!(err, ScanError::Timeout(_)));
     }
 }

@@ -26,12 +26,12 @@ mod transport;
 mod usb;
 
 pub use capture::{BestCapture, CapturePolicy, capture_best};
-/// The ten-print session model (pure; it lives in `loket-fingerprint-formats` so the hub
-/// can use it without libusb).
-pub use loket_fingerprint_formats::session;
 pub use counter::{CounterCapture, capture_for_counter};
 pub use error::{ScanError, UDEV_RULE_FILE};
 pub use image::FingerImage;
+/// The ten-print session model (pure; it lives in `loket-fingerprint-formats` so the hub
+/// can use it without libusb).
+pub use loket_fingerprint_formats::session;
 pub use scanner::{
     CancelHandle, DeviceInfo, ReaderModel, ReaderSource, SUPPORTED_READERS, Scanner,
     SupportedReader, supported_reader,
