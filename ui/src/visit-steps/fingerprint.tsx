@@ -160,7 +160,13 @@ export function FingerprintTab(props: VisitStepProps) {
     setBusy(true);
     setError(null);
     try {
-      load(await api.saveFingerprints(visit.id, fingers));
+      const saved = await api.saveFingerprints(visit.id, fingers);
+      // The previews stay on screen; the prints now live on the hub (a later save keeps them).
+      const kept = new Map(local);
+      for (const [f, l] of kept) if (l.status === "captured") kept.set(f, { ...l, capture: { ...l.capture, wsq: "" } });
+      setView(saved);
+      setLocal(kept);
+      setDirty(false);
     } catch (err) {
       setError(failureOf(err).message);
     } finally {
