@@ -274,8 +274,16 @@ async fn serve(
     tracing::info!(%addr, "hub started");
     // Sync with central runs beside the LAN API when the data folder is enrolled.
     let sync = crate::hub_sync::start(&hub, &data.data).await;
+    // Browsers have no USB: with demo data the hub offers the simulated fingerprint reader.
+    let mut devices = loket_hub::fingerprints::Devices::default();
+    if demo_mode {
+        devices.simulated_fingerprint = Some(std::sync::Arc::new(crate::fingerprint::DemoReader));
+        println!(
+            "Simulated fingerprint reader: POST /api/v1/devices/simulated-fingerprint/capture"
+        );
+    }
     let served = tokio::select! {
-        r = loket_hub::serve(hub, listener) => r.map_err(user_error),
+        r = loket_hub::serve_with(hub, listener, devices) => r.map_err(user_error),
         _ = shutdown_signal() => {
             tracing::info!("stopping");
             Ok(())

@@ -125,6 +125,20 @@ pub struct ConfigFile {
     pub hub_ui: Option<PathBuf>,
     /// With `hub = "embedded"`: seed the demo office (demonstration machines only).
     pub hub_demo: Option<bool>,
+    /// The counter's fingerprint reader: `usb` (default: the supported USB readers) or
+    /// `simulated` (demos and training, no hardware).
+    pub fingerprint_reader: Option<FingerprintReader>,
+}
+
+/// Where the counter's fingerprint prints come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FingerprintReader {
+    /// The supported USB readers (NB-1010, AES3500), through libusb.
+    #[default]
+    Usb,
+    /// The simulated reader (generated prints).
+    Simulated,
 }
 
 /// Settings given on the command line; they win over the file.
@@ -180,6 +194,8 @@ pub struct DesktopConfig {
     pub ticket_printer: Option<TicketPrinter>,
     /// The hub this app starts and supervises (`hub = "embedded"`); `hub` is then its URL.
     pub embedded_hub: Option<EmbeddedHub>,
+    /// The counter's fingerprint reader.
+    pub fingerprint_reader: FingerprintReader,
 }
 
 /// Why the settings cannot be used.
@@ -337,6 +353,7 @@ pub fn resolve(
             .or(file.device_token)
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty()),
+        fingerprint_reader: file.fingerprint_reader.unwrap_or_default(),
     })
 }
 
@@ -429,6 +446,16 @@ mod tests {
         assert_eq!(file.role.as_deref(), Some("kiosk"));
         let c = resolve(file, Overrides::default(), dirs()).unwrap();
         assert_eq!(c.device_token.as_deref(), Some("lkd_x"));
+        assert_eq!(c.fingerprint_reader, FingerprintReader::Usb);
+        std::fs::write(
+            &p,
+            "role = \"counter\"\nfingerprint_reader = \"simulated\"\n",
+        )
+        .unwrap();
+        let c = resolve(read_file(&p).unwrap(), Overrides::default(), dirs()).unwrap();
+        assert_eq!(c.fingerprint_reader, FingerprintReader::Simulated);
+        std::fs::write(&p, "role = \"counter\"\nfingerprint_reader = \"camera\"\n").unwrap();
+        assert!(matches!(read_file(&p), Err(ConfigError::Parse(..))));
         std::fs::write(&p, "rol = \"counter\"\n").unwrap();
         assert!(matches!(read_file(&p), Err(ConfigError::Parse(..))));
     }

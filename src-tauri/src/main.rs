@@ -11,6 +11,7 @@
 
 mod config;
 mod embedded;
+mod fingerprint;
 mod health;
 mod logging;
 mod printing;
@@ -188,7 +189,13 @@ fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()>
     let app = tauri::Builder::default()
         .manage(info)
         .manage(config.ticket_printer.clone())
-        .invoke_handler(tauri::generate_handler![desktop_info, print_ticket])
+        .manage(config.fingerprint_reader)
+        .invoke_handler(tauri::generate_handler![
+            desktop_info,
+            print_ticket,
+            fingerprint::fingerprint_readers,
+            fingerprint::fingerprint_capture
+        ])
         .setup(move |app| {
             roles::open_window(
                 app.handle(),

@@ -21,7 +21,12 @@ pub fn permissions(role: Role) -> &'static [&'static str] {
     match role {
         // The kiosk asks which desk it is and prints its tickets on the thermal printer.
         Role::Kiosk => &["allow-desktop-info", "allow-print-ticket"],
-        Role::Counter => &["allow-desktop-info"],
+        // The counter's USB fingerprint reader (src/fingerprint.rs): this role only.
+        Role::Counter => &[
+            "allow-desktop-info",
+            "allow-fingerprint-readers",
+            "allow-fingerprint-capture",
+        ],
         Role::Display => &[],
         Role::Head => &[],
     }
@@ -206,5 +211,17 @@ mod tests {
                 role == Role::Kiosk
             );
         }
+    }
+
+    #[test]
+    fn only_the_counter_may_use_the_fingerprint_reader() {
+        for role in Role::ALL {
+            let granted = permissions(role)
+                .iter()
+                .any(|p| p.starts_with("allow-fingerprint"));
+            assert_eq!(granted, role == Role::Counter, "{role}");
+        }
+        assert!(permissions(Role::Counter).contains(&"allow-fingerprint-capture"));
+        assert!(permissions(Role::Counter).contains(&"allow-fingerprint-readers"));
     }
 }

@@ -83,6 +83,15 @@ for f in ./usr/bin/loket-desktop ./usr/bin/loket ./usr/lib/systemd/system/loket-
     grep -qE " (\./)?${f#./}( -> .*)?\$" <<<"$contents" || missing="$missing $f"
 done
 if [ -z "$missing" ]; then pass ".deb holds the app, loket, units, provisioning, udev rules and the UI"; else fail ".deb lacks:$missing"; fi
+# The fingerprint readers' udev rule (installer/udev/), byte for byte as in the repository.
+rules_in_deb="$(mktemp -d)"
+dpkg-deb -x "$DEB" "$rules_in_deb"
+if cmp -s "$rules_in_deb/usr/lib/udev/rules.d/60-loket-fingerprint.rules" "$ROOT/installer/udev/60-loket-fingerprint.rules"; then
+    pass ".deb holds the fingerprint readers' udev rule (/usr/lib/udev/rules.d/60-loket-fingerprint.rules)"
+else
+    fail ".deb lacks the fingerprint readers' udev rule, or it differs from installer/udev/"
+fi
+rm -rf "$rules_in_deb"
 
 etc_backup=""
 had_data=0; [ -d /var/lib/loket ] && had_data=1

@@ -460,6 +460,83 @@ export function callFromLive(msg: unknown): CallEvent | null {
   return typeof call.ticket === "string" ? toCall(call) : null;
 }
 
+// ---- fingerprints (core/hub/src/fingerprints.rs, issue 4) ---------------------------
+
+export type Finger =
+  | "right_thumb" | "right_index" | "right_middle" | "right_ring" | "right_little"
+  | "left_thumb" | "left_index" | "left_middle" | "left_ring" | "left_little";
+export const RIGHT_HAND: Finger[] = ["right_thumb", "right_index", "right_middle", "right_ring", "right_little"];
+export const LEFT_HAND: Finger[] = ["left_thumb", "left_index", "left_middle", "left_ring", "left_little"];
+export type FingerException = "missing" | "bandaged" | "unusable";
+export const FINGER_EXCEPTIONS: FingerException[] = ["missing", "bandaged", "unusable"];
+
+export interface CapturePolicy {
+  threshold: number;
+  max_attempts: number;
+  finger_timeout_ms: number;
+}
+
+export interface FingerView {
+  finger: Finger;
+  position: number;
+  label_id: string;
+  status: "pending" | "captured" | "exception";
+  score: number | null;
+  attempts: number | null;
+  met_threshold: boolean | null;
+  kind: FingerException | null;
+  reason: string | null;
+  recorded_by: string | null;
+  confirmed_by: string | null;
+}
+
+export interface FingerprintsView {
+  visit_id: number;
+  session_id: number | null;
+  saved_at: string | null;
+  saved_by: string | null;
+  complete: boolean;
+  policy: { plan: Finger[]; capture: CapturePolicy; supervisor_confirms: FingerException[] };
+  fingers: FingerView[];
+  /** The hub offers its simulated reader (demo mode): what a plain browser captures with. */
+  simulated_reader: boolean;
+}
+
+/** One finger captured: the capture loop's best print (hub simulated reader or the desktop app). */
+export interface FingerCapture {
+  reader: string;
+  finger: Finger;
+  /** WSQ, base64: what the hub stores. */
+  wsq: string;
+  /** PNG data URL for the preview. */
+  preview: string;
+  width: number;
+  height: number;
+  ppi: number;
+  score: number;
+  attempts: number;
+  met_threshold: boolean;
+  attempt_scores: number[];
+}
+
+export type FingerInput =
+  | { status: "captured"; finger: Finger; wsq: string; score: number; attempts: number }
+  | { status: "exception"; finger: Finger; kind: FingerException; reason: string; supervisor: Approver | null }
+  | { status: "kept"; finger: Finger };
+
+export async function getFingerprints(visitId: number | string): Promise<FingerprintsView> {
+  return request("GET", `/api/v1/visits/${encodeURIComponent(String(visitId))}/fingerprints`, { token: officerToken() });
+}
+
+export async function saveFingerprints(visitId: number | string, fingers: FingerInput[]): Promise<FingerprintsView> {
+  return request("PUT", `/api/v1/visits/${encodeURIComponent(String(visitId))}/fingerprints`, { token: officerToken(), body: { fingers } });
+}
+
+/** The hub's simulated reader (only when the hub runs with demo data). */
+export async function simulatedFingerCapture(finger: Finger): Promise<FingerCapture> {
+  return request("POST", "/api/v1/devices/simulated-fingerprint/capture", { token: officerToken(), body: { finger } });
+}
+
 // ---- files (PDF, CSV) ---------------------------------------------------------------
 
 /** Fetches a file with the officer's token (a plain link cannot carry it) and opens it:

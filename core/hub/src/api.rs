@@ -5,6 +5,7 @@
 use crate::auth::Principal;
 use crate::bap::{AmendBap, CompleteBap, DecideBap, SaveBap, SignBap, StartBap};
 use crate::error::HubError;
+use crate::fingerprints::{DeviceCaptureRequest, Devices, SaveFingerprints};
 use crate::hub::{BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotasRequest};
 use crate::live::LiveEvent;
 use crate::pickup::{CancelPickup, HandoverRequest, PickupLookup, RegisterPickup};
@@ -138,6 +139,12 @@ type ApiResult<T> = Result<Json<T>, HubError>;
 /// API route passes [`crate::guard`] (its declared right); every request passes
 /// [`crate::origin`] (browser requests from other sites may not change data).
 pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
+    router_with(hub, ui, Devices::default())
+}
+
+/// [`router`] with devices the hub offers itself (the demo's simulated fingerprint reader
+/// behind `POST /api/v1/devices/simulated-fingerprint/capture`).
+pub fn router_with(hub: Hub, ui: Option<PathBuf>, devices: Devices) -> Router {
     let origins = std::sync::Arc::new(crate::origin::OriginPolicy::new(
         &hub.config().allowed_origins,
     ));
@@ -193,6 +200,15 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/reports/export.pdf", get(report_pdf))
         .route("/office-print", post(office_print))
         .route("/sync/status", get(sync_status))
+        // Fingerprints (issue 4): sessions stored with the visit, the demo's simulated reader.
+        .route(
+            "/visits/{id}/fingerprints",
+            get(get_fingerprints).put(save_fingerprints),
+        )
+        .route(
+            "/devices/simulated-fingerprint/capture",
+            post(simulated_fingerprint_capture),
+        )
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))
         .route_layer(middleware::from_fn_with_state(
@@ -201,6 +217,7 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::Extension(devices))
         .with_state(hub.clone());
     let app = Router::new()
         .route("/healthz", get(healthz))
@@ -1057,4 +1074,38 @@ where
 {
     let text = serde_json::to_string(event).map_err(|_| ())?;
     tx.send(Message::Text(text.into())).await.map_err(|_| ())
+}
+
+// ---- fingerprints (issue 4) ----------------------------------------------------------
+
+async fn get_fingerprints(
+    State(hub): State<Hub>,
+    auth: Auth,
+    axum::Extension(devices): axum::Extension<Devices>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<crate::fingerprints::FingerprintsView> {
+    let mut view = hub.fingerprints(&auth.who, id).await?;
+    view.simulated_reader = devices.simulated_fingerprint.is_some();
+    Ok(Json(view))
+}
+
+async fn save_fingerprints(
+    State(hub): State<Hub>,
+    auth: Auth,
+    axum::Extension(devices): axum::Extension<Devices>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(req): ApiJson<SaveFingerprints>,
+) -> ApiResult<crate::fingerprints::FingerprintsView> {
+    let mut view = hub.save_fingerprints(&auth.who, id, req).await?;
+    view.simulated_reader = devices.simulated_fingerprint.is_some();
+    Ok(Json(view))
+}
+
+async fn simulated_fingerprint_capture(
+    State(hub): State<Hub>,
+    auth: Auth,
+    axum::Extension(devices): axum::Extension<Devices>,
+    ApiJson(req): ApiJson<DeviceCaptureRequest>,
+) -> ApiResult<crate::fingerprints::DeviceCapture> {
+    Ok(Json(hub.device_capture(&auth.who, &devices, req).await?))
 }

@@ -307,7 +307,7 @@ fn missing_views(bap: &Bap) -> Vec<MissingView> {
 impl Hub {
     /// Who approves or signs as supervisor: the approver's own credentials or token, or the
     /// asking officer when a supervisor or the head. `None` when nobody qualifies.
-    async fn approver(
+    pub(crate) async fn approver(
         &self,
         who: &Principal,
         given: Option<&Approver>,

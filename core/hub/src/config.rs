@@ -3,6 +3,7 @@
 
 use crate::error::{HubError, Result};
 use loket_domain::{OfficeTimeZone, RulesConfig};
+use loket_fingerprint_formats::session::SessionPolicy;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -47,6 +48,9 @@ pub struct HubConfig {
     pub cups_lp: PathBuf,
     /// CUPS's `lpstat` command (`LOKET_CUPS_LPSTAT`).
     pub cups_lpstat: PathBuf,
+    /// Fingerprints (`[fingerprints]`): finger plan, capture threshold and retry limit,
+    /// exception kinds a supervisor confirms. See docs/fingerprint-counter.md.
+    pub fingerprints: SessionPolicy,
 }
 
 impl Default for HubConfig {
@@ -66,6 +70,7 @@ impl Default for HubConfig {
             office_printer: None,
             cups_lp: PathBuf::from("lp"),
             cups_lpstat: PathBuf::from("lpstat"),
+            fingerprints: SessionPolicy::default(),
         }
     }
 }
@@ -173,6 +178,19 @@ impl HubConfig {
                 "allowed_origins: `{bad}` is not an origin (scheme://host[:port], no path)"
             )));
         }
+        let fp = &self.fingerprints;
+        let mut plan = fp.plan.clone();
+        plan.sort();
+        plan.dedup();
+        if fp.plan.is_empty()
+            || plan.len() != fp.plan.len()
+            || fp.capture.threshold > 100
+            || fp.capture.max_attempts == 0
+        {
+            return Err(HubError::Config(
+                "fingerprints: the plan needs at least one finger and no finger twice; capture.threshold is 0-100 and capture.max_attempts at least 1".into(),
+            ));
+        }
         if self.session_hours == 0 || self.max_failed_logins == 0 {
             return Err(HubError::Config(
                 "session_hours and max_failed_logins must be at least 1".into(),
@@ -233,6 +251,33 @@ mod tests {
         assert_eq!(c.allowed_origins.len(), 2);
         c.allowed_origins = vec!["http://a/b".into()];
         assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn fingerprint_settings_default_to_ten_fingers_and_can_be_narrowed() {
+        use loket_fingerprint_formats::session::{ExceptionKind, Finger};
+        let c = HubConfig::default();
+        assert_eq!(c.fingerprints.plan.len(), 10);
+        assert_eq!(
+            c.fingerprints.supervisor_confirms,
+            vec![ExceptionKind::Missing]
+        );
+        let c = HubConfig::from_toml(
+            "[fingerprints]\nplan = [\"right_index\", \"left_index\"]\nsupervisor_confirms = []\n[fingerprints.capture]\nthreshold = 70\n",
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            c.fingerprints.plan,
+            vec![Finger::RightIndex, Finger::LeftIndex]
+        );
+        assert_eq!(c.fingerprints.capture.threshold, 70);
+        assert_eq!(c.fingerprints.capture.max_attempts, 3);
+        assert!(c.validate().is_ok());
+        let twice =
+            HubConfig::from_toml("[fingerprints]\nplan = [\"right_index\", \"right_index\"]\n")
+                .unwrap_or_default();
+        assert!(twice.validate().is_err());
+        assert!(HubConfig::from_toml("[fingerprints]\nthreshold = 1\n").is_err());
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub enum HubError {
     /// A PDF could not be made (fonts missing, a required field empty).
     #[error("document: {0}")]
     Document(String),
+    /// A fingerprint session or capture refused (see [`crate::fingerprints`]).
+    #[error("fingerprints: {}", .0.code())]
+    Fingerprint(crate::fingerprints::FingerprintProblem),
 }
 
 impl From<CheckInError> for HubError {
@@ -230,6 +233,7 @@ impl HubError {
             HubError::Document(_) => "document_failed",
             HubError::DiskFull(_) => "disk_full",
             HubError::OfficePrint(_) => "office_print_failed",
+            HubError::Fingerprint(p) => p.code(),
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -264,6 +268,7 @@ impl HubError {
             HubError::Document(_) => 500,
             HubError::DiskFull(_) => 507,
             HubError::OfficePrint(_) => 502,
+            HubError::Fingerprint(p) => p.status(),
             HubError::Storage(_)
             | HubError::Migration(_)
             | HubError::Corrupt(_)
@@ -349,6 +354,7 @@ impl HubError {
                 "Rentang tanggal laporan tidak valid. Pilih tanggal awal sebelum tanggal akhir, paling lama 366 hari."
                     .into()
             }
+            HubError::Fingerprint(p) => p.message_id(),
             HubError::Document(m) => format!(
                 "PDF tidak dapat dibuat: {}",
                 m.split(" / ").next().unwrap_or(m)
@@ -451,6 +457,7 @@ impl HubError {
                 "The report's date range is not valid. Choose a start before the end, at most 366 days."
                     .into()
             }
+            HubError::Fingerprint(p) => p.message_en(),
             HubError::Document(m) => format!(
                 "The PDF could not be made: {}",
                 m.split(" / ").nth(1).unwrap_or(m)

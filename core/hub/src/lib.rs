@@ -13,6 +13,8 @@
 //! * [`bap`], [`pickup`] and [`report`] hold the BAP, passport pickup and head's report
 //!   operations (more `impl Hub` blocks) with their request and answer types;
 //!   [`printouts`] their PDFs and drawn signatures.
+//! * [`fingerprints`]: fingerprint sessions stored with the visit (images sealed, synced as
+//!   blobs), and the demo's simulated reader route.
 //! * [`sync`]: the sync status the engine (run by the `loket` binary, `loket-sync`) reports,
 //!   served at `/api/v1/sync/status` and summarized on the live socket; commits nudge it.
 //!
@@ -33,6 +35,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod fingerprints;
 pub mod guard;
 mod hub;
 pub mod live;
@@ -61,8 +64,17 @@ pub use sync::{SyncConflict, SyncItemError, SyncLink, SyncSummary, SyncView};
 
 /// Binds `listen` and serves the hub's router until the process ends.
 pub async fn serve(hub: Hub, listener: tokio::net::TcpListener) -> Result<()> {
+    serve_with(hub, listener, fingerprints::Devices::default()).await
+}
+
+/// [`serve`] with devices the hub offers itself (the demo's simulated fingerprint reader).
+pub async fn serve_with(
+    hub: Hub,
+    listener: tokio::net::TcpListener,
+    devices: fingerprints::Devices,
+) -> Result<()> {
     let ui = hub.config().resolve_ui_dir();
-    let app = api::router(hub, ui);
+    let app = api::router_with(hub, ui, devices);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

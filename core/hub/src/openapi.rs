@@ -505,6 +505,31 @@ pub const OPERATIONS: &[Operation] = &[
         None,
         "SyncStatus",
     ),
+    // Fingerprints (issue 4).
+    op(
+        "GET",
+        "/api/v1/visits/{id}/fingerprints",
+        "The visit's fingerprint session: plan, status and quality per finger (no images)",
+        "serve",
+        None,
+        "Fingerprints",
+    ),
+    op(
+        "PUT",
+        "/api/v1/visits/{id}/fingerprints",
+        "Store the visit's whole fingerprint session (WSQ images sealed at rest)",
+        "serve",
+        Some("SaveFingerprints"),
+        "Fingerprints",
+    ),
+    op(
+        "POST",
+        "/api/v1/devices/simulated-fingerprint/capture",
+        "Capture one finger with the simulated reader (demo mode only, else 404)",
+        "serve",
+        Some("DeviceCaptureRequest"),
+        "DeviceCapture",
+    ),
     op(
         "GET",
         "/api/v1/ws",

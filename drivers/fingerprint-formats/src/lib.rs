@@ -4,6 +4,8 @@
 //!   grayscale fingerprint images, interoperable with NIST NBIS.
 //! * [`iso19794_4`]: ISO/IEC 19794-4:2005 finger image records (a person's set of
 //!   finger images in one record), writer and parser.
+//! * [`session`]: the ten-print session model (finger plan, status per finger,
+//!   exceptions with reason and supervisor confirmation), which counters and the hub share.
 //!
 //! Both decoders are total: any byte string gives a value or a typed error, never a
 //! panic, and what they allocate is bounded (see [`wsq::DecodeLimits`]).
@@ -20,6 +22,7 @@
 
 mod gray;
 pub mod iso19794_4;
+pub mod session;
 pub mod wsq;
 
 pub use gray::{GrayImage, ImageError};

@@ -3,31 +3,10 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+pub use loket_fingerprint_formats::session::CapturePolicy;
 
 use crate::quality::{Quality, assess};
 use crate::{FingerImage, ScanError, Scanner};
-
-/// The office's capture rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CapturePolicy {
-    /// A print with at least this score (0-100) is accepted at once.
-    pub threshold: u8,
-    /// At most this many captures per finger (at least 1).
-    pub max_attempts: u8,
-    /// How long each attempt waits for the finger, in milliseconds.
-    pub finger_timeout_ms: u64,
-}
-
-impl Default for CapturePolicy {
-    fn default() -> Self {
-        CapturePolicy {
-            threshold: 60,
-            max_attempts: 3,
-            finger_timeout_ms: 15_000,
-        }
-    }
-}
 
 /// The result of the loop: the best image and how it went.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-/// The udev rule file (installed by the office installer) that gives the `plugdev`
-/// group access to the supported readers.
-pub const UDEV_RULE_FILE: &str = "/etc/udev/rules.d/60-loket-fingerprint.rules";
+/// The udev rule file (installed by the loket-desktop .deb; without it, copied to
+/// `/etc/udev/rules.d/`) that gives the `plugdev` group access to the supported readers.
+pub const UDEV_RULE_FILE: &str = "/usr/lib/udev/rules.d/60-loket-fingerprint.rules";
 
 /// Everything that can go wrong while finding, opening or reading a fingerprint reader.
 ///
@@ -71,6 +71,38 @@ pub enum ScanError {
 }
 
 impl ScanError {
+    /// A stable machine name for screens that pick their own help text: `no_device`,
+    /// `unplugged`, `timeout`, `protocol`, `permission_denied`, `cancelled`, `usb`,
+    /// `image_file`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ScanError::NoDevice => "no_device",
+            ScanError::Unplugged => "unplugged",
+            ScanError::Timeout(_) => "timeout",
+            ScanError::Protocol { .. } => "protocol",
+            ScanError::PermissionDenied { .. } => "permission_denied",
+            ScanError::Cancelled => "cancelled",
+            ScanError::Usb(_) => "usb",
+            ScanError::ImageFile(_) => "image_file",
+        }
+    }
+
+    /// The message's Bahasa Indonesia part.
+    pub fn message_id(&self) -> String {
+        let message = self.to_string();
+        message
+            .split_once(" / ")
+            .map_or(message.clone(), |(id, _)| id.to_string())
+    }
+
+    /// The message's English part.
+    pub fn message_en(&self) -> String {
+        let message = self.to_string();
+        message
+            .split_once(" / ")
+            .map_or(message.clone(), |(_, en)| en.to_string())
+    }
+
     /// A protocol error for `reader` with a technician-facing detail.
     pub(crate) fn protocol(reader: &'static str, detail: impl Into<String>) -> Self {
         ScanError::Protocol {

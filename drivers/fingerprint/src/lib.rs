@@ -7,26 +7,31 @@
 //! - [`quality::assess`]: a 0-100 score from NFIQ 2's kinds of measures, and finger-present
 //!   detection; [`capture_best`]: retry until the threshold or the retry limit, keep the best.
 //! - [`session`]: the pure ten-print session model the hub stores with the visit.
+//! - [`counter`]: the capture loop's best print as WSQ + PNG, for the counter's step.
 //! - [`technician`]: what `loket fingerprint list` / `capture` do.
 //!
 //! Errors are one [`ScanError`] type; every message says what to do next.
 
 mod aes3500;
 mod capture;
+pub mod counter;
 mod error;
 mod image;
 mod nb1010;
 pub mod quality;
 mod scanner;
-pub mod session;
 pub mod simulated;
 pub mod technician;
 mod transport;
 mod usb;
 
 pub use capture::{BestCapture, CapturePolicy, capture_best};
+pub use counter::{CounterCapture, capture_for_counter};
 pub use error::{ScanError, UDEV_RULE_FILE};
 pub use image::FingerImage;
+/// The ten-print session model (pure; it lives in `loket-fingerprint-formats` so the hub
+/// can use it without libusb).
+pub use loket_fingerprint_formats::session;
 pub use scanner::{
     CancelHandle, DeviceInfo, ReaderModel, ReaderSource, SUPPORTED_READERS, Scanner,
     SupportedReader, supported_reader,

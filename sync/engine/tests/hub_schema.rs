@@ -293,3 +293,54 @@ async fn feed_bookings_land_in_the_hubs_tables_under_the_conflict_rules() {
         .count();
     assert_eq!(up, 3);
 }
+
+/// The hub registers the sealed fingerprint files it stores in `sync_blobs` itself (its
+/// migration 0005 creates the table with the engine's DDL, before the engine ever ran on
+/// the folder): the engine then sees them as pending blobs and reads their bytes.
+#[tokio::test]
+async fn blobs_the_hub_registers_before_the_engine_ran_are_the_engines_pending_blobs() {
+    let dir = ok(tempfile::tempdir());
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("loket.db"))
+        .create_if_missing(true);
+    let pool = ok(sqlx::SqlitePool::connect_with(options).await);
+    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/hub/migrations");
+    let mut files: Vec<_> = ok(std::fs::read_dir(migrations))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    for f in files {
+        let sql = ok(std::fs::read_to_string(&f));
+        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await);
+    }
+    // As `Hub::save_fingerprints` does: the sealed file, its SHA-256, absolute path, size.
+    let file = dir.path().join("biometrics-test.lks");
+    let bytes = b"LKS1 sealed fingerprint bytes".to_vec();
+    ok(std::fs::write(&file, &bytes));
+    let sha = loket_sync_protocol::sha256_hex(&bytes);
+    ok(sqlx::query(
+        "INSERT INTO sync_blobs (sha256, path, size, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(&sha)
+    .bind(file.to_str().unwrap_or_default())
+    .bind(bytes.len() as i64)
+    .bind("2026-11-23T01:00:00.125Z")
+    .execute(&pool)
+    .await);
+
+    let ledger = ok(SqliteLedger::from_pool(pool).await);
+    let plain_dir = ok(tempfile::tempdir());
+    let plain = ok(SqliteLedger::open(&plain_dir.path().join("loket.db")).await);
+    assert_eq!(
+        columns(ledger.pool(), "sync_blobs").await,
+        columns(plain.pool(), "sync_blobs").await,
+        "the hub's sync_blobs and the engine's SYNC_DDL differ"
+    );
+    let pending = ok(ledger.pending_blobs().await);
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].sha256, sha);
+    assert_eq!(pending[0].size, bytes.len() as u64);
+    assert_eq!(ok(ledger.read_blob(&sha, 0, 1 << 20).await), bytes);
+}

@@ -284,7 +284,9 @@ test("BAP at the counter: guided interview, suspension refused without a supervi
   });
   assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
   const number = ticket.data.ticket;
-  const other = await officerToken("officer2", "officer2-demo");
+  // Loket 1 (the only document-check desk) is open under "officer" since the first test:
+  // only that officer (or a supervisor) may work it.
+  const other = await officerToken();
   const desk = DEMO.counterId;
   for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
     const r = await api("POST", `/api/v1/counters/${desk}/${step}`, { token: other, body });
@@ -432,4 +434,88 @@ test("the head's report shows the day's figures and downloads the same figures a
   assert.equal(csv.split("\n")[0], "section,service,lane,counter,officer,key,figure,value");
   assert.ok(csv.includes(`total,,,,,,issued,${json.data.total.issued}\n`), "the CSV has the same total");
   await head.context().close();
+});
+
+test("fingerprints at the counter: ten-print session with the hub's simulated reader, one exception confirmed by a supervisor", async () => {
+  // A new passport ticket (priority lane: another test empties walk-in quotas), taken
+  // through its document check by API so that it waits for the photo/fingerprint stage.
+  const ticket = await api("POST", "/api/v1/tickets", {
+    token: DEMO.kioskToken,
+    body: { service: "new_passport", lane: "priority", priority_group: "pregnant" },
+  });
+  assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
+  const number = ticket.data.ticket;
+  const visitId = ticket.data.id;
+  // Loket 1 (the only document-check desk) is open under "officer" since the first test:
+  // only that officer (or a supervisor) may work it.
+  const other = await officerToken();
+  const desk = DEMO.counterId;
+  for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
+    const r = await api("POST", `/api/v1/counters/${desk}/${step}`, { token: other, body });
+    assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
+  }
+  await api("POST", `/api/v1/counters/${desk}/close`, { token: other });
+
+  // Loket 2 serves the photo and fingerprint stages.
+  const p = await page();
+  await openCounter(p, 2);
+  await p.waitForSelector(`[data-testid=queue-item][data-number="${number}"]`);
+  await p.click(`[data-testid=queue-item][data-number="${number}"] [data-testid=call-given]`);
+  await p.waitForFunction((n) => document.querySelector("[data-testid=current-number]")?.textContent?.trim() === n, number);
+  await p.click("role=tab[name='Sidik jari']");
+  await p.waitForSelector("[data-testid=fingerprint]");
+  assert.equal(await p.getAttribute("[data-testid=fp-reader]", "data-reader"), "hub", "a plain browser uses the demo hub's simulated reader");
+  assert.ok(await p.isDisabled("[data-testid=fp-save]"), "nothing to save before the plan is done");
+
+  const fingers = ["right_thumb", "right_index", "right_middle", "right_ring", "right_little", "left_thumb", "left_index", "left_middle", "left_ring"];
+  for (const f of fingers) {
+    await p.click(`[data-testid=fp-finger-${f}]`);
+    await p.click("[data-testid=fp-capture]");
+    await p.waitForSelector(`[data-testid=fp-finger-${f}][data-status=captured]`, { timeout: 30_000 });
+    if (f === "right_thumb") {
+      // The simulated thumb needs a second attempt: both scores are shown, the best kept.
+      await p.click(`[data-testid=fp-finger-${f}]`);
+      assert.equal(await p.getAttribute("[data-testid=fp-result]", "data-attempts"), "2");
+      assert.match(await p.textContent("[data-testid=fp-attempts]"), /2 kali percobaan: \d+, \d+/);
+      assert.match(await p.textContent("[data-testid=fp-score]"), /Mutu cukup/);
+    }
+  }
+
+  // The left little finger is missing: an exception with a reason, and (the office's
+  // default) the supervisor's own log-in. A wrong password is refused by the hub.
+  const except = async (password) => {
+    await p.click("[data-testid=fp-finger-left_little]");
+    if (!(await p.isVisible("[data-testid=fp-exception-reason]"))) await p.click("[data-testid=fp-exception] summary");
+    await p.selectOption("[data-testid=fp-exception-kind]", "missing");
+    await p.fill("[data-testid=fp-exception-reason]", "Amputasi sejak lahir");
+    await p.fill("[data-testid=fp-exception-user]", DEMO.supervisor?.username ?? "supervisor");
+    await p.fill("[data-testid=fp-exception-password]", password);
+    await p.click("[data-testid=fp-exception-save]");
+    await p.waitForSelector("[data-testid=fp-finger-left_little][data-status=exception]");
+  };
+  await except("not-the-password");
+  await p.click("[data-testid=fp-save]");
+  await p.waitForSelector("[data-testid=fp-save-error]");
+  assert.match(await p.textContent("[data-testid=fp-save-error]"), /supervisor/i);
+  await except(DEMO.supervisor?.password ?? "supervisor-demo");
+  await p.click("[data-testid=fp-save]");
+  await p.waitForSelector("[data-testid=fp-saved]");
+  await shot(p, "counter-fingerprint");
+
+  // What the hub keeps: the whole plan, scores, the confirmed exception; no image back.
+  const stored = await api("GET", `/api/v1/visits/${visitId}/fingerprints`, { token: await officerToken() });
+  assert.equal(stored.status, 200, JSON.stringify(stored.data));
+  assert.equal(stored.data.complete, true);
+  const byFinger = Object.fromEntries(stored.data.fingers.map((f) => [f.finger, f]));
+  assert.equal(byFinger.right_thumb.status, "captured");
+  assert.equal(byFinger.right_thumb.attempts, 2);
+  assert.ok(byFinger.right_index.score >= stored.data.policy.capture.threshold);
+  assert.equal(byFinger.left_little.status, "exception");
+  assert.equal(byFinger.left_little.kind, "missing");
+  assert.equal(byFinger.left_little.confirmed_by, DEMO.supervisor?.username ?? "supervisor");
+  assert.ok(!JSON.stringify(stored.data).includes("wsq"), "no image leaves the hub");
+  // Kiosk tokens read nothing of it.
+  const kiosk = await api("GET", `/api/v1/visits/${visitId}/fingerprints`, { token: DEMO.kioskToken });
+  assert.equal(kiosk.status, 403);
+  await p.context().close();
 });

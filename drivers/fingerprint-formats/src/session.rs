@@ -2,14 +2,37 @@
 //! each, and exceptions with their reason and, where the office requires it, a
 //! supervisor's confirmation. Serde types: the hub stores the session with the visit.
 //!
-//! No I/O here: images are referred to by the blob id the caller stored them under.
+//! No I/O here: images are referred to by the blob id the caller stored them under. The
+//! model lives in this pure crate so that the hub (which must not link libusb) validates
+//! what counters send with the same rules the counter used; `loket-fingerprint` re-exports
+//! it as `loket_fingerprint::session`.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::CapturePolicy;
+/// The office's capture rules: threshold, retry limit, finger timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapturePolicy {
+    /// A print with at least this score (0-100) is accepted at once.
+    pub threshold: u8,
+    /// At most this many captures per finger (at least 1).
+    pub max_attempts: u8,
+    /// How long each attempt waits for the finger, in milliseconds.
+    pub finger_timeout_ms: u64,
+}
+
+impl Default for CapturePolicy {
+    fn default() -> Self {
+        CapturePolicy {
+            threshold: 60,
+            max_attempts: 3,
+            finger_timeout_ms: 15_000,
+        }
+    }
+}
 
 /// A finger, with its ISO/IEC 19794-4 (and ANSI/NIST-ITL) finger position code 1-10.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -94,14 +117,16 @@ pub enum ExceptionKind {
     Unusable,
 }
 
-/// The office's fingerprint configuration.
+/// The office's fingerprint configuration (the hub's `[fingerprints]` settings).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SessionPolicy {
     /// The fingers to take, in capture order (default: all ten).
     pub plan: Vec<Finger>,
     /// Threshold, retry limit and finger timeout for each finger.
     pub capture: CapturePolicy,
-    /// Exception kinds that need a supervisor's confirmation before the session is complete.
+    /// Exception kinds that need a supervisor's confirmation before the session is complete
+    /// (default: a missing finger, which stays in the person's record for good).
     pub supervisor_confirms: Vec<ExceptionKind>,
 }
 
@@ -110,7 +135,7 @@ impl Default for SessionPolicy {
         SessionPolicy {
             plan: Finger::ALL.to_vec(),
             capture: CapturePolicy::default(),
-            supervisor_confirms: Vec::new(),
+            supervisor_confirms: vec![ExceptionKind::Missing],
         }
     }
 }
