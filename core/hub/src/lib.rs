@@ -39,6 +39,7 @@ pub mod live;
 pub mod lock;
 pub mod openapi;
 pub mod origin;
+pub mod personal;
 pub mod pickup;
 pub mod printouts;
 pub mod report;
