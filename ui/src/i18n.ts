@@ -429,6 +429,23 @@ const id = {
   "report.overdue": "Paspor belum diambil lewat 30 hari",
   "report.overdue.none": "Tidak ada paspor yang lewat 30 hari.",
   "report.overdue.since": "Lewat sejak",
+  // passports ready and cancelled (issue 8: register-ready, cancel after 30 days)
+  "passports.tab": "Paspor",
+  "passports.ready.title": "Daftarkan paspor siap diambil",
+  "passports.ready.hint": "Isi nomor tanda terima dan data pemohon paspor yang sudah selesai dicetak. Nomor kunjungan boleh dipakai sebagai ganti NIK dan nama.",
+  "passports.ready.visit": "Nomor kunjungan (opsional)",
+  "passports.ready.nik": "NIK pemohon",
+  "passports.ready.name": "Nama pemohon",
+  "passports.ready.booking": "Kode booking M-Paspor (opsional)",
+  "passports.ready.on": "Tanggal selesai",
+  "passports.ready.submit": "Daftarkan",
+  "passports.ready.done": "Paspor {receipt} terdaftar: {state}.",
+  "passports.overdue.title": "Paspor lewat 30 hari: pembatalan",
+  "passports.overdue.reason": "Alasan pembatalan",
+  "passports.overdue.reason.default": "Tidak diambil dalam 30 hari",
+  "passports.overdue.cancel": "Batalkan",
+  "passports.overdue.cancelled": "Paspor {receipt} dibatalkan.",
+  "passports.overdue.refresh": "Muat ulang",
 } as const;
 
 export type Key = keyof typeof id;
@@ -858,6 +875,23 @@ const en: Record<Key, string> = {
   "report.overdue": "Passports not collected after 30 days",
   "report.overdue.none": "No passport is past 30 days.",
   "report.overdue.since": "Overdue since",
+  // passports ready and cancelled (issue 8: register-ready, cancel after 30 days)
+  "passports.tab": "Passports",
+  "passports.ready.title": "Register a passport as ready for pickup",
+  "passports.ready.hint": "Enter the receipt number and the applicant of a passport that has been printed. A visit number may stand in for the NIK and name.",
+  "passports.ready.visit": "Visit number (optional)",
+  "passports.ready.nik": "Applicant's NIK",
+  "passports.ready.name": "Applicant's name",
+  "passports.ready.booking": "M-Paspor booking code (optional)",
+  "passports.ready.on": "Ready on",
+  "passports.ready.submit": "Register",
+  "passports.ready.done": "Passport {receipt} registered: {state}.",
+  "passports.overdue.title": "Passports past 30 days: cancellation",
+  "passports.overdue.reason": "Reason for cancelling",
+  "passports.overdue.reason.default": "Not collected within 30 days",
+  "passports.overdue.cancel": "Cancel",
+  "passports.overdue.cancelled": "Passport {receipt} cancelled.",
+  "passports.overdue.refresh": "Reload",
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { id, en };
