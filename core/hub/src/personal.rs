@@ -302,6 +302,31 @@ mod tests {
         assert!(open_outbox_payload(&s, "e1", bad).is_err());
     }
 
+    proptest::proptest! {
+        /// Whatever the applicant typed: the sealed value holds none of it in clear, opens
+        /// back to the same value for its own row only, and the NIK index matches exactly
+        /// the same NIK.
+        #[test]
+        fn sealed_applicants_open_for_their_row_and_hide_their_text(
+            nik in "[0-9]{16}",
+            other in "[0-9]{16}",
+            name in "[A-Za-z][A-Za-z .']{5,40}",
+            receipt in "[A-Z]{3}-[0-9]{4}",
+        ) {
+            let s = Sealer::from_key(&[5u8; 32]);
+            let ctx = column_context("pickups", "applicant", &receipt);
+            let applicant = PickupApplicant { nik: nik.clone(), name: name.clone() };
+            let blob = seal_json(&s, &ctx, &applicant).unwrap_or_default();
+            proptest::prop_assert!(!blob.windows(nik.len()).any(|w| w == nik.as_bytes()));
+            proptest::prop_assert!(!blob.windows(name.len()).any(|w| w == name.as_bytes()));
+            let opened: Option<PickupApplicant> = open_json(&s, &ctx, &blob).ok();
+            proptest::prop_assert_eq!(opened, Some(applicant));
+            let elsewhere = column_context("pickups", "applicant", &format!("{receipt}X"));
+            proptest::prop_assert!(open_json::<PickupApplicant>(&s, &elsewhere, &blob).is_err());
+            proptest::prop_assert_eq!(nik_index(&s, &nik) == nik_index(&s, &other), nik == other);
+        }
+    }
+
     #[test]
     fn the_nik_index_ignores_white_space_and_depends_on_the_key() {
         let a = Sealer::from_key(&[1u8; 32]);
