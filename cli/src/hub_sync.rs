@@ -23,6 +23,21 @@ const STATUS_EVERY: Duration = Duration::from_secs(1);
 /// Conflicts shown in the status (the newest).
 const CONFLICTS_SHOWN: usize = 20;
 
+/// Opens the personal part the hub seals in some outbox payloads (a signed BAP), so that
+/// central receives it; on the office's disk it stays sealed.
+pub struct HubOpener(pub loket_hub::seal::Sealer);
+
+impl loket_sync::PayloadOpener for HubOpener {
+    fn open(
+        &self,
+        event_id: &str,
+        payload: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        loket_hub::personal::open_outbox_payload(&self.0, event_id, payload)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// The running engine and the tasks that tie it to the hub.
 pub struct HubSync {
     handle: SyncHandle,
@@ -105,7 +120,8 @@ async fn run(hub: &Hub, data_dir: &Path, settings: &SyncSettings) -> anyhow::Res
     let ledger = Arc::new(
         SqliteLedger::open(&db)
             .await
-            .with_context(|| format!("opening {} for sync", db.display()))?,
+            .with_context(|| format!("opening {} for sync", db.display()))?
+            .with_opener(Arc::new(HubOpener(hub.sealer().clone()))),
     );
     // What was persisted, until the engine's first report.
     let first = SyncStatus::from_ledger(ledger.as_ref(), Some(settings.central.clone())).await?;

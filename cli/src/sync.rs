@@ -129,7 +129,13 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { data, db } => {
-            let (ledger, client) = open_enrolled(&data, db.as_deref()).await?;
+            let (mut ledger, client) = open_enrolled(&data, db.as_deref()).await?;
+            // The hub's seal key opens the personal data it sealed in the outbox.
+            if data.join(loket_hub::seal::KEY_FILE_NAME).exists() {
+                let sealer = loket_hub::seal::Sealer::open_or_create(&data)
+                    .map_err(|e| anyhow::anyhow!("{} / {}", e.message_id(), e.message_en()))?;
+                ledger = ledger.with_opener(Arc::new(crate::hub_sync::HubOpener(sealer)));
+            }
             let config = SyncSettings::load(&data)?
                 .map(|s| s.engine_config())
                 .unwrap_or_default();

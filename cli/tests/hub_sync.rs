@@ -19,6 +19,28 @@ use loket_sync_protocol::{Booking, BookingApplicant, Change, PaymentState};
 use serde_json::{Value, json};
 
 const KIOSK: &str = "lkd_demo_kiosk";
+/// The NIK of the BAP that goes to central sealed in the hub's outbox.
+const BAP_NIK: &str = "3273015708850003";
+
+/// Opens the hub's sealed outbox payloads, as `loket hub` does for its engine.
+struct Opener(loket_hub::seal::Sealer);
+
+impl loket_sync::PayloadOpener for Opener {
+    fn open(&self, event_id: &str, payload: Value) -> Result<Value, String> {
+        loket_hub::personal::open_outbox_payload(&self.0, event_id, payload)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The hub's outbox as the engine reads it (sealed parts opened with the folder's key).
+async fn hub_ledger(db: &Path) -> SqliteLedger {
+    let data = db.parent().unwrap();
+    let sealer = loket_hub::seal::Sealer::open_or_create(data).unwrap();
+    SqliteLedger::open(db)
+        .await
+        .unwrap()
+        .with_opener(Arc::new(Opener(sealer)))
+}
 const WAIT: Duration = Duration::from_secs(120);
 
 fn loket(args: &[&str]) -> std::process::Output {
@@ -149,7 +171,7 @@ impl Api {
 
     /// Waits until central acknowledged everything the hub's outbox holds now.
     async fn wait_drained(&self, token: &str, db: &Path) -> Value {
-        let ledger = SqliteLedger::open(db).await.unwrap();
+        let ledger = hub_ledger(db).await;
         let last = ledger
             .all_events()
             .await
@@ -170,7 +192,7 @@ impl Api {
 /// Central holds exactly the hub's outbox: the same events (nothing lost, nothing doubled)
 /// and each event's effect counted once.
 async fn assert_central_equals_hub(store: &dyn CentralStore, office: &str, db: &Path) -> usize {
-    let ledger = SqliteLedger::open(db).await.unwrap();
+    let ledger = hub_ledger(db).await;
     let local = ledger.all_events().await.unwrap();
     let remote = store.events(office).await.unwrap();
     assert_eq!(remote.len(), local.len(), "event count");
@@ -299,6 +321,20 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
     assert!(
         n >= 8,
         "tickets, visit events, counter and demo set-up: {n}"
+    );
+
+    // A signed BAP reaches central with its content, while the hub's disk keeps it sealed.
+    signed_bap(&api, &officer).await;
+    api.wait_drained(&supervisor, &db).await;
+    central_has(store.as_ref(), office, |e| {
+        e.kind == "bap_signed" && e.payload["bap"]["interview"]["identity"]["nik"] == BAP_NIK
+    })
+    .await;
+    let n = assert_central_equals_hub(store.as_ref(), office, &db).await;
+    let raw = std::fs::read(&db).unwrap();
+    assert!(
+        !raw.windows(BAP_NIK.len()).any(|w| w == BAP_NIK.as_bytes()),
+        "the BAP's NIK is in the hub's database in clear"
     );
 
     // The link is cut (open connections too); the office keeps working.
@@ -473,4 +509,58 @@ async fn hub_syncs_with_central_on_postgres() {
         .unwrap_or_default();
     let office = format!("PG{}", nanos % 1_000_000_000_000);
     office_and_central(Arc::new(store), &office).await;
+}
+
+/// A lost-passport BAP from the interview to signed, through the hub's API.
+async fn signed_bap(api: &Api, officer: &str) {
+    let (s, ticket) = api
+        .post(KIOSK, "/api/v1/tickets", json!({"service": "lost_damaged"}))
+        .await;
+    assert_eq!(s, 200, "{ticket}");
+    let (s, bap) = api
+        .post(officer, "/api/v1/baps", json!({"visit_id": ticket["id"]}))
+        .await;
+    assert_eq!(s, 200, "{bap}");
+    let path = format!("/api/v1/baps/{}", bap["id"].as_str().unwrap());
+    let answers = json!({
+        "identity": {"full_name": "Wulan Sekar Kinasih", "nik": BAP_NIK, "birth_place": "Bandung",
+                     "birth_date": "1985-08-17", "occupation": "Nelayan", "address": "Jl. Dermaga 7",
+                     "phone": "0813000222"},
+        "old_passport": {"number": "C7654321", "issuing_office": "Kanim Bandung"},
+        "reason": {"kind": "lost", "police_report_number": "LP/B/77/XI/2024/Polsek Anyer",
+                   "police_report_date": "2024-11-20", "police_station": "Polsek Anyer"},
+        "force_majeure_claimed": false,
+        "chronology": "Paspor jatuh ke laut",
+        "incident_place": "Selat Sunda",
+        "incident_date": "2024-11-19",
+        "travel_purpose": "Bekerja",
+        "past_use": "Tidak pernah",
+        "past_applications": "Tidak ada",
+        "documents": ["ektp", "family_card", "birth_certificate", "police_report"],
+        "assessment": "Keterangan konsisten",
+    });
+    let (s, body) = api
+        .call(
+            reqwest::Method::PUT,
+            officer,
+            &path,
+            Some(json!({"answers": answers})),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    for (step, body) in [
+        (
+            "decide",
+            json!({"outcome": {"kind": "approve_with_charge",
+                               "book": {"electronic": true, "validity": "ten_years"}}}),
+        ),
+        ("complete", json!({})),
+        (
+            "sign",
+            json!({"supervisor": {"username": "supervisor", "password": "supervisor-demo"}}),
+        ),
+    ] {
+        let (s, answer) = api.post(officer, &format!("{path}/{step}"), body).await;
+        assert_eq!(s, 200, "{step}: {answer}");
+    }
 }

@@ -726,6 +726,7 @@ export interface Pickup {
   collected_at: string | null;
   handover: null | { approval: { collector: string; collector_name: string | null; overdue: boolean }; at: string };
   cancelled_at: string | null;
+  cancel_reason: string | null;
 }
 
 export type CollectorInput = { kind: "applicant" } | { kind: "family"; name: string; relation: string } | { kind: "proxy"; name: string };
@@ -750,6 +751,31 @@ export async function handOver(receipt: string, collector: CollectorInput, prese
 
 export async function overduePickups(): Promise<Pickup[]> {
   return request("GET", "/api/v1/pickups/overdue", { token: officerToken() });
+}
+
+export interface RegisterPickupInput {
+  receipt: string;
+  visit_id?: number | null;
+  nik?: string | null;
+  applicant_name?: string | null;
+  booking_code?: string | null;
+  passport_number?: string | null;
+  ready_on?: string | null;
+}
+
+/** Registers a passport as ready (or updates one not collected yet). */
+export async function registerPickup(input: RegisterPickupInput): Promise<Pickup> {
+  const body: Record<string, unknown> = { receipt: input.receipt.trim() };
+  for (const [k, v] of Object.entries(input)) {
+    if (k === "receipt" || v == null || (typeof v === "string" && !v.trim())) continue;
+    body[k] = typeof v === "string" ? v.trim() : v;
+  }
+  return request("POST", "/api/v1/pickups", { token: officerToken(), body });
+}
+
+/** Cancels a passport not collected (supervisor, head), with the reason. */
+export async function cancelPickup(receipt: string, reason: string): Promise<Pickup> {
+  return request("POST", "/api/v1/pickups/cancel", { token: officerToken(), body: { receipt, reason } });
 }
 
 export async function printPickupReceipt(receipt: string): Promise<void> {

@@ -490,6 +490,23 @@ const id = {
   "fp.error.timeout": "Tidak ada jari terdeteksi. Minta pemohon menekan jari rata di kaca pembaca, lalu coba lagi.",
   "fp.error.permission_denied": "Sistem menolak akses ke pembaca. Teknisi: pasang paket loket-desktop (memasang aturan udev /usr/lib/udev/rules.d/60-loket-fingerprint.rules), lalu cabut-colok pembaca.",
   "fp.error.other": "Cabut lalu colokkan kembali pembaca; bila berulang, hubungi teknisi.",
+  // passports ready and cancelled (issue 8: register-ready, cancel after 30 days)
+  "passports.tab": "Paspor",
+  "passports.ready.title": "Daftarkan paspor siap diambil",
+  "passports.ready.hint": "Isi nomor tanda terima dan data pemohon paspor yang sudah selesai dicetak. Nomor kunjungan boleh dipakai sebagai ganti NIK dan nama.",
+  "passports.ready.visit": "Nomor kunjungan (opsional)",
+  "passports.ready.nik": "NIK pemohon",
+  "passports.ready.name": "Nama pemohon",
+  "passports.ready.booking": "Kode booking M-Paspor (opsional)",
+  "passports.ready.on": "Tanggal selesai",
+  "passports.ready.submit": "Daftarkan",
+  "passports.ready.done": "Paspor {receipt} terdaftar: {state}.",
+  "passports.overdue.title": "Paspor lewat 30 hari: pembatalan",
+  "passports.overdue.reason": "Alasan pembatalan",
+  "passports.overdue.reason.default": "Tidak diambil dalam 30 hari",
+  "passports.overdue.cancel": "Batalkan",
+  "passports.overdue.cancelled": "Paspor {receipt} dibatalkan.",
+  "passports.overdue.refresh": "Muat ulang",
 } as const;
 
 export type Key = keyof typeof id;
@@ -979,6 +996,23 @@ const en: Record<Key, string> = {
   "fp.error.timeout": "No finger detected. Ask the applicant to press the finger flat on the reader's glass, then try again.",
   "fp.error.permission_denied": "The system refused access to the reader. Technician: install the loket-desktop package (it installs the udev rule /usr/lib/udev/rules.d/60-loket-fingerprint.rules), then replug the reader.",
   "fp.error.other": "Unplug and replug the reader; if it repeats, call a technician.",
+  // passports ready and cancelled (issue 8: register-ready, cancel after 30 days)
+  "passports.tab": "Passports",
+  "passports.ready.title": "Register a passport as ready for pickup",
+  "passports.ready.hint": "Enter the receipt number and the applicant of a passport that has been printed. A visit number may stand in for the NIK and name.",
+  "passports.ready.visit": "Visit number (optional)",
+  "passports.ready.nik": "Applicant's NIK",
+  "passports.ready.name": "Applicant's name",
+  "passports.ready.booking": "M-Paspor booking code (optional)",
+  "passports.ready.on": "Ready on",
+  "passports.ready.submit": "Register",
+  "passports.ready.done": "Passport {receipt} registered: {state}.",
+  "passports.overdue.title": "Passports past 30 days: cancellation",
+  "passports.overdue.reason": "Reason for cancelling",
+  "passports.overdue.reason.default": "Not collected within 30 days",
+  "passports.overdue.cancel": "Cancel",
+  "passports.overdue.cancelled": "Passport {receipt} cancelled.",
+  "passports.overdue.refresh": "Reload",
 };
 
 const dictionaries: Record<Lang, Record<Key, string>> = { id, en };

@@ -233,7 +233,7 @@ fn config() -> HubConfig {
 }
 
 /// Inserts the year into the hub's database in one transaction.
-async fn insert(path: &std::path::Path, year: &Year) -> usize {
+async fn insert(path: &std::path::Path, year: &Year, sealer: &loket_hub::seal::Sealer) -> usize {
     let mut conn = loket_hub::db::connect_options(path)
         .connect()
         .await
@@ -340,7 +340,11 @@ async fn insert(path: &std::path::Path, year: &Year) -> usize {
                 .push_bind(bap.examiner.username.clone())
                 .push_bind(ts(bap.examined_at))
                 .push_bind(ts(bap.updated_at))
-                .push_bind(serde_json::to_string(bap).unwrap());
+                // Sealed as the hub stores it (the report opens every BAP it counts).
+                .push_bind(sealer.seal(
+                    &loket_hub::personal::bap_context(&bap.id.0, i64::from(bap.version)),
+                    serde_json::to_string(bap).unwrap().as_bytes(),
+                ));
         });
         q.build().execute(&mut conn).await.unwrap();
         rows += chunk.len();
@@ -393,7 +397,12 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let hub = Hub::open(dir.path(), config()).await.unwrap();
     let t = Instant::now();
-    let rows = insert(&dir.path().join(loket_hub::db::DB_FILE_NAME), &year).await;
+    let rows = insert(
+        &dir.path().join(loket_hub::db::DB_FILE_NAME),
+        &year,
+        hub.sealer(),
+    )
+    .await;
     let db_bytes = std::fs::metadata(dir.path().join(loket_hub::db::DB_FILE_NAME))
         .map(|m| m.len())
         .unwrap_or(0);

@@ -10,7 +10,9 @@
 use crate::auth::Principal;
 use crate::error::{HubError, Result};
 use crate::hub::Hub;
+use crate::personal;
 use crate::printouts::{self, PreparedSignature, SignatureInput, prepare_signature};
+use crate::seal::Sealer;
 use crate::store::{self, parse_ts, ts};
 use crate::views::WarningView;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -210,9 +212,23 @@ struct Row {
     bap: Bap,
 }
 
-type RowTuple = (i64, String, Option<i64>, String, i64, String);
+type RowTuple = (i64, String, Option<i64>, String, i64, Vec<u8>);
 
-fn row_from(t: RowTuple) -> Result<Row> {
+/// Seals a version's content for its row (`baps.content`).
+fn seal_content(sealer: &Sealer, bap: &Bap) -> Result<Vec<u8>> {
+    personal::seal_json(
+        sealer,
+        &personal::bap_context(&bap.id.0, i64::from(bap.version)),
+        bap,
+    )
+}
+
+/// Opens a stored `baps.content`.
+fn open_content(sealer: &Sealer, id: &str, version: i64, content: &[u8]) -> Result<Bap> {
+    personal::open_json(sealer, &personal::bap_context(id, version), content)
+}
+
+fn row_from(sealer: &Sealer, id: &str, t: RowTuple) -> Result<Row> {
     let (version, number, visit_id, office_date, revision, content) = t;
     Ok(Row {
         version: u32::try_from(version).map_err(|_| HubError::Corrupt("bap version".into()))?,
@@ -222,11 +238,16 @@ fn row_from(t: RowTuple) -> Result<Row> {
             .parse()
             .map_err(|_| HubError::Corrupt("bap office date".into()))?,
         revision,
-        bap: serde_json::from_str(&content)?,
+        bap: open_content(sealer, id, version, &content)?,
     })
 }
 
-async fn load_row(conn: &mut SqliteConnection, id: &str, version: Option<u32>) -> Result<Row> {
+async fn load_row(
+    conn: &mut SqliteConnection,
+    sealer: &Sealer,
+    id: &str,
+    version: Option<u32>,
+) -> Result<Row> {
     let row: Option<RowTuple> = sqlx::query_as(
         "SELECT version, number, visit_id, office_date, revision, content FROM baps \
          WHERE id = ? AND (? IS NULL OR version = ?) ORDER BY version DESC LIMIT 1",
@@ -236,17 +257,18 @@ async fn load_row(conn: &mut SqliteConnection, id: &str, version: Option<u32>) -
     .bind(version.map(i64::from))
     .fetch_optional(conn)
     .await?;
-    row_from(row.ok_or(HubError::BapNotFound)?)
+    row_from(sealer, id, row.ok_or(HubError::BapNotFound)?)
 }
 
 /// The latest version of every BAP examined in a range of office days (for the report).
 pub(crate) async fn latest_in_range(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Bap>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT b.content FROM baps b WHERE b.office_date BETWEEN ? AND ? \
+    let rows: Vec<(String, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT b.id, b.version, b.content FROM baps b WHERE b.office_date BETWEEN ? AND ? \
          AND b.version = (SELECT MAX(l.version) FROM baps l WHERE l.id = b.id) ORDER BY b.id",
     )
     .bind(from.to_string())
@@ -254,22 +276,23 @@ pub(crate) async fn latest_in_range(
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|(c,)| serde_json::from_str(c).map_err(HubError::from))
+        .map(|(id, version, c)| open_content(sealer, id, *version, c))
         .collect()
 }
 
 /// The latest version of the BAP of a visit, if any (pickup registration looks at it).
 pub(crate) async fn latest_of_visit(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     visit_id: i64,
 ) -> Result<Option<Bap>> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT content FROM baps WHERE visit_id = ? ORDER BY created_at DESC, version DESC LIMIT 1",
+    let row: Option<(String, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT id, version, content FROM baps WHERE visit_id = ? ORDER BY created_at DESC, version DESC LIMIT 1",
     )
     .bind(visit_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|(c,)| serde_json::from_str(&c).map_err(HubError::from))
+    row.map(|(id, version, c)| open_content(sealer, &id, version, &c))
         .transpose()
 }
 
@@ -426,7 +449,7 @@ impl Hub {
                         .bind(&bap.examiner.username)
                         .bind(ts(now))
                         .bind(ts(now))
-                        .bind(serde_json::to_string(&bap)?)
+                        .bind(seal_content(hub.sealer(), &bap)?)
                         .execute(&mut *tx)
                         .await?;
                         store::outbox(
@@ -458,7 +481,7 @@ impl Hub {
     pub async fn bap(&self, who: &Principal, id: &str, version: Option<u32>) -> Result<BapView> {
         who.authorize(Action::ExamineBap)?;
         let mut conn = self.read().await?;
-        let row = load_row(&mut conn, id, version).await?;
+        let row = load_row(&mut conn, self.sealer(), id, version).await?;
         let versions: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT version, status, updated_at FROM baps WHERE id = ? ORDER BY version",
         )
@@ -525,7 +548,7 @@ impl Hub {
                 .write(move |tx| {
                     Box::pin(async move {
                         let now = hub.inner.clock.now();
-                        let row = load_row(tx, &id, None).await?;
+                        let row = load_row(tx, hub.sealer(), &id, None).await?;
                         if let Some(expected) = expected
                             && expected != row.revision
                         {
@@ -533,7 +556,7 @@ impl Hub {
                         }
                         let stored = change(&row.bap, now)?;
                         for s in &signatures {
-                            printouts::store_signature(tx, s, now).await?;
+                            printouts::store_signature(tx, hub.sealer(), s, now).await?;
                         }
                         let (bap, version, revision) = match &stored {
                             Stored::Replace(bap) => {
@@ -544,7 +567,7 @@ impl Hub {
                                 .bind(bap.status.as_str())
                                 .bind(outcome_str(bap))
                                 .bind(ts(now))
-                                .bind(serde_json::to_string(bap)?)
+                                .bind(seal_content(hub.sealer(), bap)?)
                                 .bind(&id)
                                 .bind(i64::from(row.version))
                                 .execute(&mut *tx)
@@ -566,7 +589,7 @@ impl Hub {
                                 .bind(&bap.examiner.username)
                                 .bind(ts(now))
                                 .bind(ts(now))
-                                .bind(serde_json::to_string(bap)?)
+                                .bind(seal_content(hub.sealer(), bap)?)
                                 .execute(&mut *tx)
                                 .await?;
                                 (bap, bap.version, 1)
@@ -577,16 +600,26 @@ impl Hub {
                             "number": row.number, "visit_id": row.visit_id, "office_date": row.office_date,
                             "status": bap.status, "outcome": outcome_str(bap), "revision": revision,
                         });
-                        if bap.status == BapStatus::Signed {
-                            // The signed version is the record central keeps.
-                            payload["bap"] = serde_json::to_value(bap)?;
-                        }
                         if let Some(a) = &bap.amendment
                             && matches!(stored, Stored::Append(_))
                         {
                             payload["amends_version"] = json!(a.amends_version);
                         }
-                        store::outbox(tx, &format!("bap_{action}"), payload, now).await?;
+                        if bap.status == BapStatus::Signed {
+                            // The signed version is the record central keeps: sealed in the
+                            // outbox, opened by the sync upload (see `personal`).
+                            personal::outbox_sealed(
+                                tx,
+                                hub.sealer(),
+                                &format!("bap_{action}"),
+                                payload,
+                                json!({"bap": bap}),
+                                now,
+                            )
+                            .await?;
+                        } else {
+                            store::outbox(tx, &format!("bap_{action}"), payload, now).await?;
+                        }
                         let approval = match &bap.interview.outcome {
                             Some(BapOutcome::Suspend { approval: Some(a), .. }) => {
                                 Some(a.by.username.clone())
@@ -727,7 +760,7 @@ impl Hub {
         who.authorize(Action::ExamineBap)?;
         let config = &self.inner.config;
         let mut conn = self.read().await?;
-        let row = load_row(&mut conn, id, version).await?;
+        let row = load_row(&mut conn, self.sealer(), id, version).await?;
         let bap = &row.bap;
         if bap.status == BapStatus::Draft {
             return Err(loket_domain::BapError::NotCompleted {

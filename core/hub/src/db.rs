@@ -52,6 +52,9 @@ pub fn connect_options(path: &Path) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
+        // Deleted and overwritten content is zeroed, so personal data sealed in place of
+        // its clear text (migration 0006) does not linger in free space.
+        .pragma("secure_delete", "on")
 }
 
 impl Db {

@@ -115,6 +115,45 @@ pub struct QuotasRequest {
     pub quotas: Vec<QuotaSetting>,
 }
 
+/// Seals personal data written in clear before migration 0006 (once; see
+/// [`crate::personal`]), then checkpoints the WAL so the clear text leaves it too.
+async fn seal_old_rows(db: &Db, sealer: &crate::seal::Sealer, clock: &Clock) -> Result<()> {
+    let (sealer, now) = (sealer.clone(), clock.now());
+    let done = db
+        .write(move |tx| {
+            Box::pin(async move {
+                let done = crate::personal::seal_plaintext_rows(tx, &sealer).await?;
+                if done.total() > 0 {
+                    store::audit(
+                        tx,
+                        &Principal::local("hub start"),
+                        "seal_personal_data",
+                        None,
+                        json!({"baps": done.baps, "pickups": done.pickups,
+                               "signatures": done.signatures, "outbox": done.outbox}),
+                        now,
+                    )
+                    .await?;
+                }
+                Ok(done)
+            })
+        })
+        .await?;
+    if done.total() > 0 {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&db.reader)
+            .await?;
+        tracing::info!(
+            baps = done.baps,
+            pickups = done.pickups,
+            signatures = done.signatures,
+            outbox = done.outbox,
+            "personal data written before sealing is now sealed"
+        );
+    }
+    Ok(())
+}
+
 impl Hub {
     /// Opens the hub's database in `data_dir` (running migrations) with the system clock.
     pub async fn open(data_dir: &Path, config: HubConfig) -> Result<Hub> {
@@ -126,6 +165,7 @@ impl Hub {
         config.validate()?;
         let db = Db::open(data_dir).await?;
         let sealer = crate::seal::Sealer::open_or_create(data_dir)?;
+        seal_old_rows(&db, &sealer, &clock).await?;
         let (live, _) = broadcast::channel(1024);
         Ok(Hub {
             inner: Arc::new(Inner {

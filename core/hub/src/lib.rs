@@ -43,6 +43,7 @@ pub mod lock;
 pub mod office_print;
 pub mod openapi;
 pub mod origin;
+pub mod personal;
 pub mod pickup;
 pub mod printouts;
 pub mod report;

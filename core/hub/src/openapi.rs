@@ -436,8 +436,8 @@ pub const OPERATIONS: &[Operation] = &[
     op(
         "GET",
         "/api/v1/pickups/overdue",
-        "Passports past the collection period",
-        "hand_over_passport",
+        "Passports past the collection period (supervisor, head)",
+        "cancel_passport",
         None,
         "PickupList",
     ),

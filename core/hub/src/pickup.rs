@@ -13,7 +13,9 @@ use crate::auth::Principal;
 use crate::bap;
 use crate::error::{HubError, Result};
 use crate::hub::Hub;
+use crate::personal::{self, PickupApplicant};
 use crate::printouts::{self, SignatureInput, prepare_signature};
+use crate::seal::Sealer;
 use crate::store::{self, parse_ts, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_documents::{
@@ -163,7 +165,7 @@ pub struct KioskPickupView {
 macro_rules! select_pickups {
     ($rest:literal) => {
         concat!(
-            "SELECT receipt, visit_id, booking_code, applicant_nik, applicant_name, passport_number, ",
+            "SELECT receipt, visit_id, booking_code, applicant, passport_number, ",
             "visit_date, ready_on, collected_at, cancelled_at, cancel_reason, handover FROM pickups ",
             $rest
         )
@@ -174,15 +176,14 @@ type PickupTuple = (
     String,
     Option<i64>,
     Option<String>,
-    String,
-    String,
+    Option<Vec<u8>>,
     Option<String>,
     String,
     Option<String>,
     Option<String>,
     Option<String>,
     Option<String>,
-    Option<String>,
+    Option<Vec<u8>>,
 );
 
 /// A stored pickup row.
@@ -199,13 +200,20 @@ fn date(s: &str) -> Result<NaiveDate> {
         .map_err(|_| HubError::Corrupt(format!("date {s}")))
 }
 
-fn row_from(t: PickupTuple) -> Result<PickupRow> {
+fn applicant_context(receipt: &str) -> String {
+    personal::column_context("pickups", "applicant", receipt)
+}
+
+fn handover_context(receipt: &str) -> String {
+    personal::column_context("pickups", "handover", receipt)
+}
+
+fn row_from(sealer: &Sealer, t: PickupTuple) -> Result<PickupRow> {
     let (
         receipt,
         visit_id,
         booking_code,
-        nik,
-        name,
+        applicant,
         passport_number,
         visit_date,
         ready_on,
@@ -215,32 +223,44 @@ fn row_from(t: PickupTuple) -> Result<PickupRow> {
         handover,
     ) = t;
     let cancelled_at = cancelled_at.as_deref().map(parse_ts).transpose()?;
+    let applicant: PickupApplicant = personal::open_json(
+        sealer,
+        &applicant_context(&receipt),
+        &applicant.ok_or_else(|| HubError::Corrupt("pickup without its applicant".into()))?,
+    )?;
+    let handover: Option<Handover> = handover
+        .map(|h| personal::open_json(sealer, &handover_context(&receipt), &h))
+        .transpose()?;
     Ok(PickupRow {
         passport: PassportForPickup {
             receipt: ReceiptNumber::parse(&receipt)
                 .map_err(|_| HubError::Corrupt("receipt number".into()))?,
             visit: visit_id.map(VisitId),
             booking_code,
-            applicant_nik: nik,
+            applicant_nik: applicant.nik,
             passport_number,
             visit_date: date(&visit_date)?,
             ready_on: ready_on.as_deref().map(date).transpose()?,
             collected_at: collected_at.as_deref().map(parse_ts).transpose()?,
             cancelled: cancelled_at.is_some(),
         },
-        applicant_name: name,
+        applicant_name: applicant.name,
         cancelled_at,
         cancel_reason,
-        handover: handover.as_deref().map(serde_json::from_str).transpose()?,
+        handover,
     })
 }
 
-async fn load(conn: &mut SqliteConnection, receipt: &ReceiptNumber) -> Result<PickupRow> {
+async fn load(
+    conn: &mut SqliteConnection,
+    sealer: &Sealer,
+    receipt: &ReceiptNumber,
+) -> Result<PickupRow> {
     let row: Option<PickupTuple> = sqlx::query_as(select_pickups!("WHERE receipt = ?"))
         .bind(receipt.as_str())
         .fetch_optional(conn)
         .await?;
-    row_from(row.ok_or(PickupError::NotFound)?)
+    row_from(sealer, row.ok_or(PickupError::NotFound)?)
 }
 
 fn collector_kind_str(kind: CollectorKind) -> String {
@@ -251,6 +271,7 @@ fn collector_kind_str(kind: CollectorKind) -> String {
 /// the outcome issues a passport.
 async fn applicant_of(
     conn: &mut SqliteConnection,
+    sealer: &Sealer,
     visit: &Visit,
 ) -> Result<Option<(String, String)>> {
     let booked: Option<(String, String)> =
@@ -262,7 +283,7 @@ async fn applicant_of(
     if booked.is_some() {
         return Ok(booked);
     }
-    let Some(bap) = bap::latest_of_visit(conn, visit.id.0).await? else {
+    let Some(bap) = bap::latest_of_visit(conn, sealer, visit.id.0).await? else {
         return Ok(None);
     };
     let issues = bap.status == BapStatus::Signed
@@ -293,7 +314,7 @@ pub(crate) async fn register_on_completion(
         return Ok(());
     }
     if visit.service == ServiceCode::LostDamaged || visit.booking_code.is_some() {
-        let Some((nik, name)) = applicant_of(conn, visit).await? else {
+        let Some((nik, name)) = applicant_of(conn, hub.sealer(), visit).await? else {
             return Ok(());
         };
         let receipt = format!(
@@ -305,15 +326,23 @@ pub(crate) async fn register_on_completion(
         let Ok(receipt) = ReceiptNumber::parse(&receipt) else {
             return Ok(());
         };
+        let sealer = hub.sealer();
+        let index = personal::nik_index(sealer, &nik);
+        let applicant = personal::seal_json(
+            sealer,
+            &applicant_context(receipt.as_str()),
+            &PickupApplicant { nik, name },
+        )?;
         let done = sqlx::query(
-            "INSERT INTO pickups (receipt, visit_id, booking_code, applicant_nik, applicant_name, visit_date, \
-             registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?, 'hub') ON CONFLICT(receipt) DO NOTHING",
+            "INSERT INTO pickups (receipt, visit_id, booking_code, applicant_nik, applicant_name, applicant, \
+             nik_index, visit_date, registered_at, registered_by) VALUES (?, ?, ?, '', '', ?, ?, ?, ?, 'hub') \
+             ON CONFLICT(receipt) DO NOTHING",
         )
         .bind(receipt.as_str())
         .bind(visit.id.0)
         .bind(&visit.booking_code)
-        .bind(&nik)
-        .bind(&name)
+        .bind(applicant)
+        .bind(index)
         .bind(visit.office_date.to_string())
         .bind(ts(now))
         .execute(&mut *conn)
@@ -403,7 +432,7 @@ impl Hub {
                 .write(move |tx| {
                     Box::pin(async move {
                         let now = hub.inner.clock.now();
-                        let existing = match load(tx, &receipt).await {
+                        let existing = match load(tx, hub.sealer(), &receipt).await {
                             Ok(r) => Some(r),
                             Err(HubError::Domain(loket_domain::DomainError::Pickup(PickupError::NotFound))) => None,
                             Err(e) => return Err(e),
@@ -421,7 +450,7 @@ impl Hub {
                             None => None,
                         };
                         let from_visit = match &visit {
-                            Some(v) => applicant_of(tx, v).await?,
+                            Some(v) => applicant_of(tx, hub.sealer(), v).await?,
                             None => None,
                         };
                         let nik = nik_given
@@ -457,18 +486,25 @@ impl Hub {
                             .or(existing.as_ref().and_then(|r| r.passport.passport_number.clone()));
                         let ready_on = req.ready_on.or(existing.as_ref().and_then(|r| r.passport.ready_on));
                         let visit_id = req.visit_id.or(existing.as_ref().and_then(|r| r.passport.visit.map(|v| v.0)));
+                        let index = personal::nik_index(hub.sealer(), &nik);
+                        let applicant = personal::seal_json(
+                            hub.sealer(),
+                            &applicant_context(receipt.as_str()),
+                            &PickupApplicant { nik, name },
+                        )?;
                         sqlx::query(
-                            "INSERT INTO pickups (receipt, visit_id, booking_code, applicant_nik, applicant_name, passport_number, \
-                             visit_date, ready_on, registered_at, registered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                            "INSERT INTO pickups (receipt, visit_id, booking_code, applicant_nik, applicant_name, applicant, \
+                             nik_index, passport_number, visit_date, ready_on, registered_at, registered_by) \
+                             VALUES (?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?) \
                              ON CONFLICT(receipt) DO UPDATE SET visit_id = excluded.visit_id, booking_code = excluded.booking_code, \
-                             applicant_nik = excluded.applicant_nik, applicant_name = excluded.applicant_name, \
+                             applicant = excluded.applicant, nik_index = excluded.nik_index, \
                              passport_number = excluded.passport_number, visit_date = excluded.visit_date, ready_on = excluded.ready_on",
                         )
                         .bind(receipt.as_str())
                         .bind(visit_id)
                         .bind(&booking)
-                        .bind(&nik)
-                        .bind(&name)
+                        .bind(applicant)
+                        .bind(index)
                         .bind(&passport_number)
                         .bind(visit_date.to_string())
                         .bind(ready_on.map(|d| d.to_string()))
@@ -499,7 +535,7 @@ impl Hub {
                 .await?;
         }
         let mut conn = self.read().await?;
-        Ok(self.pickup_view(load(&mut conn, &receipt).await?))
+        Ok(self.pickup_view(load(&mut conn, self.sealer(), &receipt).await?))
     }
 
     /// Finds passports by receipt, visit or NIK (give exactly one).
@@ -526,13 +562,13 @@ impl Hub {
             ))
             .bind(v.0),
             PickupKey::Nik(n) => sqlx::query_as::<_, PickupTuple>(select_pickups!(
-                "WHERE applicant_nik = ? ORDER BY registered_at, receipt"
+                "WHERE nik_index = ? ORDER BY registered_at, receipt"
             ))
-            .bind(n.clone()),
+            .bind(personal::nik_index(self.sealer(), n)),
         };
         let rows = query.fetch_all(&mut *conn).await?;
         rows.into_iter()
-            .map(|t| Ok(self.pickup_view(row_from(t)?)))
+            .map(|t| Ok(self.pickup_view(row_from(self.sealer(), t)?)))
             .collect()
     }
 
@@ -563,7 +599,7 @@ impl Hub {
                         let now = hub.inner.clock.now();
                         let today = hub.inner.config.rules.time_zone.office_date(now);
                         let rules = &hub.inner.config.rules.pickup;
-                        let row = load(tx, &receipt).await?;
+                        let row = load(tx, hub.sealer(), &receipt).await?;
                         let mut approval =
                             check_handover(&row.passport, &req.collector, &req.presented, today, rules)?;
                         let passport_number = typed_number
@@ -578,7 +614,7 @@ impl Hub {
                             at: now,
                             signature: signature.reference.clone(),
                         };
-                        printouts::store_signature(tx, &signature, now).await?;
+                        printouts::store_signature(tx, hub.sealer(), &signature, now).await?;
                         sqlx::query(
                             "UPDATE pickups SET collected_at = ?, collected_date = ?, passport_number = ?, handover = ? \
                              WHERE receipt = ?",
@@ -586,7 +622,11 @@ impl Hub {
                         .bind(ts(now))
                         .bind(today.to_string())
                         .bind(&passport_number)
-                        .bind(serde_json::to_string(&handover)?)
+                        .bind(personal::seal_json(
+                            hub.sealer(),
+                            &handover_context(receipt.as_str()),
+                            &handover,
+                        )?)
                         .bind(receipt.as_str())
                         .execute(&mut *tx)
                         .await?;
@@ -615,7 +655,7 @@ impl Hub {
                 .await?;
         }
         let mut conn = self.read().await?;
-        Ok(self.pickup_view(load(&mut conn, &receipt).await?))
+        Ok(self.pickup_view(load(&mut conn, self.sealer(), &receipt).await?))
     }
 
     /// Cancels a passport not collected (supervisor, head).
@@ -633,7 +673,7 @@ impl Hub {
                 .write(move |tx| {
                     Box::pin(async move {
                         let now = hub.inner.clock.now();
-                        let row = load(tx, &receipt).await?;
+                        let row = load(tx, hub.sealer(), &receipt).await?;
                         if row.passport.cancelled {
                             return Err(PickupError::Cancelled.into());
                         }
@@ -662,7 +702,7 @@ impl Hub {
                             &who,
                             "pickup_cancel",
                             Some(receipt.as_str()),
-                            json!({"overdue": overdue}),
+                            json!({"overdue": overdue, "reason": reason}),
                             now,
                         )
                         .await
@@ -671,20 +711,23 @@ impl Hub {
                 .await?;
         }
         let mut conn = self.read().await?;
-        Ok(self.pickup_view(load(&mut conn, &receipt).await?))
+        Ok(self.pickup_view(load(&mut conn, self.sealer(), &receipt).await?))
     }
 
-    /// Passports not collected within the collection period (30 days): the supervisor's
-    /// list for cancellation.
+    /// Passports not collected within the collection period (30 days): the list for
+    /// cancellation, read by those who may cancel (supervisors and the head).
     pub async fn overdue_pickups(&self, who: &Principal) -> Result<Vec<PickupView>> {
-        who.authorize(Action::HandOverPassport)?;
+        who.authorize(Action::CancelPassport)?;
         let mut conn = self.read().await?;
         let rows: Vec<PickupTuple> = sqlx::query_as(select_pickups!(
             "WHERE collected_at IS NULL AND cancelled_at IS NULL ORDER BY visit_date, receipt"
         ))
         .fetch_all(&mut *conn)
         .await?;
-        let rows = rows.into_iter().map(row_from).collect::<Result<Vec<_>>>()?;
+        let rows = rows
+            .into_iter()
+            .map(|t| row_from(self.sealer(), t))
+            .collect::<Result<Vec<_>>>()?;
         let rules = &self.inner.config.rules.pickup;
         let today = self.today();
         let passports: Vec<PassportForPickup> = rows.iter().map(|r| r.passport.clone()).collect();
@@ -718,7 +761,9 @@ impl Hub {
                 .bind(&q)
                 .fetch_all(&mut *conn)
                 .await?;
-                rows.into_iter().map(row_from).collect::<Result<Vec<_>>>()?
+                rows.into_iter()
+                    .map(|t| row_from(self.sealer(), t))
+                    .collect::<Result<Vec<_>>>()?
             }
         };
         let answers: Vec<KioskPickupAnswer> = if rows.is_empty() {
@@ -747,7 +792,7 @@ impl Hub {
         let receipt = ReceiptNumber::parse(receipt)?;
         let config = &self.inner.config;
         let mut conn = self.read().await?;
-        let row = load(&mut conn, &receipt).await?;
+        let row = load(&mut conn, self.sealer(), &receipt).await?;
         let Some(handover) = row.handover.clone() else {
             return Err(HubError::BadRequest(
                 "this passport has not been handed over".into(),
@@ -780,7 +825,7 @@ impl Hub {
         drop(conn);
         let mut entries = Vec::new();
         for t in rows {
-            let row = row_from(t)?;
+            let row = row_from(self.sealer(), t)?;
             if let Some(h) = row.handover.clone() {
                 entries.push(form_handover(config, &row, &h));
             }

@@ -112,18 +112,24 @@ pub fn prepare_signature(input: &SignatureInput) -> Result<PreparedSignature> {
     }
 }
 
-/// Stores a drawn signature's PNG (once per content) inside the caller's transaction.
+/// Stores a drawn signature's PNG (once per content) inside the caller's transaction,
+/// sealed for its row (`signatures.png:<sha256>`, see [`crate::personal`]).
 pub async fn store_signature(
     conn: &mut SqliteConnection,
+    sealer: &crate::seal::Sealer,
     signature: &PreparedSignature,
     at: DateTime<Utc>,
 ) -> Result<()> {
     if let Some((sha256, png)) = &signature.blob {
+        let sealed = sealer.seal(
+            &crate::personal::column_context("signatures", "png", sha256),
+            png,
+        );
         sqlx::query(
             "INSERT INTO signatures (sha256, png, created_at) VALUES (?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
         )
         .bind(sha256)
-        .bind(png.as_slice())
+        .bind(sealed)
         .bind(ts(at))
         .execute(conn)
         .await?;

@@ -175,6 +175,7 @@ pub const VISITS_WITH_EVENTS: &str = "SELECT v.data, '[' || COALESCE((SELECT gro
 pub async fn compute(
     conn: &mut SqliteConnection,
     config: &HubConfig,
+    sealer: &crate::seal::Sealer,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
@@ -285,7 +286,7 @@ pub async fn compute(
         }
     }
 
-    for b in bap::latest_in_range(conn, from, to).await? {
+    for b in bap::latest_in_range(conn, sealer, from, to).await? {
         builder.add_bap(&b);
     }
     Ok(builder.finish())
@@ -318,7 +319,7 @@ pub(crate) async fn outbox_day_summary(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let report = compute(conn, &hub.inner.config, date, date, now).await?;
+    let report = compute(conn, &hub.inner.config, hub.sealer(), date, date, now).await?;
     store::outbox(
         conn,
         "daily_report",
@@ -336,7 +337,7 @@ impl Hub {
         let config = &self.inner.config;
         let now = self.inner.clock.now();
         let mut conn = self.read().await?;
-        let report = compute(&mut conn, config, from, to, now).await?;
+        let report = compute(&mut conn, config, self.sealer(), from, to, now).await?;
         let closed: Vec<(String,)> = sqlx::query_as(
             "SELECT office_date FROM office_days WHERE closed_at IS NOT NULL AND office_date BETWEEN ? AND ? ORDER BY office_date",
         )

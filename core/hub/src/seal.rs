@@ -116,6 +116,8 @@ pub fn row_context(table: &str, id: i64) -> String {
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
     key_id: [u8; KEY_ID_LEN],
+    /// Key of [`Sealer::blind_index`], derived from the seal key.
+    index_key: [u8; 32],
 }
 
 impl fmt::Debug for Sealer {
@@ -140,6 +142,7 @@ impl Sealer {
         Sealer {
             cipher: XChaCha20Poly1305::new(&(*key).into()),
             key_id,
+            index_key: keyed_blake2b(key, &[INDEX_KEY_LABEL]),
         }
     }
 
@@ -205,6 +208,38 @@ impl Sealer {
             )
             .map_err(|_| SealError::Tampered)
     }
+}
+
+/// Blind indexes: finding a sealed value by equality without storing it in clear.
+impl Sealer {
+    /// A keyed hash of `value` for `purpose` (e.g. `"pickups.nik"`): 64 hex digits,
+    /// keyed BLAKE2b-256 under a key derived from the seal key. Equal inputs give equal
+    /// indexes, so a column of them can be searched; without the key the index says
+    /// nothing about the value (a NIK's 16 digits cannot be guessed through it). The
+    /// purpose separates indexes of different columns.
+    pub fn blind_index(&self, purpose: &str, value: &str) -> String {
+        hex::encode(keyed_blake2b(
+            &self.index_key,
+            &[purpose.as_bytes(), &[0], value.as_bytes()],
+        ))
+    }
+}
+
+/// Label of the blind index key's derivation.
+const INDEX_KEY_LABEL: &[u8] = b"loket-seal blind index key v1";
+
+/// BLAKE2b-256 keyed with `key` over the concatenated `parts`.
+fn keyed_blake2b(key: &[u8; 32], parts: &[&[u8]]) -> [u8; 32] {
+    use blake2::digest::{Mac as _, consts::U32};
+    // A 32-byte key is always accepted (BLAKE2b takes keys up to 64 bytes).
+    let mut mac = match <blake2::Blake2bMac<U32> as blake2::digest::KeyInit>::new_from_slice(key) {
+        Ok(m) => m,
+        Err(_) => unreachable!("32-byte keys are valid BLAKE2b keys"),
+    };
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 fn associated(header: &[u8], context: &str) -> Vec<u8> {

@@ -287,3 +287,64 @@ async fn kiosks_and_display_boards_never_receive_personal_data() {
         found.join("\n")
     );
 }
+
+/// The list of passports past 30 days, and their cancellation, are for supervisors and the
+/// head only (issue 8): officers hand passports over but neither read the list nor cancel.
+#[tokio::test]
+async fn the_overdue_passports_are_read_and_cancelled_by_supervisors_and_the_head_only() {
+    let t = start().await;
+    let officer = t.login("officer").await;
+    let ready = t.hub.today() - chrono::Duration::days(40);
+    let (s, p) = t
+        .post(
+            &officer,
+            "/api/v1/pickups",
+            json!({"receipt": "OLD-0001", "nik": "3171014509900001", "applicant_name": "Siti Aminah",
+                   "ready_on": ready}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    assert_eq!(p["state"], "overdue_for_cancellation");
+    let (s, body) = t.get(&officer, "/api/v1/pickups/overdue").await;
+    assert_eq!(
+        (s, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let cancel = json!({"receipt": "OLD-0001", "reason": "Tidak diambil dalam 30 hari"});
+    let (s, _) = t
+        .post(&officer, "/api/v1/pickups/cancel", cancel.clone())
+        .await;
+    assert_eq!(s, 403);
+    for who in ["supervisor", "head"] {
+        let token = t.login(who).await;
+        let (s, list) = t.get(&token, "/api/v1/pickups/overdue").await;
+        assert_eq!(s, 200, "{who}: {list}");
+        assert_eq!(list[0]["receipt"], "OLD-0001", "{who}: {list}");
+    }
+    // Without a reason: refused. With one: cancelled, audited with the reason.
+    let head = t.login("head").await;
+    let (s, _) = t
+        .post(
+            &head,
+            "/api/v1/pickups/cancel",
+            json!({"receipt": "OLD-0001", "reason": " "}),
+        )
+        .await;
+    assert_eq!(s, 400);
+    let (s, p) = t.post(&head, "/api/v1/pickups/cancel", cancel).await;
+    assert_eq!((s, p["state"].as_str()), (200, Some("cancelled")), "{p}");
+    assert_eq!(p["cancel_reason"], "Tidak diambil dalam 30 hari");
+    let audit = t
+        .hub
+        .audit_log(&loket_hub::Principal::local("test"), Some(50))
+        .await
+        .unwrap();
+    let row = audit
+        .iter()
+        .find(|r| r.action == "pickup_cancel")
+        .expect("the cancellation is audited");
+    assert_eq!(row.actor, "head");
+    assert_eq!(row.detail["reason"], "Tidak diambil dalam 30 hari");
+    let (_, list) = t.get(&head, "/api/v1/pickups/overdue").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+}

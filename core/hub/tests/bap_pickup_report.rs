@@ -177,10 +177,18 @@ async fn a_bap_goes_from_interview_to_signed_pdf_for_each_outcome() {
             }
         }
     }
-    // Each signed version went to the outbox with its content; drafts only as metadata.
-    let signed = t.outbox("bap_signed").await;
+    // Each signed version went to the outbox with its content, sealed on disk and opened
+    // for the upload; drafts only as metadata.
+    let signed = t.outbox_opened("bap_signed").await;
     assert_eq!(signed.len(), 3);
     assert!(signed.iter().all(|p| p["bap"]["status"] == "signed"));
+    let raw = t.outbox("bap_signed").await;
+    assert!(
+        raw.iter().all(|p| p.get("bap").is_none()
+            && p["sealed"].is_string()
+            && !p.to_string().contains(NIK)),
+        "{raw:?}"
+    );
     let saved = t.outbox("bap_saved").await;
     assert!(saved.iter().all(|p| p.get("bap").is_none()));
     assert!(

@@ -25,6 +25,16 @@ pub enum LedgerError {
     /// Stored data could not be decoded.
     #[error("Data sinkronisasi rusak: {0} / Corrupt sync data: {0}")]
     Corrupt(String),
+    /// An outbox event's personal data is sealed and cannot be opened here.
+    #[error(
+        "Data pribadi peristiwa outbox {seq} terenkripsi dan tidak dapat dibuka ({reason}). Jalankan sinkronisasi lewat `loket hub` atau `loket sync run` di folder data hub (dengan seal.key-nya). / Outbox event {seq} carries sealed personal data that cannot be opened ({reason}). Run sync through `loket hub` or `loket sync run` on the hub's data folder (with its seal.key)."
+    )]
+    Sealed {
+        /// The outbox seq.
+        seq: i64,
+        /// Why it could not be opened.
+        reason: String,
+    },
 }
 
 impl From<sqlx::Error> for LedgerError {

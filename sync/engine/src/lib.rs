@@ -33,7 +33,8 @@ pub use ledger::{
     ApplyReport, ItemError, LedgerError, LinkRecord, OfficeLedger, Pending, PendingBlob,
 };
 pub use sqlite_ledger::{
-    CONFLICT_EVENT_KIND, ConflictRecord, OUTBOX_DDL, SYNC_DDL, SqliteLedger, StoredBooking,
+    CONFLICT_EVENT_KIND, ConflictRecord, OUTBOX_DDL, PayloadOpener, SEALED_PAYLOAD_KEY, SYNC_DDL,
+    SqliteLedger, StoredBooking,
 };
 
 /// Opens the ledger and client for a hub data folder enrolled with `loket sync enrol`.

@@ -71,10 +71,34 @@ pub struct StoredBooking {
     pub hold: Option<String>,
 }
 
+/// Opens the sealed part of an outbox payload before upload. The hub keeps personal data
+/// of an event (a signed BAP) sealed under the payload's `"sealed"` key; the process that
+/// runs the engine for a hub gives the ledger an opener holding the hub's seal key
+/// (`loket hub`, `loket sync run`). Central receives the opened payload.
+pub trait PayloadOpener: Send + Sync {
+    /// The payload as central must receive it (`payload` has a `"sealed"` key).
+    /// `Err` says why it cannot be opened (no personal data in the text).
+    fn open(&self, event_id: &str, payload: serde_json::Value)
+    -> Result<serde_json::Value, String>;
+}
+
+/// The key under which an outbox payload keeps its sealed part.
+pub const SEALED_PAYLOAD_KEY: &str = "sealed";
+
 /// The SQLite implementation of [`OfficeLedger`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SqliteLedger {
     pool: SqlitePool,
+    opener: Option<std::sync::Arc<dyn PayloadOpener>>,
+}
+
+impl std::fmt::Debug for SqliteLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteLedger")
+            .field("pool", &self.pool)
+            .field("opener", &self.opener.is_some())
+            .finish()
+    }
 }
 
 fn now_text() -> String {
@@ -119,7 +143,14 @@ impl SqliteLedger {
                 .execute(&pool)
                 .await?;
         }
-        Ok(SqliteLedger { pool })
+        Ok(SqliteLedger { pool, opener: None })
+    }
+
+    /// Opens sealed outbox payloads with `opener` before upload. Without one, an event with
+    /// a sealed payload stops the upload with [`LedgerError::Sealed`].
+    pub fn with_opener(mut self, opener: std::sync::Arc<dyn PayloadOpener>) -> Self {
+        self.opener = Some(opener);
+        self
     }
 
     /// Whether a blob's local copy was purged (after central confirmed it); `None` for a
@@ -444,11 +475,22 @@ impl OfficeLedger for SqliteLedger {
                 let event_id: String = r.try_get("event_id")?;
                 let payload: String = r.try_get("payload")?;
                 let occurred_at: String = r.try_get("occurred_at")?;
+                let mut payload: serde_json::Value =
+                    serde_json::from_str(&payload).map_err(|_| corrupt("payload"))?;
+                if payload.get(SEALED_PAYLOAD_KEY).is_some() {
+                    let opener = self.opener.as_ref().ok_or_else(|| LedgerError::Sealed {
+                        seq,
+                        reason: "no opener".into(),
+                    })?;
+                    payload = opener
+                        .open(&event_id, payload)
+                        .map_err(|reason| LedgerError::Sealed { seq, reason })?;
+                }
                 Ok(Event {
                     seq,
                     event_id: event_id.parse().map_err(|_| corrupt("event_id"))?,
                     kind: r.try_get("kind")?,
-                    payload: serde_json::from_str(&payload).map_err(|_| corrupt("payload"))?,
+                    payload,
                     occurred_at: parse_time(&occurred_at).ok_or_else(|| corrupt("occurred_at"))?,
                 })
             })

@@ -344,3 +344,71 @@ async fn blobs_the_hub_registers_before_the_engine_ran_are_the_engines_pending_b
     assert_eq!(pending[0].size, bytes.len() as u64);
     assert_eq!(ok(ledger.read_blob(&sha, 0, 1 << 20).await), bytes);
 }
+
+/// Opens "sealed" payloads of the test: the sealed text reversed; "bad" cannot be opened.
+struct ReverseOpener;
+
+impl loket_sync::PayloadOpener for ReverseOpener {
+    fn open(
+        &self,
+        event_id: &str,
+        mut payload: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        let map = payload.as_object_mut().ok_or("not an object")?;
+        let sealed = map
+            .remove(loket_sync::SEALED_PAYLOAD_KEY)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .ok_or("no sealed part")?;
+        if sealed == "bad" {
+            return Err("changed".into());
+        }
+        map.insert(
+            "secret".into(),
+            sealed.chars().rev().collect::<String>().into(),
+        );
+        map.insert("event".into(), event_id.into());
+        Ok(payload)
+    }
+}
+
+#[tokio::test]
+async fn sealed_outbox_payloads_are_opened_for_upload_or_stop_it() {
+    use loket_sync::LedgerError;
+    let dir = ok(tempfile::tempdir());
+    let ledger = ok(SqliteLedger::open(&dir.path().join("loket.db")).await);
+    ok(ledger.create_outbox().await);
+    let plain = serde_json::json!({"office_code": "JKT1", "n": 1});
+    ok(ledger.append_event("ticket_issued", &plain).await);
+    ok(ledger
+        .append_event(
+            "bap_signed",
+            &serde_json::json!({"office_code": "JKT1", "sealed": "terces"}),
+        )
+        .await);
+
+    // Without an opener the upload stops at the sealed event: nothing goes up sealed.
+    match ledger.events_after(0, 10).await {
+        Err(LedgerError::Sealed { seq: 2, .. }) => {}
+        other => panic!("expected Sealed for seq 2, got {other:?}"),
+    }
+    // With one, central gets the opened payload; plain events are untouched.
+    let opening = ledger
+        .clone()
+        .with_opener(std::sync::Arc::new(ReverseOpener));
+    let events = ok(opening.events_after(0, 10).await);
+    assert_eq!(events[0].payload, plain);
+    assert_eq!(events[1].payload["secret"], "secret");
+    assert_eq!(events[1].payload["event"], events[1].event_id.to_string());
+    assert!(events[1].payload.get("sealed").is_none());
+    // A payload that does not open stops the upload too.
+    ok(opening
+        .append_event(
+            "bap_signed",
+            &serde_json::json!({"office_code": "JKT1", "sealed": "bad"}),
+        )
+        .await);
+    assert!(matches!(
+        opening.events_after(2, 10).await,
+        Err(LedgerError::Sealed { seq: 3, .. })
+    ));
+}

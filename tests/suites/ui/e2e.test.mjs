@@ -519,3 +519,53 @@ test("fingerprints at the counter: ten-print session with the hub's simulated re
   assert.equal(kiosk.status, 403);
   await p.context().close();
 });
+
+test("passports desk: the head registers passports as ready and cancels one not collected within 30 days", async () => {
+  const office = await api("GET", "/api/v1/office", { token: DEMO.kioskToken });
+  const today = new Date(`${office.data.office_date}T00:00:00Z`);
+  const daysAgo = (n) => new Date(today.getTime() - n * 86_400_000).toISOString().slice(0, 10);
+
+  // Counter officers may not read the list of passports past 30 days.
+  const officer = await officerToken();
+  assert.equal((await api("GET", "/api/v1/pickups/overdue", { token: officer })).status, 403);
+
+  const head = await page();
+  await head.goto(`${HUB}/#/head`);
+  await officerLogin(head, DEMO.head.username, DEMO.head.password);
+  await head.waitForSelector("[data-testid=dashboard]");
+  await head.click("[data-testid=head-tab-passports]");
+  await head.waitForSelector("[data-testid=pickup-ready]");
+
+  // Ready yesterday: ready for pickup.
+  await head.fill("[data-testid=ready-receipt]", "E2E-0101");
+  await head.fill("[data-testid=ready-nik]", "3171014509900001");
+  await head.fill("[data-testid=ready-name]", "Dewi Lestari");
+  await head.fill("[data-testid=ready-passport-number]", "E7000101");
+  await head.fill("[data-testid=ready-on]", daysAgo(1));
+  await head.click("[data-testid=ready-submit]");
+  await head.waitForSelector("[data-testid=ready-done][data-state=ready]");
+  assert.match(await head.textContent("[data-testid=ready-done]"), /E2E-0101/);
+
+  // Ready 40 days ago: flagged for cancellation, and on the list.
+  await head.fill("[data-testid=ready-receipt]", "E2E-0102");
+  await head.fill("[data-testid=ready-passport-number]", "E7000102");
+  await head.fill("[data-testid=ready-on]", daysAgo(40));
+  await head.click("[data-testid=ready-submit]");
+  await head.waitForSelector("[data-testid=ready-done][data-state=overdue_for_cancellation]");
+  await head.click("[data-testid=overdue-refresh]");
+  const row = '[data-testid=overdue-row][data-receipt="E2E-0102"]';
+  await head.waitForSelector(row);
+  assert.equal(await head.$('[data-testid=overdue-row][data-receipt="E2E-0101"]'), null, "a ready passport is not overdue");
+  await shot(head, "head-passports");
+
+  // Cancel it with a reason.
+  await head.fill(`${row} [data-testid=overdue-reason]`, "Tidak diambil dalam 30 hari (uji e2e)");
+  await head.click(`${row} [data-testid=overdue-cancel]`);
+  await head.waitForSelector("[data-testid=overdue-note]");
+  assert.match(await head.textContent("[data-testid=overdue-note]"), /E2E-0102/);
+  await head.waitForSelector(row, { state: "detached" });
+  const found = await api("GET", "/api/v1/pickups?receipt=E2E-0102", { token: officer });
+  assert.equal(found.data[0].state, "cancelled");
+  assert.equal(found.data[0].cancel_reason, "Tidak diambil dalam 30 hari (uji e2e)");
+  await head.context().close();
+});

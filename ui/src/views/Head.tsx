@@ -8,6 +8,7 @@ import { Clock, Emblem, LangSwitch, LinkDot } from "../components/chrome";
 import { SyncBadge, SyncCard, noteSync } from "../components/sync";
 import { Login } from "./Counter";
 import { ReportView } from "./Report";
+import { PassportsView } from "../visit-steps/pickup";
 
 export function Head() {
   useLang();
@@ -16,7 +17,7 @@ export function Head() {
   const [updated, setUpdated] = useState<Date | null>(null);
   const [link, setLink] = useState<LiveState>("connecting");
   const [error, setError] = useState<string | null>(null);
-  const [tab, setTab] = useState<"today" | "report">(location.hash.includes("report") ? "report" : "today");
+  const [tab, setTab] = useState<"today" | "report" | "passports">(location.hash.includes("report") ? "report" : location.hash.includes("passports") ? "passports" : "today");
   const [sync, setSync] = useState<api.SyncStatus | null>(null);
   const [syncError, setSyncError] = useState<string | null>(null);
 
@@ -119,6 +120,9 @@ export function Head() {
           <button type="button" role="tab" data-testid="head-tab-report" aria-selected={tab === "report"} class={tab === "report" ? "on" : ""} onClick={() => setTab("report")}>
             {t("head.tab.report")}
           </button>
+          <button type="button" role="tab" data-testid="head-tab-passports" aria-selected={tab === "passports"} class={tab === "passports" ? "on" : ""} onClick={() => setTab("passports")}>
+            {t("passports.tab")}
+          </button>
         </div>
       )}
       {!loggedIn ? (
@@ -126,6 +130,10 @@ export function Head() {
       ) : tab === "report" ? (
         <main class="dash">
           <ReportView />
+        </main>
+      ) : tab === "passports" ? (
+        <main class="dash">
+          <PassportsView />
         </main>
       ) : !data ? (
         <p class="muted pad">{error ?? t("common.loading")}</p>

@@ -1,7 +1,8 @@
 // The pickup tab of a passport pickup visit: find the passport (receipt, NIK or visit), who
 // collects and what they show, the hub's checks (each missing document refused with its
 // own message), the collector's signature (drawn, or on the printed register page), the
-// receipt and the day's register.
+// receipt and the day's register. Also the passports desk (counter and head): register a
+// passport as ready, and cancel one not collected within 30 days (supervisor, head).
 
 import { useEffect, useState } from "preact/hooks";
 import * as api from "../api";
@@ -86,6 +87,10 @@ export function PickupTab(props: VisitStepProps) {
         </ul>
       )}
       {chosen && <Handover key={chosen.receipt} passport={chosen} onDone={(p) => setChosen(p)} />}
+      <details class="card pickup-ready-box">
+        <summary data-testid="pickup-ready-open">{t("passports.ready.title")}</summary>
+        <RegisterReady />
+      </details>
       <div class="pickup-register">
         <button
           type="button"
@@ -291,6 +296,194 @@ function Handover(props: { passport: api.Pickup; onDone: (p: api.Pickup) => void
       <button type="button" class="btn primary big" data-testid="pickup-handover" disabled={busy || (signMode === "drawn" && !png)} onClick={submit}>
         {t("pickup.handover")}
       </button>
+    </div>
+  );
+}
+
+/** Registers a printed passport as ready for pickup (officers at the counter, the head). */
+export function RegisterReady() {
+  useLang();
+  const [receipt, setReceipt] = useState("");
+  const [visitId, setVisitId] = useState("");
+  const [nik, setNik] = useState("");
+  const [name, setName] = useState("");
+  const [booking, setBooking] = useState("");
+  const [passportNumber, setPassportNumber] = useState("");
+  const [readyOn, setReadyOn] = useState("");
+  const [done, setDone] = useState<api.Pickup | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const field = (label: string, testid: string, value: string, set: (v: string) => void, extra: Record<string, unknown> = {}) => (
+    <label class="field">
+      {label}
+      <input data-testid={testid} value={value} onInput={(e) => set((e.target as HTMLInputElement).value)} {...extra} />
+    </label>
+  );
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      const visit = Number.parseInt(visitId, 10);
+      setDone(
+        await api.registerPickup({
+          receipt: receipt.toUpperCase(),
+          visit_id: Number.isFinite(visit) ? visit : null,
+          nik,
+          applicant_name: name,
+          booking_code: booking,
+          passport_number: passportNumber.toUpperCase(),
+          ready_on: readyOn || null,
+        }),
+      );
+    } catch (err) {
+      setError(describe(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="pickup-ready"
+      data-testid="pickup-ready"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <p class="muted">{t("passports.ready.hint")}</p>
+      <div class="bap-fields">
+        {field(t("pickup.receipt"), "ready-receipt", receipt, setReceipt)}
+        {field(t("passports.ready.visit"), "ready-visit", visitId, (v) => setVisitId(v.replace(/\D/g, "")), { inputMode: "numeric" })}
+        {field(t("passports.ready.nik"), "ready-nik", nik, (v) => setNik(v.replace(/\D/g, "")), { inputMode: "numeric", maxLength: 16 })}
+        {field(t("passports.ready.name"), "ready-name", name, setName)}
+        {field(t("passports.ready.booking"), "ready-booking", booking, setBooking)}
+        {field(t("pickup.passport_number"), "ready-passport-number", passportNumber, setPassportNumber)}
+        <label class="field">
+          {t("passports.ready.on")}
+          <input type="date" data-testid="ready-on" value={readyOn} onInput={(e) => setReadyOn((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      {error && (
+        <p class="form-error" role="alert" data-testid="ready-error">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p class="pill paid" data-testid="ready-done" data-state={done.state}>
+          {t("passports.ready.done", { receipt: done.receipt, state: t(`pickup.state.${done.state}`) })}
+        </p>
+      )}
+      <button type="submit" class="btn primary" data-testid="ready-submit" disabled={busy || !receipt.trim()}>
+        {t("passports.ready.submit")}
+      </button>
+    </form>
+  );
+}
+
+/** Passports past the 30-day collection period, each with its cancellation (supervisors and
+ * the head; the hub refuses others). */
+export function OverduePassports() {
+  useLang();
+  const [list, setList] = useState<api.Pickup[] | null>(null);
+  const [reasons, setReasons] = useState<Record<string, string>>({});
+  const [note, setNote] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = () =>
+    api
+      .overduePickups()
+      .then((l) => {
+        setList(l);
+        setError(null);
+      })
+      .catch((err) => setError(describe(err)));
+  useEffect(() => {
+    load();
+  }, []);
+  const cancel = async (p: api.Pickup) => {
+    setBusy(true);
+    setError(null);
+    setNote(null);
+    try {
+      const reason = (reasons[p.receipt] ?? t("passports.overdue.reason.default")).trim();
+      const done = await api.cancelPickup(p.receipt, reason);
+      setNote(t("passports.overdue.cancelled", { receipt: done.receipt }));
+      await load();
+    } catch (err) {
+      setError(describe(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" data-testid="passports-overdue">
+      <h2>{t("passports.overdue.title")}</h2>
+      {error && (
+        <p class="form-error" role="alert" data-testid="overdue-error">
+          {error}
+        </p>
+      )}
+      {note && (
+        <p class="pill paid" data-testid="overdue-note">
+          {note}
+        </p>
+      )}
+      {list && list.length === 0 && <p class="muted">{t("report.overdue.none")}</p>}
+      {list && list.length > 0 && (
+        <table class="svc-table">
+          <thead>
+            <tr>
+              <th>{t("pickup.receipt")}</th>
+              <th>{t("counter.record.name")}</th>
+              <th>{t("pickup.ready_date")}</th>
+              <th>{t("report.overdue.since")}</th>
+              <th>{t("passports.overdue.reason")}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((p) => (
+              <tr data-testid="overdue-row" data-receipt={p.receipt}>
+                <td>{p.receipt}</td>
+                <td>{p.applicant_name}</td>
+                <td>{p.ready_date}</td>
+                <td>{p.status?.since ?? ""}</td>
+                <td>
+                  <input
+                    aria-label={t("passports.overdue.reason")}
+                    data-testid="overdue-reason"
+                    value={reasons[p.receipt] ?? t("passports.overdue.reason.default")}
+                    onInput={(e) => setReasons({ ...reasons, [p.receipt]: (e.target as HTMLInputElement).value })}
+                  />
+                </td>
+                <td>
+                  <button type="button" class="btn plain" data-testid="overdue-cancel" disabled={busy || !(reasons[p.receipt] ?? "x").trim()} onClick={() => cancel(p)}>
+                    {t("passports.overdue.cancel")}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <button type="button" class="btn plain" data-testid="overdue-refresh" onClick={load}>
+        {t("passports.overdue.refresh")}
+      </button>
+    </section>
+  );
+}
+
+/** The head's (and supervisors') passports tab: register ready, cancel overdue. */
+export function PassportsView() {
+  useLang();
+  return (
+    <div class="passports" data-testid="passports">
+      <section class="card">
+        <h2>{t("passports.ready.title")}</h2>
+        <RegisterReady />
+      </section>
+      <OverduePassports />
     </div>
   );
 }

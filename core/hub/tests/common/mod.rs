@@ -145,6 +145,31 @@ impl TestHub {
     }
 
     /// The outbox rows of a kind, payloads parsed, in order.
+    /// The outbox payloads of a kind as the sync upload sends them (sealed parts opened).
+    pub async fn outbox_opened(&self, kind: &str) -> Vec<Value> {
+        use sqlx::ConnectOptions;
+        let mut conn = loket_hub::db::connect_options(&self.db_path())
+            .connect()
+            .await
+            .unwrap();
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT event_id, payload FROM outbox WHERE kind = ? ORDER BY seq")
+                .bind(kind)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        rows.iter()
+            .map(|(id, p)| {
+                loket_hub::personal::open_outbox_payload(
+                    self.hub.sealer(),
+                    id,
+                    serde_json::from_str(p).unwrap(),
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+
     pub async fn outbox(&self, kind: &str) -> Vec<Value> {
         use sqlx::ConnectOptions;
         let mut conn = loket_hub::db::connect_options(&self.db_path())
