@@ -162,8 +162,8 @@ mod tests {
 
     #[test]
     fn instant_on_the_first_representable_day_does_not_panic() {
-        // Found by the api_json fuzz target: a report range from -262143-01-01 made the
-        // local midnight minus seven hours overflow.
+        // Found while writing the api_json fuzz target (its seed `report_first_day` replays
+        // it): a report range from -262143-01-01 made local midnight minus the offset overflow.
         for tz in [
             OfficeTimeZone::Wib,
             OfficeTimeZone::Wita,
