@@ -48,13 +48,16 @@ impl OfficeTimeZone {
         self.local(instant).date()
     }
 
-    /// The instant of a local date and time in this zone.
+    /// The instant of a local date and time in this zone. On chrono's first day
+    /// ([`NaiveDate::MIN`]) a local time earlier than the offset has no UTC instant: it
+    /// gives the earliest one there is instead of panicking (a date typed into a request can
+    /// be that day).
     pub fn instant(self, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         let local = NaiveDateTime::new(date, time);
-        DateTime::from_naive_utc_and_offset(
-            local - chrono::Duration::hours(i64::from(self.utc_offset_hours())),
-            Utc,
-        )
+        let utc = local
+            .checked_sub_signed(chrono::Duration::hours(i64::from(self.utc_offset_hours())))
+            .unwrap_or(NaiveDateTime::MIN);
+        DateTime::from_naive_utc_and_offset(utc, Utc)
     }
 
     /// The usual abbreviation: "WIB", "WITA" or "WIT".
@@ -141,5 +144,37 @@ impl DayKind {
 impl fmt::Display for DayKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instant_is_the_local_time_minus_the_offset() {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default();
+        let at = OfficeTimeZone::Wit.instant(date, nine);
+        assert_eq!(at.naive_utc(), NaiveDateTime::new(date, NaiveTime::MIN));
+        assert_eq!(OfficeTimeZone::Wit.office_date(at), date);
+    }
+
+    #[test]
+    fn instant_on_the_first_representable_day_does_not_panic() {
+        // Found while writing the api_json fuzz target (its seed `report_first_day` replays
+        // it): a report range from -262143-01-01 made local midnight minus the offset overflow.
+        for tz in [
+            OfficeTimeZone::Wib,
+            OfficeTimeZone::Wita,
+            OfficeTimeZone::Wit,
+        ] {
+            let at = tz.instant(NaiveDate::MIN, NaiveTime::MIN);
+            assert_eq!(at.naive_utc(), NaiveDateTime::MIN);
+            let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap_or_default();
+            assert_eq!(tz.local(tz.instant(NaiveDate::MIN, noon)).time(), noon);
+            let last = tz.instant(NaiveDate::MAX, NaiveTime::MIN);
+            assert_eq!(tz.office_date(last), NaiveDate::MAX);
+        }
     }
 }

@@ -44,3 +44,18 @@ pub use usb::UsbReaders;
 pub fn decode_aes3500_image(data: &[u8]) -> Result<FingerImage, ScanError> {
     aes3500::decode_image(data)
 }
+
+/// The finger level in an NB-1010's 16-byte reply to its finger check (above `0x20`: a
+/// finger covers the sensor), after the checks the driver makes on every reply (exposed
+/// for tools, tests and fuzzing; see `docs/fingerprint.md` for the format).
+pub fn nb1010_finger_level(reply: &[u8]) -> Result<u8, ScanError> {
+    nb1010::finger_level_of(reply)
+}
+
+/// Decodes an NB-1010 image from its frames as read from the device (90 frames of 540
+/// bytes), checked as the driver checks them (exposed for tools, tests and fuzzing).
+pub fn decode_nb1010_frames<'a>(
+    frames: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<FingerImage, ScanError> {
+    nb1010::decode_frames(frames)
+}

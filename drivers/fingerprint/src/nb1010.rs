@@ -83,12 +83,8 @@ impl<T: Transport> Nb1010<T> {
     fn exchange(&mut self, command: &[u8], reply_code: u8) -> Result<[u8; REPLY_LEN], ScanError> {
         self.transport.write(EP_OUT, command, TRANSFER_TIMEOUT)?;
         let reply = self.transport.read(EP_IN, REPLY_LEN, TRANSFER_TIMEOUT)?;
-        let reply: [u8; REPLY_LEN] = reply
-            .try_into()
-            .map_err(|_| ScanError::protocol(READER, "reply of wrong length"))?;
         let sequence = command.get(2).copied().unwrap_or(0);
-        check_header(&reply, reply_code, sequence, REPLY_LEN)?;
-        Ok(reply)
+        parse_reply(&reply, reply_code, sequence)
     }
 
     fn finger_level(&mut self) -> Result<u8, ScanError> {
@@ -105,9 +101,41 @@ impl<T: Transport> Nb1010<T> {
             let frame = self.transport.read(EP_IN, FRAME_LEN, TRANSFER_TIMEOUT)?;
             pixels.extend_from_slice(frame_pixels(&frame, index)?);
         }
-        FingerImage::new(WIDTH, HEIGHT, PPI, pixels)
-            .ok_or_else(|| ScanError::protocol(READER, "image size mismatch"))
+        image_from_pixels(pixels)
     }
+}
+
+/// Checks a 16-byte reply (code, sequence, length) and returns it: what [`Nb1010`] does
+/// with the bytes of each reply it reads.
+fn parse_reply(reply: &[u8], reply_code: u8, sequence: u8) -> Result<[u8; REPLY_LEN], ScanError> {
+    let reply: [u8; REPLY_LEN] = reply
+        .try_into()
+        .map_err(|_| ScanError::protocol(READER, "reply of wrong length"))?;
+    check_header(&reply, reply_code, sequence, REPLY_LEN)?;
+    Ok(reply)
+}
+
+/// The finger level in the reply to the finger check (pure; for tools and fuzzing).
+pub(crate) fn finger_level_of(reply: &[u8]) -> Result<u8, ScanError> {
+    let sequence = CMD_CHECK_FINGER[2];
+    Ok(parse_reply(reply, REPLY_FINGER, sequence)?[FINGER_LEVEL_BYTE])
+}
+
+/// Assembles the image from its frames as read from the device, each checked as
+/// [`Nb1010`] checks it while reading (pure; for tools and fuzzing).
+pub(crate) fn decode_frames<'a>(
+    frames: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<FingerImage, ScanError> {
+    let mut pixels = Vec::with_capacity((WIDTH * HEIGHT) as usize);
+    for (index, frame) in frames.into_iter().enumerate() {
+        pixels.extend_from_slice(frame_pixels(frame, index)?);
+    }
+    image_from_pixels(pixels)
+}
+
+fn image_from_pixels(pixels: Vec<u8>) -> Result<FingerImage, ScanError> {
+    FingerImage::new(WIDTH, HEIGHT, PPI, pixels)
+        .ok_or_else(|| ScanError::protocol(READER, "image size mismatch"))
 }
 
 /// Checks the common 8-byte header of a message.
@@ -329,6 +357,29 @@ mod tests {
             .wait_for_finger(Duration::from_secs(10))
             .expect_err("cancelled");
         assert!(matches!(err, ScanError::Cancelled), "{err}");
+    }
+
+    #[test]
+    fn pure_decoders_read_what_the_driver_reads() {
+        let frames: Vec<_> = (0..FRAMES).map(frame).collect();
+        let mut reader = Nb1010::new(Scripted::new(script(frames.clone())), info());
+        let captured = reader.capture(Duration::from_secs(5)).expect("captures");
+        let decoded = decode_frames(frames.iter().map(Vec::as_slice)).expect("decodes");
+        assert_eq!(decoded, captured);
+        // One frame short: the image is incomplete.
+        let err =
+            decode_frames(frames[..FRAMES - 1].iter().map(Vec::as_slice)).expect_err("incomplete");
+        assert!(matches!(err, ScanError::Protocol { .. }), "{err}");
+
+        assert_eq!(finger_level_of(&reply(0x37, 1, 0xf7)).ok(), Some(0xf7));
+        for bad in [
+            reply(0x37, 2, 0xf7),
+            reply(0x20, 1, 0xf7),
+            reply(0x37, 1, 0)[..15].to_vec(),
+        ] {
+            let err = finger_level_of(&bad).expect_err("bad reply");
+            assert!(matches!(err, ScanError::Protocol { .. }), "{err}");
+        }
     }
 
     proptest::proptest! {

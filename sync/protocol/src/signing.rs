@@ -113,7 +113,8 @@ pub fn verify_request(
     now_unix: i64,
 ) -> Result<(), SignatureError> {
     let skew = now_unix.saturating_sub(headers.timestamp);
-    if skew.abs() > MAX_CLOCK_SKEW_SECS {
+    // `unsigned_abs`: a difference saturated at i64::MIN has no i64 absolute value.
+    if skew.unsigned_abs() > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
         return Err(SignatureError::StaleTimestamp { skew_secs: skew });
     }
     let nonce_ok = (16..=64).contains(&headers.nonce.len())
@@ -158,6 +159,29 @@ mod tests {
     }
 
     const NONCE: &str = "00112233445566778899aabbccddeeff";
+
+    #[test]
+    fn extreme_timestamps_are_stale_not_a_panic() {
+        // Found by the sync_payload fuzz target: `now - timestamp` saturated at i64::MIN and
+        // its `abs()` overflowed (a panic; without overflow checks, a negative skew that
+        // passed the freshness check).
+        let k = key(7);
+        for (timestamp, now) in [
+            (1, i64::MIN),
+            (i64::MAX, i64::MIN),
+            (i64::MIN, i64::MAX),
+            (i64::MIN, 0),
+        ] {
+            let h = sign_request(&k, "JKT", "POST", "/api/v1/x", b"", timestamp, NONCE);
+            assert!(
+                matches!(
+                    verify_request(&pk_hex(&k), &h, "POST", "/api/v1/x", b"", now),
+                    Err(SignatureError::StaleTimestamp { .. })
+                ),
+                "timestamp {timestamp}, now {now}"
+            );
+        }
+    }
 
     #[test]
     fn a_signed_request_verifies() {
