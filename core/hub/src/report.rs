@@ -75,9 +75,17 @@ impl ReportQuery {
                 match self.period.unwrap_or(Period::Day) {
                     Period::Day => (date, date),
                     Period::Week => {
-                        let monday =
-                            date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-                        (monday, monday + Duration::days(6))
+                        // Checked: a date at the edge of the calendar has no whole week.
+                        let out_of_range = || HubError::ReportRange("date out of range".into());
+                        let monday = date
+                            .checked_sub_signed(Duration::days(i64::from(
+                                date.weekday().num_days_from_monday(),
+                            )))
+                            .ok_or_else(out_of_range)?;
+                        let sunday = monday
+                            .checked_add_signed(Duration::days(6))
+                            .ok_or_else(out_of_range)?;
+                        (monday, sunday)
                     }
                     Period::Month => {
                         let first = date.with_day(1).unwrap_or(date);
@@ -774,5 +782,40 @@ fn report_form(config: &HubConfig, view: &ReportView, head_name: String) -> Dail
             .collect(),
         head_name,
         head_nip: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_week_at_the_edge_of_the_calendar_is_a_range_error_not_a_panic() {
+        for date in [NaiveDate::MIN, NaiveDate::MAX] {
+            let q = ReportQuery {
+                date: Some(date),
+                period: Some(Period::Week),
+                from: None,
+                to: None,
+            };
+            match q.range(date) {
+                Err(HubError::ReportRange(_)) => {}
+                Ok((from, to)) => assert_eq!((to - from).num_days(), 6),
+                Err(other) => panic!("{other}"),
+            }
+        }
+        let q = ReportQuery {
+            date: NaiveDate::from_ymd_opt(2026, 12, 2),
+            period: Some(Period::Week),
+            from: None,
+            to: None,
+        };
+        let (from, to) = q
+            .range(NaiveDate::MIN)
+            .unwrap_or((NaiveDate::MIN, NaiveDate::MIN));
+        assert_eq!(
+            (from.to_string(), to.to_string()),
+            ("2026-11-30".into(), "2026-12-06".into())
+        );
     }
 }
