@@ -191,6 +191,8 @@ pub fn router(hub: Hub, ui: Option<PathBuf>) -> Router {
         .route("/reports", get(report))
         .route("/reports/export.csv", get(report_csv))
         .route("/reports/export.pdf", get(report_pdf))
+        // Passport photos (crate::photo).
+        .merge(crate::photo::routes())
         .route("/sync/status", get(sync_status))
         .route("/openapi.json", get(openapi))
         .route("/ws", get(live))

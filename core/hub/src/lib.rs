@@ -13,6 +13,8 @@
 //! * [`bap`], [`pickup`] and [`report`] hold the BAP, passport pickup and head's report
 //!   operations (more `impl Hub` blocks) with their request and answer types;
 //!   [`printouts`] their PDFs and drawn signatures.
+//! * [`photo`]: passport photos of a visit (checks through a [`photo::PhotoProcessor`] the
+//!   binary installs; the JPEG stored sealed and registered for upload).
 //! * [`sync`]: the sync status the engine (run by the `loket` binary, `loket-sync`) reports,
 //!   served at `/api/v1/sync/status` and summarized on the live socket; commits nudge it.
 //!
@@ -39,6 +41,7 @@ pub mod live;
 pub mod lock;
 pub mod openapi;
 pub mod origin;
+pub mod photo;
 pub mod pickup;
 pub mod printouts;
 pub mod report;
