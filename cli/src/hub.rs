@@ -36,6 +36,10 @@ pub enum Command {
         /// Directory of the built front end to serve at `/`.
         #[arg(long)]
         ui: Option<PathBuf>,
+        /// Photo check and output settings (TOML, docs/photo.md; default: `photo.toml` in
+        /// the data directory, if present).
+        #[arg(long, value_name = "FILE", env = "LOKET_PHOTO_CONFIG")]
+        photo_config: Option<PathBuf>,
     },
     /// Import M-Paspor bookings from a JSON file (format: docs/hub.md).
     ImportBookings {
@@ -135,7 +139,8 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             listen,
             demo,
             ui,
-        } => serve(&data, listen, demo, ui).await,
+            photo_config,
+        } => serve(&data, listen, demo, ui, photo_config).await,
         Command::ImportBookings { file, data } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -217,6 +222,7 @@ async fn serve(
     listen: Option<String>,
     demo_mode: bool,
     ui: Option<PathBuf>,
+    photo_config: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let hub = open(data, |c| {
         if let Some(l) = listen {
@@ -227,6 +233,8 @@ async fn serve(
         }
     })
     .await?;
+    // Passport photo checks (loket-photo-checks) for the counters' photo step.
+    hub.set_photo_processor(crate::hub_photo::load(&data.data, photo_config.as_deref())?);
     if demo_mode {
         let codes = demo::seed(&hub).await.map_err(user_error)?;
         println!("Demo office seeded. Accounts (user / password):");

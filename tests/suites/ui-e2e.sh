@@ -13,7 +13,7 @@ ensure_loket
 trap stop_demo_hub EXIT
 start_demo_hub
 
-export HUB_URL LOKET_DEMO_JSON
+export HUB_URL LOKET_DEMO_JSON LOKET_BIN
 LOKET_DEMO_JSON="$(demo_json)"
 export LOKET_CHROMIUM="$(command -v chromium)"
 run_node_tests "$SUITES_DIR/ui/e2e.test.mjs"
