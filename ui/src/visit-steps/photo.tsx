@@ -54,7 +54,7 @@ export class AutoCapture {
   }
 }
 
-type CameraState = "starting" | "live" | "stopped" | "none" | "busy" | "denied" | "unsupported" | "error";
+type CameraState = "starting" | "live" | "stopped" | "none" | "busy" | "denied" | "unsupported" | "error" | "hub";
 
 function cameraProblem(err: unknown): { state: CameraState; detail: string } {
   const name = err instanceof DOMException || err instanceof Error ? err.name : "";
@@ -277,7 +277,15 @@ export function PhotoTab(props: VisitStepProps) {
         } catch (err) {
           if (loop.stop) return;
           setError(describe(err));
-          // The hub refused or is away: wait a moment before the next frame.
+          // Photo checks missing on the hub, or this visit not at this counter: frames would
+          // be refused again; the message says what to do and "Coba lagi" starts over.
+          if (err instanceof ApiError && [401, 403, 409, 503].includes(err.status)) {
+            stopCamera();
+            setCamera("hub");
+            setCameraDetail(describe(err));
+            return;
+          }
+          // A refused frame or the hub away: wait a moment before the next one.
           loop.timer = window.setTimeout(tick, 1000);
           return;
         }
@@ -382,7 +390,7 @@ export function PhotoTab(props: VisitStepProps) {
   }, [camera]);
 
   const needed = check?.auto_capture_frames ?? autoRef.current.needed;
-  const problem = ["none", "busy", "denied", "unsupported", "error"].includes(camera);
+  const problem = ["none", "busy", "denied", "unsupported", "error", "hub"].includes(camera);
 
   return (
     <div class="photo" data-testid="photo-step">
