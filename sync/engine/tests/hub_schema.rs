@@ -339,7 +339,10 @@ async fn a_file_the_hub_registers_is_a_blob_the_engine_uploads() {
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].sha256, sha);
     assert_eq!(pending[0].size, sealed.len() as u64);
-    assert_eq!(ok(ledger.read_blob(&sha, 5, 1024).await), sealed[5..].to_vec());
+    assert_eq!(
+        ok(ledger.read_blob(&sha, 5, 1024).await),
+        sealed[5..].to_vec()
+    );
     // Registering the same file through the engine's own call is harmless.
     assert_eq!(ok(ledger.register_blob(&file).await), sha);
     assert_eq!(ok(ledger.pending_blobs().await).len(), 1);
