@@ -40,6 +40,10 @@ pub enum Command {
         /// app's embedded hub, which must not outlive a killed app.
         #[arg(long, hide = true)]
         stop_with_parent: bool,
+        /// Photo check and output settings (TOML, docs/photo.md; default: `photo.toml` in
+        /// the data directory, if present).
+        #[arg(long, value_name = "FILE", env = "LOKET_PHOTO_CONFIG")]
+        photo_config: Option<PathBuf>,
     },
     /// Import M-Paspor bookings from a JSON file (format: docs/hub.md).
     ImportBookings {
@@ -140,7 +144,8 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             demo,
             ui,
             stop_with_parent,
-        } => serve(&data, listen, demo, ui, stop_with_parent).await,
+            photo_config,
+        } => serve(&data, listen, demo, ui, stop_with_parent, photo_config).await,
         Command::ImportBookings { file, data } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -223,6 +228,7 @@ async fn serve(
     demo_mode: bool,
     ui: Option<PathBuf>,
     stop_with_parent: bool,
+    photo_config: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let hub = open(data, |c| {
         if let Some(l) = listen {
@@ -233,6 +239,8 @@ async fn serve(
         }
     })
     .await?;
+    // Passport photo checks (loket-photo-checks) for the counters' photo step.
+    hub.set_photo_processor(crate::hub_photo::load(&data.data, photo_config.as_deref())?);
     if demo_mode {
         let codes = demo::seed(&hub).await.map_err(user_error)?;
         println!("Demo office seeded. Accounts (user / password):");

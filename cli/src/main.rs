@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod care;
 mod fingerprint;
 mod hub;
+mod hub_photo;
 mod hub_sync;
 mod photo;
 mod printer;

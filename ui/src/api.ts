@@ -567,6 +567,110 @@ export async function openFile(path: string, fileName: string): Promise<void> {
   window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+// ---- passport photo (core/hub/src/photo.rs) -----------------------------------------
+
+export interface PhotoPoint {
+  x: number;
+  y: number;
+}
+
+export interface PhotoRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One photo check: measured value, configured bounds, verdict, what to change. */
+export interface PhotoCheck {
+  name: string;
+  value: number | null;
+  threshold: { min?: number; max?: number };
+  pass: boolean;
+  message: string;
+  message_en: string;
+}
+
+/** What the hub found in one frame (loket-photo-checks' FrameReport), in frame pixels. */
+export interface PhotoFrameReport {
+  width: number;
+  height: number;
+  passed: boolean;
+  faces_found: number;
+  face: {
+    rect: PhotoRect;
+    right_eye: PhotoPoint;
+    left_eye: PhotoPoint;
+    nose_tip: PhotoPoint;
+    mouth: PhotoPoint;
+    chin: PhotoPoint;
+    crown: PhotoPoint;
+  } | null;
+  other_faces: PhotoRect[];
+  guide: { rect: PhotoRect; centre_x: number; eye_band: [number, number]; crown_band: [number, number]; chin_y: number };
+  checks: PhotoCheck[];
+}
+
+export interface PhotoFrameCheck {
+  passed: boolean;
+  failed: string[];
+  /** Consecutive passing frames after which the preview takes the photo by itself. */
+  auto_capture_frames: number;
+  report: PhotoFrameReport;
+}
+
+export interface StoredPhoto {
+  photo_id: number;
+  visit_id: number;
+  width: number;
+  height: number;
+  bytes: number;
+  passed: boolean;
+  failed: string[];
+  taken_by: string;
+  taken_at: string;
+  report: PhotoFrameReport;
+  details: Record<string, unknown>;
+}
+
+/** Checks one preview frame (JPEG) on the hub. */
+export async function checkPhotoFrame(frame: Blob, signal?: AbortSignal): Promise<PhotoFrameCheck> {
+  return request("POST", "/api/v1/photo/check", { token: officerToken(), body: frame, signal });
+}
+
+/** Sends the chosen frame: the hub makes the 35x45 photo and stores it (sealed) with the visit. */
+export async function storePhoto(visitId: number | string, frame: Blob): Promise<StoredPhoto> {
+  return request("POST", `/api/v1/visits/${encodeURIComponent(String(visitId))}/photo`, { token: officerToken(), body: frame });
+}
+
+/** The visit's stored photo (metadata and report), or null when none was taken yet. */
+export async function storedPhoto(visitId: number | string): Promise<StoredPhoto | null> {
+  try {
+    return await request("GET", `/api/v1/visits/${encodeURIComponent(String(visitId))}/photo/report`, { token: officerToken() });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "photo_not_found") return null;
+    throw err;
+  }
+}
+
+/** The visit's photo as a JPEG blob (a plain <img src> cannot carry the token). */
+export async function photoJpeg(visitId: number | string): Promise<Blob> {
+  const res = await fetch(`${hubBase()}/api/v1/visits/${encodeURIComponent(String(visitId))}/photo`, {
+    headers: { Authorization: `Bearer ${officerToken() ?? ""}` },
+  });
+  if (!res.ok) {
+    let body: { error?: { code?: string; message_id?: string; message_en?: string } } = {};
+    try {
+      body = await res.json();
+    } catch {
+      // not JSON
+    }
+    const message = (lang() === "en" ? body.error?.message_en : body.error?.message_id) ?? res.statusText;
+    throw new ApiError(res.status, body.error?.code ?? `http_${res.status}`, message);
+  }
+  return res.blob();
+}
+
 // ---- BAP (core/hub/src/bap.rs) ------------------------------------------------------
 
 export type BapStepName = "identity" | "old_passport" | "reason" | "incident" | "history" | "documents" | "assessment" | "outcome";

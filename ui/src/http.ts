@@ -55,14 +55,17 @@ export async function request<T>(
   opts: { token?: string | null; body?: unknown; signal?: AbortSignal } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+  // A Blob (a camera frame) goes as it is; anything else as JSON.
+  const raw = typeof Blob !== "undefined" && opts.body instanceof Blob ? opts.body : null;
+  if (raw) headers["Content-Type"] = raw.type || "application/octet-stream";
+  else if (opts.body !== undefined) headers["Content-Type"] = "application/json";
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   let res: Response;
   try {
     res = await fetch(hubBase() + path, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
       signal: opts.signal,
     });
   } catch (err) {

@@ -11,6 +11,7 @@ import { Head } from "./views/Head";
 import { Home } from "./views/Home";
 // Visit steps register themselves with the counter view (steps.ts).
 import "./visit-steps/fingerprint";
+import "./visit-steps/photo";
 import "./visit-steps/bap";
 import "./visit-steps/pickup";
 import { Connect, type DesktopInfo } from "./views/Connect";

@@ -199,6 +199,8 @@ pub fn router_with(hub: Hub, ui: Option<PathBuf>, devices: Devices) -> Router {
         .route("/reports/export.csv", get(report_csv))
         .route("/reports/export.pdf", get(report_pdf))
         .route("/office-print", post(office_print))
+        // Passport photos (crate::photo).
+        .merge(crate::photo::routes())
         .route("/sync/status", get(sync_status))
         // Fingerprints (issue 4): sessions stored with the visit, the demo's simulated reader.
         .route(

@@ -93,6 +93,9 @@ pub enum HubError {
     /// Sealing or opening personal data failed (key file, or a changed blob).
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
+    /// Passport photos: no processor, not this officer's visit, no photo, refused frame.
+    #[error(transparent)]
+    Photo(crate::photo::PhotoFailure),
     /// No BAP with that id (or version).
     #[error("BAP not found")]
     BapNotFound,
@@ -223,6 +226,7 @@ impl HubError {
             HubError::BackupUnusable(_) => "backup_unusable",
             HubError::OriginRefused => "origin_refused",
             HubError::Seal(_) => "sealed_data",
+            HubError::Photo(e) => e.code(),
             HubError::BapNotFound => "bap_not_found",
             HubError::BapStale { .. } => "bap_stale",
             HubError::ApproverRequired => "approver_required",
@@ -256,6 +260,7 @@ impl HubError {
             HubError::BackupUnusable(_) => 422,
             HubError::OriginRefused | HubError::CounterHeldByOther { .. } => 403,
             HubError::Seal(_) => 500,
+            HubError::Photo(e) => e.status(),
             HubError::AlreadyExists(_) | HubError::NoCurrentVisit | HubError::BapStale { .. } => {
                 409
             }
@@ -324,6 +329,7 @@ impl HubError {
                 "Berkas cadangan tidak dapat dipakai ({why}). Pilih berkas cadangan lain; data yang ada tidak diubah."
             ),
             HubError::Seal(e) => e.message_id(),
+            HubError::Photo(e) => e.message_id(),
             HubError::OriginRefused => {
                 "Permintaan dari halaman situs lain ditolak. Buka aplikasi Loket dari alamat hub kantor."
                     .into()
@@ -426,6 +432,7 @@ impl HubError {
                 "The backup file cannot be used ({why}). Choose another backup file; the current data was not changed."
             ),
             HubError::Seal(e) => e.message_en(),
+            HubError::Photo(e) => e.message_en(),
             HubError::OriginRefused => {
                 "A request from another site's page was refused. Open the Loket app from the office hub's address."
                     .into()

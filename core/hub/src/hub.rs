@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) sync: std::sync::RwLock<crate::sync::SyncState>,
     /// Seals personal data at rest (BAP contents, biometrics): see [`crate::seal`].
     pub(crate) sealer: crate::seal::Sealer,
+    /// Passport photos: files, processor, permits (see [`crate::photo`]).
+    pub(crate) photos: crate::photo::PhotoState,
 }
 
 /// A request to issue a walk-in or priority ticket.
@@ -176,6 +178,7 @@ impl Hub {
                 speaker: Speaker::default(),
                 sync: std::sync::RwLock::default(),
                 sealer,
+                photos: crate::photo::PhotoState::new(data_dir),
             }),
         })
     }

@@ -15,6 +15,8 @@
 //!   [`printouts`] their PDFs and drawn signatures.
 //! * [`fingerprints`]: fingerprint sessions stored with the visit (images sealed, synced as
 //!   blobs), and the demo's simulated reader route.
+//! * [`photo`]: passport photos of a visit (checks through a [`photo::PhotoProcessor`] the
+//!   binary installs; the JPEG stored sealed and registered for upload).
 //! * [`sync`]: the sync status the engine (run by the `loket` binary, `loket-sync`) reports,
 //!   served at `/api/v1/sync/status` and summarized on the live socket; commits nudge it.
 //!
@@ -44,6 +46,7 @@ pub mod office_print;
 pub mod openapi;
 pub mod origin;
 pub mod personal;
+pub mod photo;
 pub mod pickup;
 pub mod printouts;
 pub mod report;

@@ -489,6 +489,39 @@ pub const OPERATIONS: &[Operation] = &[
         None,
         "Pdf",
     ),
+    // Passport photos (crate::photo): image bodies, JPEG answer.
+    op(
+        "POST",
+        "/api/v1/photo/check",
+        "Check one preview frame (JPEG or PNG body): face box, guide, every check",
+        "serve",
+        Some("Image"),
+        "FrameCheck",
+    ),
+    op(
+        "POST",
+        "/api/v1/visits/{id}/photo",
+        "Make the 35x45 passport photo of the chosen frame and store it (sealed) with the visit",
+        "serve",
+        Some("Image"),
+        "Photo",
+    ),
+    op(
+        "GET",
+        "/api/v1/visits/{id}/photo",
+        "The visit's passport photo (JPEG)",
+        "serve",
+        None,
+        "Jpeg",
+    ),
+    op(
+        "GET",
+        "/api/v1/visits/{id}/photo/report",
+        "The visit's passport photo: metadata and check report",
+        "serve",
+        None,
+        "Photo",
+    ),
     op(
         "POST",
         "/api/v1/office-print",
@@ -556,6 +589,7 @@ pub fn document() -> Value {
             "Wav" => Some(("audio/wav", "binary")),
             "Pdf" => Some(("application/pdf", "binary")),
             "Csv" => Some(("text/csv", "text")),
+            "Jpeg" => Some(("image/jpeg", "binary")),
             _ => None,
         };
         if let Some((media, format)) = media {
@@ -565,7 +599,11 @@ pub fn document() -> Value {
         if o.auth != "none" {
             operation["security"] = json!([{"bearer": []}]);
         }
-        if let Some(req) = o.request {
+        if o.request == Some("Image") {
+            let binary = json!({"schema": {"type": "string", "format": "binary"}});
+            operation["requestBody"] = json!({"required": true,
+                "content": {"image/jpeg": binary.clone(), "image/png": binary}});
+        } else if let Some(req) = o.request {
             operation["requestBody"] = json!({
                 "required": !matches!(req, "OpenCounter" | "StartBap" | "CompleteBap"),
                 "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{req}")}}}
@@ -584,8 +622,9 @@ pub fn document() -> Value {
     }
     let mut schemas = Map::new();
     for o in OPERATIONS {
-        let response = Some(o.response).filter(|r| !matches!(*r, "Wav" | "Pdf" | "Csv"));
-        for name in o.request.into_iter().chain(response) {
+        let response = Some(o.response).filter(|r| !matches!(*r, "Wav" | "Pdf" | "Csv" | "Jpeg"));
+        let request = o.request.filter(|r| *r != "Image");
+        for name in request.into_iter().chain(response) {
             schemas
                 .entry(name.to_string())
                 .or_insert_with(|| json!({"description": format!("See docs/api.md: {name}.")}));

@@ -110,7 +110,22 @@ impl Default for OutputConfig {
     }
 }
 
-/// Both configurations as one document (`[checks]` and `[output]` tables).
+/// When the counter's live preview takes the photo by itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaptureConfig {
+    /// Consecutive frames on which every check passes before the photo is taken (at least
+    /// 1; the rule of [`crate::AutoCapture`]). At 15 fps, 5 frames is a third of a second.
+    pub auto_frames: u32,
+}
+
+impl Default for CaptureConfig {
+    fn default() -> Self {
+        Self { auto_frames: 5 }
+    }
+}
+
+/// The configurations as one document (`[checks]`, `[output]` and `[capture]` tables).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PhotoConfig {
@@ -118,4 +133,6 @@ pub struct PhotoConfig {
     pub checks: CheckConfig,
     /// Output photo settings.
     pub output: OutputConfig,
+    /// Automatic capture in the counter's preview.
+    pub capture: CaptureConfig,
 }

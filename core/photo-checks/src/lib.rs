@@ -17,6 +17,7 @@ mod checks;
 mod command;
 mod config;
 mod imageops;
+mod input;
 mod models;
 mod output;
 mod report;
@@ -24,8 +25,9 @@ mod report;
 pub use autocapture::{AutoCapture, CaptureDecision};
 pub use checks::guide_rect;
 pub use command::{CheckCommandOutcome, check_file, load_config};
-pub use config::{CheckConfig, OutputConfig, PhotoConfig};
+pub use config::{CaptureConfig, CheckConfig, OutputConfig, PhotoConfig};
 pub use imageops::{Point, Rect};
+pub use input::{MAX_INPUT_SIDE, decode_image};
 pub use models::FaceModels;
 pub use output::{PassportPhoto, encode_to_fit, make_passport_photo};
 pub use report::{CheckName, CheckResult, FaceReport, FrameReport, Guide, Threshold};
@@ -64,6 +66,12 @@ pub enum PhotoError {
         "Pengaturan foto tidak sah: {0}. Perbaiki berkas pengaturan. / Invalid photo settings: {0}. Fix the settings file."
     )]
     Config(String),
+    /// Image bytes (an uploaded camera frame) that are not a readable PNG or JPEG, or too
+    /// large.
+    #[error(
+        "Gambar tidak dapat dibaca: {0}. Kirim bingkai kamera sebagai JPEG atau PNG. / The image cannot be read: {0}. Send the camera frame as JPEG or PNG."
+    )]
+    Image(String),
     /// An input or output file (command only).
     #[error(
         "Berkas {path}: {detail}. Periksa jalur berkasnya. / File {path}: {detail}. Check the path."

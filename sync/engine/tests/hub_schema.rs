@@ -412,3 +412,58 @@ async fn sealed_outbox_payloads_are_opened_for_upload_or_stop_it() {
         Err(LedgerError::Sealed { seq: 3, .. })
     ));
 }
+
+/// The hub registers a photo's sealed file for upload itself (core/hub/src/photo.rs, in the
+/// photo's transaction), in the `sync_blobs` table its migration 0004 creates when the engine
+/// has not yet: the same table as the engine's, and a row the engine uploads.
+#[tokio::test]
+async fn a_file_the_hub_registers_is_a_blob_the_engine_uploads() {
+    let dir = ok(tempfile::tempdir());
+    let db = dir.path().join("loket.db");
+    let pool = ok(sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", db.display())).await);
+    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/hub/migrations");
+    let mut files: Vec<_> = ok(std::fs::read_dir(migrations))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    files.sort();
+    for f in files {
+        let sql = ok(std::fs::read_to_string(&f));
+        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await);
+    }
+    // A row written the way the hub writes it.
+    let file = dir.path().join("7.lks");
+    let sealed = b"LKS1 sealed photo bytes".to_vec();
+    ok(std::fs::write(&file, &sealed));
+    let sha = loket_sync_protocol::sha256_hex(&sealed);
+    ok(sqlx::query(
+        "INSERT INTO sync_blobs (sha256, path, size, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(&sha)
+    .bind(file.to_str().unwrap_or_default())
+    .bind(sealed.len() as i64)
+    .bind("2026-11-23T01:00:00.125000Z")
+    .execute(&pool)
+    .await);
+    let ledger = ok(SqliteLedger::from_pool(pool).await);
+    // Once the engine opened the folder (adding its later columns), the tables agree.
+    let plain_dir = ok(tempfile::tempdir());
+    let plain = ok(SqliteLedger::open(&plain_dir.path().join("loket.db")).await);
+    assert_eq!(
+        columns(ledger.pool(), "sync_blobs").await,
+        columns(plain.pool(), "sync_blobs").await,
+        "the hub's sync_blobs and the engine's SYNC_DDL differ"
+    );
+    let pending = ok(ledger.pending_blobs().await);
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].sha256, sha);
+    assert_eq!(pending[0].size, sealed.len() as u64);
+    assert_eq!(
+        ok(ledger.read_blob(&sha, 5, 1024).await),
+        sealed[5..].to_vec()
+    );
+    // Registering the same file through the engine's own call is harmless.
+    assert_eq!(ok(ledger.register_blob(&file).await), sha);
+    assert_eq!(ok(ledger.pending_blobs().await).len(), 1);
+}

@@ -569,3 +569,212 @@ test("passports desk: the head registers passports as ready and cancels one not 
   assert.equal(found.data[0].cancel_reason, "Tidak diambil dalam 30 hari (uji e2e)");
   await head.context().close();
 });
+
+// ---- passport photo: fake camera -> checks -> auto-capture -> stored on the hub ----------
+
+/** Width and height of a baseline or progressive JPEG (its SOF marker). */
+function jpegSize(buf) {
+  let i = 2;
+  while (i + 9 < buf.length) {
+    if (buf[i] !== 0xff) return null;
+    const marker = buf[i + 1];
+    const len = buf.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      return { height: buf.readUInt16BE(i + 5), width: buf.readUInt16BE(i + 7) };
+    }
+    i += 2 + len;
+  }
+  return null;
+}
+
+/** RGBA pixels -> one YUV 4:2:0 frame (BT.601, studio range), as Chromium's fake camera reads it. */
+function i420(rgba, width, height) {
+  const y = Buffer.alloc(width * height);
+  const u = Buffer.alloc((width / 2) * (height / 2));
+  const v = Buffer.alloc((width / 2) * (height / 2));
+  const clamp = (n) => Math.max(0, Math.min(255, Math.round(n)));
+  for (let row = 0; row < height; row++) {
+    for (let col = 0; col < width; col++) {
+      const k = (row * width + col) * 4;
+      y[row * width + col] = clamp(16 + (65.481 * rgba[k] + 128.553 * rgba[k + 1] + 24.966 * rgba[k + 2]) / 255);
+    }
+  }
+  for (let row = 0; row < height; row += 2) {
+    for (let col = 0; col < width; col += 2) {
+      let r = 0, g = 0, b = 0;
+      for (const [dr, dc] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+        const k = ((row + dr) * width + col + dc) * 4;
+        r += rgba[k] / 4;
+        g += rgba[k + 1] / 4;
+        b += rgba[k + 2] / 4;
+      }
+      const j = (row / 2) * (width / 2) + col / 2;
+      u[j] = clamp(128 + (-37.797 * r - 74.203 * g + 112 * b) / 255);
+      v[j] = clamp(128 + (112 * r - 93.786 * g - 18.214 * b) / 255);
+    }
+  }
+  return Buffer.concat([y, u, v]);
+}
+
+/**
+ * A .y4m video for Chromium's fake camera, made now from the public-domain astronaut
+ * portrait the photo-check tests use: its top rows repeated for head room (as in
+ * core/photo-checks), cropped to 35x45 by `loket photo check --crop`, and shown in the
+ * middle of a 720x540 webcam frame whose sides continue the photo's edges.
+ */
+async function fakeCameraVideo(dir) {
+  const portrait = fs.readFileSync(path.join(ROOT, "core/photo-checks/tests/images/astronaut.png")).toString("base64");
+  const helper = await page(800, 600);
+  const padded = await helper.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement("canvas");
+    c.width = img.width;
+    c.height = img.height + 120;
+    const g = c.getContext("2d");
+    g.drawImage(img, 0, 0, img.width, 1, 0, 0, img.width, 120);
+    g.drawImage(img, 0, 120);
+    return c.toDataURL("image/png").split(",")[1];
+  }, portrait);
+  const paddedFile = path.join(dir, "astronaut-head-room.png");
+  const cropFile = path.join(dir, "astronaut-35x45.jpg");
+  fs.writeFileSync(paddedFile, Buffer.from(padded, "base64"));
+  const loket = process.env.LOKET_BIN ?? path.join(process.env.CARGO_TARGET_DIR ?? path.join(ROOT, "target"), "debug", "loket");
+  const { spawnSync } = await import("node:child_process");
+  const run = spawnSync(loket, ["photo", "check", paddedFile, "--crop", cropFile], { encoding: "utf8" });
+  assert.ok(fs.existsSync(cropFile), `loket photo check --crop made no crop: ${run.stderr}`);
+  const [width, height] = [720, 540];
+  const rgba = await helper.evaluate(
+    async ({ b64, width, height }) => {
+      const img = new Image();
+      img.src = `data:image/jpeg;base64,${b64}`;
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = width;
+      c.height = height;
+      const g = c.getContext("2d");
+      const inner = Math.round((height * 35) / 45);
+      const left = (width - inner) / 2;
+      g.drawImage(img, 0, 0, 1, img.height, 0, 0, left, height);
+      g.drawImage(img, img.width - 1, 0, 1, img.height, left + inner, 0, width - left - inner, height);
+      g.drawImage(img, left, 0, inner, height);
+      const data = g.getImageData(0, 0, width, height).data;
+      let s = "";
+      for (let i = 0; i < data.length; i += 0x8000) s += String.fromCharCode(...data.subarray(i, i + 0x8000));
+      return btoa(s);
+    },
+    { b64: fs.readFileSync(cropFile).toString("base64"), width, height },
+  );
+  await helper.context().close();
+  const frame = i420(Buffer.from(rgba, "base64"), width, height);
+  const video = path.join(dir, "camera.y4m");
+  const parts = [Buffer.from(`YUV4MPEG2 W${width} H${height} F15:1 Ip A1:1 C420jpeg\n`)];
+  for (let n = 0; n < 2; n++) parts.push(Buffer.from("FRAME\n"), frame);
+  fs.writeFileSync(video, Buffer.concat(parts));
+  return video;
+}
+
+test("photo step: live preview from the camera, checks drawn over it, auto-capture, the 35x45 photo stored on the hub", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "loket-photo-"));
+  const video = await fakeCameraVideo(dir);
+  // Its own browser: the camera flags apply to a whole browser, not to one page.
+  const cameraBrowser = await chromium.launch({
+    executablePath: process.env.LOKET_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  try {
+    // A walk-in that went through its document check: it waits for the photo stage, which
+    // Loket 2 serves.
+    const ticket = await api("POST", "/api/v1/tickets", {
+      token: DEMO.kioskToken,
+      body: { service: "new_passport", lane: "priority", priority_group: "disability" },
+    });
+    assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
+    const number = ticket.data.ticket;
+    const other = await officerToken("officer2", "officer2-demo");
+    for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
+      const r = await api("POST", `/api/v1/counters/${DEMO.counterId}/${step}`, { token: other, body });
+      assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
+    }
+    await api("POST", `/api/v1/counters/${DEMO.counterId}/close`, { token: other });
+
+    const context = await cameraBrowser.newContext({ viewport: { width: 1920, height: 1080 }, locale: "id-ID" });
+    await context.grantPermissions(["camera"], { origin: HUB });
+    const p = await context.newPage();
+    p.on("pageerror", (err) => console.error("page error:", err.message));
+    const checks = [];
+    const checkTimes = [];
+    const stores = [];
+    p.on("response", async (r) => {
+      const url = r.url();
+      if (r.request().method() !== "POST") return;
+      if (url.endsWith("/api/v1/photo/check") && r.status() === 200) {
+        checkTimes.push(Date.now());
+        checks.push(await r.json().catch(() => null));
+      }
+      if (/\/api\/v1\/visits\/\d+\/photo$/.test(url)) stores.push({ status: r.status(), body: await r.json().catch(() => null) });
+    });
+    await openCounter(p, 2);
+    await p.waitForSelector(`[data-testid=queue-item][data-number="${number}"]`);
+    await p.click(`[data-testid=queue-item][data-number="${number}"] [data-testid=call-given]`);
+    await p.waitForFunction((n) => document.querySelector("[data-testid=current-number]")?.textContent?.trim() === n, number);
+    await p.click("role=tab[name='Foto']");
+
+    // The overlay: guide, face box and marks drawn over the live picture.
+    await p.waitForFunction(() => {
+      const c = document.querySelector("[data-testid=photo-overlay]");
+      if (!c || c.dataset.face !== "1" || !c.width) return false;
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let drawn = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]) drawn++;
+      return drawn > 1000;
+    }, null, { timeout: 60_000 });
+    await shot(p, "counter-photo-live").catch(() => undefined);
+
+    // Auto-capture: the stored photo replaces the preview, every check of its frame passed.
+    await p.waitForSelector("[data-testid=photo-stored][data-how=auto]", { timeout: 60_000 });
+    const stored = stores.find((s) => s.status === 200)?.body;
+    assert.ok(stored, `the photo was stored: ${JSON.stringify(stores)}`);
+    assert.equal(stored.passed, true, JSON.stringify(stored.failed));
+    const passing = checks.filter((c) => c?.passed);
+    assert.ok(checks.length >= passing.length && passing.length >= passing[0].auto_capture_frames, `${passing.length} passing frames before the capture`);
+    assert.equal(passing[0].report.checks.length, 12);
+    assert.ok(passing[0].report.checks.every((c) => c.pass && c.message === "Sudah baik."));
+    assert.equal(await p.locator("[data-testid=photo-stored-checks] [data-pass='1']").count(), 12);
+    const span = (checkTimes.at(-1) - checkTimes[0]) / 1000;
+    console.log(`photo step: ${checks.length} frames checked, ${span > 0 ? ((checks.length - 1) / span).toFixed(1) : "?"} per second against this hub build`);
+    await shot(p, "counter-photo");
+
+    // On the hub: a JPEG of 35:45 proportions, read back by the officer serving the visit.
+    const officer = await officerToken();
+    const res = await fetch(`${HUB}/api/v1/visits/${stored.visit_id}/photo`, { headers: { Authorization: `Bearer ${officer}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "image/jpeg");
+    const jpeg = Buffer.from(await res.arrayBuffer());
+    const size = jpegSize(jpeg);
+    assert.ok(size && size.width >= 413 && size.height >= 531, JSON.stringify(size));
+    assert.ok(Math.abs(size.width / size.height - 35 / 45) < 0.01, JSON.stringify(size));
+
+    // Retake, and this time the officer takes it with Space.
+    await p.click("[data-testid=photo-retake]");
+    await p.waitForSelector("[data-testid=photo-overlay][data-face='1']", { timeout: 60_000 });
+    await p.keyboard.press("Space");
+    await p.waitForSelector("[data-testid=photo-stored][data-how=manual]", { timeout: 60_000 });
+    assert.ok(stores.filter((s) => s.status === 200).length >= 2);
+    await context.close();
+  } finally {
+    await cameraBrowser.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
