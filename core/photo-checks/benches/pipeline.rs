@@ -17,7 +17,10 @@ fn frame() -> RgbImage {
             std::process::exit(1);
         }
     };
-    let face = image::imageops::resize(&portrait, 720, 720, image::imageops::FilterType::Triangle);
+    // The head and shoulders (the portrait's upper 400x400), filling the frame's height as a
+    // passport framing does: the detector sees the face at its working size.
+    let head = image::imageops::crop_imm(&portrait, 56, 0, 400, 400).to_image();
+    let face = image::imageops::resize(&head, 720, 720, image::imageops::FilterType::Triangle);
     let mut frame = RgbImage::from_pixel(1280, 720, Rgb([190, 190, 190]));
     image::imageops::overlay(&mut frame, &face, 280, 0);
     frame
