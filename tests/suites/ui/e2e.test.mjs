@@ -518,6 +518,12 @@ test("fingerprints at the counter: ten-print session with the hub's simulated re
   const kiosk = await api("GET", `/api/v1/visits/${visitId}/fingerprints`, { token: DEMO.kioskToken });
   assert.equal(kiosk.status, 403);
   await p.context().close();
+  // The applicant moves on: Loket 2 is free for the next test's call.
+  const officer = await officerToken();
+  for (const step of ["start", "finish"]) {
+    const r = await api("POST", `/api/v1/counters/2/${step}`, { token: officer });
+    assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
+  }
 });
 
 test("passports desk: the head registers passports as ready and cancels one not collected within 30 days", async () => {
