@@ -13,6 +13,12 @@ use sqlx::Row;
 /// A database with every hub migration applied, in file-name order.
 async fn hub_database(dir: &std::path::Path) -> SqliteLedger {
     let ledger = ok(SqliteLedger::open(&dir.join("loket.db")).await);
+    run_hub_migrations(ledger.pool()).await;
+    ledger
+}
+
+/// Runs the hub's migrations (core/hub/migrations) on `pool`, in order.
+async fn run_hub_migrations(pool: &sqlx::SqlitePool) {
     let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/hub/migrations");
     let mut files: Vec<_> = ok(std::fs::read_dir(migrations))
         .filter_map(Result::ok)
@@ -23,11 +29,8 @@ async fn hub_database(dir: &std::path::Path) -> SqliteLedger {
     assert!(!files.is_empty(), "no hub migrations found");
     for f in files {
         let sql = ok(std::fs::read_to_string(&f));
-        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-            .execute(ledger.pool())
-            .await);
+        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await);
     }
-    ledger
 }
 
 async fn columns(pool: &sqlx::SqlitePool, table: &str) -> Vec<(String, String, i64, i64)> {
@@ -304,17 +307,7 @@ async fn blobs_the_hub_registers_before_the_engine_ran_are_the_engines_pending_b
         .filename(dir.path().join("loket.db"))
         .create_if_missing(true);
     let pool = ok(sqlx::SqlitePool::connect_with(options).await);
-    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/hub/migrations");
-    let mut files: Vec<_> = ok(std::fs::read_dir(migrations))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
-    for f in files {
-        let sql = ok(std::fs::read_to_string(&f));
-        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await);
-    }
+    run_hub_migrations(&pool).await;
     // As `Hub::save_fingerprints` does: the sealed file, its SHA-256, absolute path, size.
     let file = dir.path().join("biometrics-test.lks");
     let bytes = b"LKS1 sealed fingerprint bytes".to_vec();
@@ -421,17 +414,7 @@ async fn a_file_the_hub_registers_is_a_blob_the_engine_uploads() {
     let dir = ok(tempfile::tempdir());
     let db = dir.path().join("loket.db");
     let pool = ok(sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", db.display())).await);
-    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/hub/migrations");
-    let mut files: Vec<_> = ok(std::fs::read_dir(migrations))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
-    for f in files {
-        let sql = ok(std::fs::read_to_string(&f));
-        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await);
-    }
+    run_hub_migrations(&pool).await;
     // A row written the way the hub writes it.
     let file = dir.path().join("7.lks");
     let sealed = b"LKS1 sealed photo bytes".to_vec();
