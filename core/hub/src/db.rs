@@ -7,6 +7,12 @@
 //! and then run together: each in its own savepoint (a refused change rolls back alone),
 //! one `COMMIT` (one fsync) for the batch, and only then does each caller get its answer.
 //! So 50 kiosks and counters share fsyncs instead of waiting for each other's.
+//!
+//! **Checkpoints off the writer's path.** SQLite normally copies the WAL back into the
+//! database (a checkpoint, with its fsync) inside whichever commit crosses 1000 pages, and
+//! every change queued behind that commit waits for it. The writer turns that off and a
+//! checkpointer task on its own connection runs passive checkpoints (they never block the
+//! writer) after commits, at most every [`CHECKPOINT_EVERY`].
 
 use crate::error::{HubError, Result};
 use futures_util::future::BoxFuture;
@@ -30,6 +36,9 @@ pub fn migrator() -> &'static sqlx::migrate::Migrator {
 /// Most changes committed together.
 const MAX_BATCH: usize = 128;
 
+/// How often, at most, the checkpointer copies the WAL back into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
 /// The open database.
 #[derive(Debug)]
 pub struct Db {
@@ -39,8 +48,9 @@ pub struct Db {
     /// Bumped after every successful commit of the writer.
     commits: watch::Receiver<u64>,
     /// The data folder's shared lock, held while the database is open (`loket restore`
-    /// waits for it to be released).
-    _lock: crate::lock::DataLock,
+    /// waits for it to be released). The checkpointer holds it too, so it is released only
+    /// once no connection of this hub can still write the files.
+    _lock: std::sync::Arc<crate::lock::DataLock>,
 }
 
 /// The connection options every connection of the hub uses.
@@ -63,18 +73,23 @@ impl Db {
     /// (see [`crate::audit_chain::start`]) and starts the writer task.
     pub async fn open(data_dir: &Path) -> Result<Db> {
         std::fs::create_dir_all(data_dir)?;
-        let lock = crate::lock::DataLock::shared(data_dir)?;
+        let lock = std::sync::Arc::new(crate::lock::DataLock::shared(data_dir)?);
         let options = connect_options(&data_dir.join(DB_FILE_NAME));
         let mut conn = options.clone().connect().await?;
         MIGRATOR.run(&mut conn).await?;
         crate::audit_chain::start(&mut conn).await?;
+        sqlx::query("PRAGMA wal_autocheckpoint = 0")
+            .execute(&mut conn)
+            .await?;
+        let checkpointer = options.clone().connect().await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
         let (commits_tx, commits) = watch::channel(0u64);
+        tokio::spawn(checkpoint_loop(checkpointer, commits.clone(), lock.clone()));
         Ok(Db {
-            writer: Writer::start(conn, commits_tx),
+            writer: Writer::start(conn, commits_tx, lock.clone()),
             reader,
             commits,
             _lock: lock,
@@ -110,9 +125,13 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(conn: SqliteConnection, commits: watch::Sender<u64>) -> Writer {
+    fn start(
+        conn: SqliteConnection,
+        commits: watch::Sender<u64>,
+        lock: std::sync::Arc<crate::lock::DataLock>,
+    ) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>(1024);
-        tokio::spawn(writer_loop(conn, rx, commits));
+        tokio::spawn(writer_loop(conn, rx, commits, lock));
         Writer { jobs }
     }
 
@@ -152,6 +171,7 @@ async fn writer_loop(
     mut conn: SqliteConnection,
     mut rx: mpsc::Receiver<Job>,
     commits: watch::Sender<u64>,
+    lock: std::sync::Arc<crate::lock::DataLock>,
 ) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
@@ -212,4 +232,30 @@ async fn writer_loop(
         }
     }
     let _ = conn.close().await;
+    drop(lock);
+}
+
+/// Runs a passive checkpoint after commits, at most every [`CHECKPOINT_EVERY`]; ends when
+/// the writer has stopped. A failed checkpoint is logged and tried again later: the WAL
+/// then only grows until the next one succeeds, nothing is lost.
+async fn checkpoint_loop(
+    mut conn: SqliteConnection,
+    mut commits: watch::Receiver<u64>,
+    lock: std::sync::Arc<crate::lock::DataLock>,
+) {
+    while commits.changed().await.is_ok() {
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&mut conn)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed; trying again after the next commit");
+        }
+        tokio::time::sleep(CHECKPOINT_EVERY).await;
+    }
+    // The writer is gone: fold the WAL into the database before closing.
+    let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(&mut conn)
+        .await;
+    let _ = conn.close().await;
+    drop(lock);
 }

@@ -46,6 +46,8 @@ pub(crate) struct Inner {
     pub(crate) sealer: crate::seal::Sealer,
     /// Passport photos: files, processor, permits (see [`crate::photo`]).
     pub(crate) photos: crate::photo::PhotoState,
+    /// Visits parsed from the database, reused while unchanged (see [`store::VisitCache`]).
+    pub(crate) visits: store::VisitCache,
 }
 
 /// A request to issue a walk-in or priority ticket.
@@ -179,6 +181,7 @@ impl Hub {
                 sync: std::sync::RwLock::default(),
                 sealer,
                 photos: crate::photo::PhotoState::new(data_dir),
+                visits: store::VisitCache::default(),
             }),
         })
     }
@@ -1011,6 +1014,7 @@ impl Hub {
         let mut conn = self.read().await?;
         let mut visits = store::load_visits_in(
             &mut conn,
+            &self.inner.visits,
             self.today(),
             &[
                 "awaiting_check_in",
@@ -1019,6 +1023,7 @@ impl Hub {
                 "in_service",
                 "parked",
             ],
+            None,
         )
         .await?;
         visits.retain(|v| service.is_none_or(|s| v.service == s));
@@ -1191,8 +1196,14 @@ impl Hub {
         who.authorize(Action::ReadQueue)?;
         let mut conn = self.read().await?;
         let row = store::load_counter(&mut conn, id).await?;
-        let mut visits =
-            store::load_visits_in(&mut conn, self.today(), &["waiting", "parked"]).await?;
+        let mut visits = store::load_visits_in(
+            &mut conn,
+            &self.inner.visits,
+            self.today(),
+            &["waiting", "parked"],
+            None,
+        )
+        .await?;
         visits.retain(|v| {
             policy::is_candidate(v, &row.counter)
                 || matches!(v.state, loket_domain::VisitState::Parked { counter } if counter == row.counter.id)
@@ -1253,7 +1264,11 @@ impl Hub {
             if let Some(busy) = store::held_visit(tx, row.counter.id).await? {
                 return Err(DomainError::CounterBusy { counter: row.counter.id, ticket: busy.ticket }.into());
             }
-            let visits = store::load_visits_in(tx, date, &["waiting", "parked"]).await?;
+            // Only the services this counter serves can be called next or passed by its call (a
+            // given ticket is looked up among all, so one of another service is refused as such).
+            let services = (target.is_none() && !row.counter.services.is_empty())
+                .then_some(row.counter.services.as_slice());
+            let visits = store::load_visits_in(tx, &hub.inner.visits, date, &["waiting", "parked"], services).await?;
             let cursor = LaneCursor(
                 store::setting(tx, CURSOR_KEY).await?.and_then(|c| c.parse().ok()).unwrap_or_default(),
             );

@@ -210,21 +210,72 @@ pub async fn apply_event(
     Ok((next, id))
 }
 
-/// Loads open visits of an office date in given states.
+/// Visits already parsed from their stored JSON, by id. A visit is parsed again only when
+/// its stored JSON changed; every call and queue view reads all waiting visits of the day,
+/// and parsing them (timestamps above all) was most of a call's time on a long queue.
+#[derive(Debug, Default)]
+pub struct VisitCache {
+    visits: std::sync::Mutex<std::collections::HashMap<i64, (String, Visit)>>,
+}
+
+impl VisitCache {
+    /// Most visits kept; past it, visits of earlier days are dropped (all, if that is not
+    /// enough), so the cache stays around one busy day.
+    const LIMIT: usize = 10_000;
+
+    /// The visit stored as `data` under `id`, parsed once per change of `data`.
+    fn visit(&self, id: i64, data: String, today: NaiveDate) -> Result<Visit> {
+        // A panic elsewhere while holding the lock leaves a usable map (entries are only
+        // ever whole), so a poisoned lock is taken over.
+        let mut visits = self.visits.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((known, visit)) = visits.get(&id)
+            && *known == data
+        {
+            return Ok(visit.clone());
+        }
+        let visit = visit_from_json(&data)?;
+        if visits.len() >= Self::LIMIT {
+            visits.retain(|_, (_, v)| v.office_date >= today);
+            if visits.len() >= Self::LIMIT {
+                visits.clear();
+            }
+        }
+        visits.insert(id, (data, visit.clone()));
+        Ok(visit)
+    }
+}
+
+/// Loads the visits of an office date in given states, oldest first; with `services`, only
+/// visits of those services (a counter's call needs only the services it serves, and the
+/// `visits_waiting` index then reads only those).
 pub async fn load_visits_in(
     conn: &mut SqliteConnection,
+    cache: &VisitCache,
     date: NaiveDate,
     states: &[&str],
+    services: Option<&[ServiceCode]>,
 ) -> Result<Vec<Visit>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT state, data FROM visits WHERE office_date = ? AND state <> 'closed' ORDER BY id",
-    )
-    .bind(date.to_string())
-    .fetch_all(conn)
-    .await?;
+    let mut query =
+        sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT id, data FROM visits WHERE office_date = ");
+    query.push_bind(date.to_string());
+    query.push(" AND state IN (");
+    let mut list = query.separated(", ");
+    for state in states {
+        list.push_bind(state.to_string());
+    }
+    query.push(")");
+    if let Some(services) = services {
+        query.push(" AND service IN (");
+        let mut list = query.separated(", ");
+        for service in services {
+            list.push_bind(service.as_str().to_string());
+        }
+        query.push(")");
+    }
+    query.push(" ORDER BY id");
+    let rows: Vec<(i64, String)> = query.build_query_as().fetch_all(conn).await?;
     rows.into_iter()
-        .filter(|(state, _)| states.contains(&state.as_str()))
-        .map(|(_, data)| visit_from_json(&data))
+        .map(|(id, data)| cache.visit(id, data, date))
         .collect()
 }
 
@@ -371,4 +422,40 @@ pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) ->
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loket_domain::{NewVisit, TicketNumber, VisitId};
+
+    fn stored(id: i64, number: u16) -> (Visit, String) {
+        let new = NewVisit {
+            id: VisitId(id),
+            office_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+            service: ServiceCode::NewPassport,
+            lane: Lane::WalkIn,
+            ticket: TicketNumber::new('A', number).unwrap_or_else(|_| unreachable!()),
+            stages: vec![Stage::Information],
+            priority_group: None,
+            booking_code: None,
+            applicant_index: None,
+        };
+        let (visit, _) = Visit::issue(new, Utc::now()).unwrap_or_else(|_| unreachable!());
+        let json = serde_json::to_string(&visit).unwrap_or_default();
+        (visit, json)
+    }
+
+    #[test]
+    fn visit_cache_parses_again_when_the_stored_json_changed() {
+        let cache = VisitCache::default();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let (first, first_json) = stored(7, 1);
+        let (second, second_json) = stored(7, 2);
+        let read = |json: &str| cache.visit(7, json.to_string(), today).ok();
+        assert_eq!(read(&first_json).map(|v| v.ticket), Some(first.ticket));
+        assert_eq!(read(&first_json).map(|v| v.ticket), Some(first.ticket));
+        assert_eq!(read(&second_json).map(|v| v.ticket), Some(second.ticket));
+        assert!(cache.visit(7, "not json".into(), today).is_err());
+    }
 }

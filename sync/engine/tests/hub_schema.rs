@@ -19,18 +19,11 @@ async fn hub_database(dir: &std::path::Path) -> SqliteLedger {
 
 /// Runs the hub's migrations (core/hub/migrations) on `pool`, in order.
 async fn run_hub_migrations(pool: &sqlx::SqlitePool) {
-    let migrations = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/hub/migrations");
-    let mut files: Vec<_> = ok(std::fs::read_dir(migrations))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no hub migrations found");
-    for f in files {
-        let sql = ok(std::fs::read_to_string(&f));
-        ok(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await);
-    }
+    // Embedded at build time (and rebuilt when they change), so the test does not depend on
+    // the source folder it was built from still being there.
+    let migrator = sqlx::migrate!("../../core/hub/migrations");
+    assert!(migrator.iter().next().is_some(), "no hub migrations found");
+    ok(migrator.run(pool).await);
 }
 
 async fn columns(pool: &sqlx::SqlitePool, table: &str) -> Vec<(String, String, i64, i64)> {
