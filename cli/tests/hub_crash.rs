@@ -466,3 +466,166 @@ async fn acknowledged_check_ins_and_signed_baps_survive_kill_9() {
     assert_eq!(rows, distinct, "a BAP's signature went to the outbox twice");
     assert!(rows >= i64::try_from(signed.len()).unwrap());
 }
+
+/// A synthetic fingerprint (rings), WSQ-encoded as a reader's capture would be.
+fn print_wsq() -> Vec<u8> {
+    use loket_fingerprint_formats::{GrayImage, wsq};
+    let (w, h) = (200u32, 240u32);
+    let mut pixels = Vec::with_capacity((w * h) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (f64::from(x) - 100.0, (f64::from(y) - 110.0) * 1.2);
+            let r = (dx * dx + dy * dy).sqrt();
+            pixels.push((128.0 + 100.0 * (r / 9.0 * std::f64::consts::TAU).cos()) as u8);
+        }
+    }
+    let image = GrayImage::new(w, h, pixels).unwrap();
+    wsq::encode(&image, wsq::STANDARD_BITRATE, 500).unwrap()
+}
+
+/// "Capture stored" for fingerprints under kill -9: two officers save the prints of
+/// different visits while the hub is killed. After the restart every acknowledged session
+/// is there and complete, and every stored print has its sealed file (hash as recorded,
+/// registered once for upload).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_fingerprint_sessions_survive_kill_9() {
+    use base64::Engine as _;
+    use reqwest::Method;
+    use sha2::Digest as _;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut hub, base) = start_hub(dir.path(), true);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let wsq = base64::engine::general_purpose::STANDARD.encode(print_wsq());
+    // The default plan: all ten fingers.
+    let fingers: Vec<Value> = ["right", "left"]
+        .iter()
+        .flat_map(|hand| {
+            ["thumb", "index", "middle", "ring", "little"]
+                .iter()
+                .map(move |f| format!("{hand}_{f}"))
+        })
+        .map(|finger| json!({"status": "captured", "finger": finger, "wsq": wsq, "score": 80, "attempts": 1}))
+        .collect();
+    let body = json!({ "fingers": fingers });
+    let mut visits = Vec::new();
+    for service in ["new_passport", "replacement", "lost_damaged"]
+        .iter()
+        .cycle()
+        .take(48)
+    {
+        let t = must(
+            &client,
+            Method::POST,
+            format!("{base}/api/v1/tickets"),
+            KIOSK,
+            Some(json!({"service": service})),
+        )
+        .await;
+        visits.push(t["id"].as_i64().unwrap());
+    }
+    let acked: Arc<Mutex<Vec<i64>>> = Arc::default();
+    let mut tasks = Vec::new();
+    for (k, user) in ["officer", "officer2"].into_iter().enumerate() {
+        let login = must(
+            &client,
+            Method::POST,
+            format!("{base}/api/v1/auth/login"),
+            "",
+            Some(json!({"username": user, "password": format!("{user}-demo")})),
+        )
+        .await;
+        let token = login["token"].as_str().unwrap().to_string();
+        let mine: Vec<i64> = visits.iter().copied().skip(k).step_by(2).collect();
+        let (client, base, acked, body) =
+            (client.clone(), base.clone(), acked.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            for visit in mine {
+                let url = format!("{base}/api/v1/visits/{visit}/fingerprints");
+                let Ok((status, saved)) =
+                    send(&client, Method::PUT, url, &token, Some(body.clone())).await
+                else {
+                    break;
+                };
+                assert_eq!(
+                    status, 200,
+                    "saving prints refused before the crash: {saved}"
+                );
+                assert_eq!(saved["complete"], true, "{saved}");
+                acked.lock().unwrap().push(visit);
+            }
+            token
+        }));
+    }
+    let started = Instant::now();
+    while acked.lock().unwrap().len() < 12
+        && started.elapsed() < Duration::from_secs(120)
+        && !tasks.iter().all(|t| t.is_finished())
+    {
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    hub.kill().unwrap();
+    hub.wait().unwrap();
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap());
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 12,
+        "only {} sessions before the kill",
+        acked.len()
+    );
+
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("loket.db").display()
+    ))
+    .await
+    .unwrap();
+    let images: Vec<(i64, String, String, i64)> =
+        sqlx::query_as("SELECT id, path, sha256, size FROM fingerprint_images")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert!(images.len() >= acked.len() * 10);
+    for (id, path, sha256, size) in &images {
+        let file = std::fs::read(dir.path().join(path))
+            .unwrap_or_else(|e| panic!("print {id} has no file {path}: {e}"));
+        assert_eq!(file.len() as i64, *size, "print {id}");
+        assert_eq!(
+            &hex::encode(sha2::Sha256::digest(&file)),
+            sha256,
+            "print {id}'s file is not the one recorded"
+        );
+        let (blobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sync_blobs WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(blobs, 1, "print {id} registered for upload {blobs} times");
+    }
+    db.close().await;
+
+    let (mut hub, base) = start_hub(dir.path(), true);
+    for visit in acked {
+        let (status, view) = send(
+            &client,
+            Method::GET,
+            format!("{base}/api/v1/visits/{visit}/fingerprints"),
+            &tokens[0],
+            None,
+        )
+        .await
+        .unwrap();
+        assert_eq!(status, 200, "{view}");
+        assert_eq!(
+            view["complete"], true,
+            "acknowledged prints of visit {visit} lost: {view}"
+        );
+    }
+    hub.kill().unwrap();
+    let _ = hub.wait();
+}

@@ -288,3 +288,205 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+/// Runs counter actions (`open`, `call-next`, ...) on counter `name` as `token`; the answer
+/// of the last one.
+async fn at_counter(api: &Api, token: &str, name: &str, actions: &[&str]) -> Value {
+    let (_, counters) = api
+        .json(reqwest::Method::GET, token, "/api/v1/counters", None)
+        .await;
+    let counter = counters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .and_then(|c| c["id"].as_i64())
+        .unwrap();
+    let mut last = Value::Null;
+    for action in actions {
+        let (s, v) = api
+            .json(
+                reqwest::Method::POST,
+                token,
+                &format!("/api/v1/counters/{counter}/{action}"),
+                Some(json!({})),
+            )
+            .await;
+        assert_eq!(s, 200, "{name} {action}: {v}");
+        last = v;
+    }
+    last
+}
+
+/// "Capture stored" under kill -9: two officers keep storing photos of the visits they
+/// serve while the hub is killed. After the restart every acknowledged photo is there with
+/// its sealed file (hash as recorded, registered once for upload), each visit's photo is
+/// its newest one, and no photo row points to a missing file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_photos_survive_kill_9() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, base) = start_hub(dir.path(), true);
+    let api = Arc::new(Api {
+        base,
+        client: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .unwrap(),
+    });
+    let frame = encode(&astronaut_with_head_room(), image::ImageFormat::Png);
+    let mut tokens = Vec::new();
+    for user in ["officer", "officer2"] {
+        let (s, session) = api
+            .json(
+                reqwest::Method::POST,
+                "",
+                "/api/v1/auth/login",
+                Some(json!({"username": user, "password": format!("{user}-demo")})),
+            )
+            .await;
+        assert_eq!(s, 200, "{session}");
+        tokens.push(session["token"].as_str().unwrap().to_string());
+    }
+    for _ in 0..2 {
+        let (s, t) = api
+            .json(
+                reqwest::Method::POST,
+                KIOSK,
+                "/api/v1/tickets",
+                Some(json!({"service": "new_passport"})),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+    }
+    // The first ticket passes document check at Loket 1 and is served at Loket 2 (photo
+    // and fingerprints); the second is served at Loket 1.
+    let first = &at_counter(
+        &api,
+        &tokens[0],
+        "Loket 1",
+        &["open", "call-next", "start", "finish"],
+    )
+    .await;
+    let first = first["id"].as_i64().unwrap();
+    at_counter(&api, &tokens[1], "Loket 2", &["open", "call-next", "start"]).await;
+    let second = at_counter(&api, &tokens[0], "Loket 1", &["call-next", "start"]).await;
+    let second = second["id"].as_i64().unwrap();
+    let acked: Arc<Mutex<Vec<(i64, i64)>>> = Arc::default();
+    let mut tasks = Vec::new();
+    for (token, visit) in [(tokens[1].clone(), first), (tokens[0].clone(), second)] {
+        let (api, acked, frame) = (api.clone(), acked.clone(), frame.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let sent = api
+                    .client
+                    .post(format!("{}/api/v1/visits/{visit}/photo", api.base))
+                    .bearer_auth(&token)
+                    .header("content-type", "image/jpeg")
+                    .body(frame.clone())
+                    .send()
+                    .await;
+                let Ok(res) = sent else { break };
+                if res.status() != 200 {
+                    let body = res.text().await.unwrap_or_default();
+                    panic!("photo refused before the crash: {body}");
+                }
+                let Ok(photo) = res.json::<Value>().await else {
+                    break;
+                };
+                acked
+                    .lock()
+                    .unwrap()
+                    .push((visit, photo["photo_id"].as_i64().unwrap()));
+            }
+            (visit, token)
+        }));
+    }
+    let started = std::time::Instant::now();
+    while acked.lock().unwrap().len() < 8 && started.elapsed().as_secs() < 120 {
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut served = Vec::new();
+    for t in tasks {
+        served.push(t.await.unwrap());
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 8,
+        "only {} photos before the kill",
+        acked.len()
+    );
+
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("loket.db").display()
+    ))
+    .await
+    .unwrap();
+    let rows: Vec<(i64, i64, String, String)> =
+        sqlx::query_as("SELECT id, visit_id, file, sha256 FROM photos ORDER BY id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    for (visit, id) in &acked {
+        assert!(
+            rows.iter().any(|(i, v, _, _)| i == id && v == visit),
+            "acknowledged photo {id} of visit {visit} lost"
+        );
+    }
+    for (id, _, file, sha256) in &rows {
+        use sha2::Digest as _;
+        let sealed = std::fs::read(dir.path().join("photos").join(file))
+            .unwrap_or_else(|e| panic!("photo {id} has no file {file}: {e}"));
+        assert_eq!(
+            &hex::encode(sha2::Sha256::digest(&sealed)),
+            sha256,
+            "photo {id}'s file is not the one recorded"
+        );
+        let (blobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sync_blobs WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(blobs, 1, "photo {id} registered for upload {blobs} times");
+    }
+    db.close().await;
+
+    // Restarted on the same folder, each officer reads their visit's newest photo.
+    let (mut child, base) = start_hub(dir.path(), true);
+    let api = Api {
+        base,
+        client: reqwest::Client::new(),
+    };
+    for (visit, token) in served {
+        let (s, kind, jpeg) = api
+            .bytes(&token, &format!("/api/v1/visits/{visit}/photo"))
+            .await;
+        assert_eq!((s, kind.as_str()), (200, "image/jpeg"), "visit {visit}");
+        let img = image::load_from_memory(&jpeg).unwrap();
+        assert_eq!((img.width(), img.height()), (413, 531));
+        let newest = rows
+            .iter()
+            .filter(|(_, v, _, _)| *v == visit)
+            .map(|(i, ..)| *i)
+            .max();
+        let (s, report) = api
+            .json(
+                reqwest::Method::GET,
+                &token,
+                &format!("/api/v1/visits/{visit}/photo/report"),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{report}");
+        assert_eq!(
+            report["photo_id"].as_i64(),
+            newest,
+            "visit {visit}: {report}"
+        );
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}
