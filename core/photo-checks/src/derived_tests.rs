@@ -452,21 +452,22 @@ fn check_file_prints_json_writes_the_crop_and_reports_pass_or_fail() {
     ));
 }
 
-/// A 1280x720 webcam frame with the astronaut's head (chin to crown) `head` of the frame's
-/// height, eyes in the middle of the width and at 45 % of the height from the top; the
-/// portrait's edges continue to the frame's edges.
-fn webcam_frame(head: f32) -> RgbImage {
+/// A `width`x`height` webcam frame with the astronaut's head (chin to crown) `head` of the
+/// frame's height, eyes in the middle of the width and at 45 % of the height from the top;
+/// the portrait's edges continue to the frame's edges.
+fn webcam_frame(width: u32, height: u32, head: f32) -> RgbImage {
     let (src, report) = astronaut();
     let face = report.face.as_ref().expect("astronaut face");
     let eyes = face.right_eye.mid(face.left_eye);
-    let step = face.chin.dist(face.crown) / (head * 720.0);
-    let origin = Point::new(eyes.x - 640.0 * step, eyes.y - 0.45 * 720.0 * step);
+    let (w, h) = (width as f32, height as f32);
+    let step = face.chin.dist(face.crown) / (head * h);
+    let origin = Point::new(eyes.x - w / 2.0 * step, eyes.y - 0.45 * h * step);
     let map = Affine {
         origin,
         ax: Point::new(step, 0.0),
         ay: Point::new(0.0, step),
     };
-    Pyramid::new(src, 3).warp_rgb(&map, 1280, 720)
+    Pyramid::new(src, 3).warp_rgb(&map, width, height)
 }
 
 /// At a counter the applicant's head (chin to crown) fills 30-60 % of the webcam's 1280x720
@@ -477,22 +478,31 @@ fn webcam_frame(head: f32) -> RgbImage {
 #[test]
 fn a_webcam_frame_has_exactly_one_face_at_every_counter_distance() {
     let c = checker(defaults());
-    for percent in [20u8, 25, 30, 35, 40, 45, 50, 55, 60, 70, 80] {
-        let frame = webcam_frame(f32::from(percent) / 100.0);
-        save_artifact(&format!("webcam-head-{percent}.png"), &frame);
+    // 1280x720 (16:9) at every size; 720x540 (4:3, as the browser suite's fake camera) at two.
+    let sizes = [20u8, 25, 30, 35, 40, 45, 50, 55, 60, 70, 80]
+        .map(|p| (1280u32, 720u32, p))
+        .into_iter()
+        .chain([(720, 540, 30), (720, 540, 75)]);
+    for (width, height, percent) in sizes {
+        let frame = webcam_frame(width, height, f32::from(percent) / 100.0);
+        save_artifact(
+            &format!("webcam-{width}x{height}-head-{percent}.png"),
+            &frame,
+        );
         let report = c.check(&frame).expect("check");
         assert_eq!(
             report.faces_found,
             1,
-            "head {percent} %: {}",
+            "{width}x{height}, head {percent} %: {}",
             report.to_json()
         );
         let face = report.face.as_ref().expect("the face is measured");
         // The face found is the astronaut's: its eyes where the frame put them.
         let eyes = face.right_eye.mid(face.left_eye);
+        let (ex, ey) = (width as f32 / 2.0, height as f32 * 0.45);
         assert!(
-            (eyes.x - 640.0).abs() < 20.0 && (eyes.y - 324.0).abs() < 20.0,
-            "head {percent} %: eyes at {eyes:?}"
+            (eyes.x - ex).abs() < 20.0 && (eyes.y - ey).abs() < 20.0,
+            "{width}x{height}, head {percent} %: eyes at {eyes:?}"
         );
         // And it is measured: the head size the preview reports ("Maju sedikit ke kamera.").
         let size = report
@@ -501,7 +511,7 @@ fn a_webcam_frame_has_exactly_one_face_at_every_counter_distance() {
             .expect("head size measured");
         assert!(
             (size - f32::from(percent)).abs() < 5.0,
-            "head {percent} %: measured {size}"
+            "{width}x{height}, head {percent} %: measured {size}"
         );
     }
 }
