@@ -29,6 +29,9 @@
 //! camera and microphone (a generated moving picture) instead of real devices, so the
 //! desktop suite can check the whole path under Xvfb on a machine without a camera. It is
 //! never set in production (no installer file or unit sets it) and changes nothing else.
+//! Under WebDriver (tauri-driver) WebKit asks the automation session, not this handler,
+//! whether a page may have the camera; so the suite also runs the app without WebDriver to
+//! check this handler's answers (`tests/suites/ui/desktop.test.mjs`).
 
 use tauri::Url;
 

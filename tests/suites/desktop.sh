@@ -49,7 +49,10 @@ APP="$CARGO_TARGET_DIR/debug/loket-desktop"
 DEB="$(ls -t "$CARGO_TARGET_DIR"/debug/bundle/deb/*.deb | head -n1)"
 
 # --- the window, through WebDriver --------------------------------------------------------
-trap 'stop_demo_hub; [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null || true' EXIT
+# tauri-driver runs in its own process group (setsid), so that stopping it also stops the
+# X server, WebKitWebDriver and the app that xvfb-run started (killing xvfb-run alone left
+# them running).
+trap 'stop_demo_hub; [ -n "${DRIVER_PID:-}" ] && kill -- "-$DRIVER_PID" 2>/dev/null || true' EXIT
 start_demo_hub
 export HUB_URL LOKET_DESKTOP_BIN="$APP" LOKET_DEMO_JSON LOKET_BIN LOKET_UI_DIST="$ROOT/ui/dist"
 LOKET_DEMO_JSON="$(demo_json)"
@@ -59,7 +62,7 @@ native_port="$(free_port)"
 # xvfb-run gives tauri-driver (and the app and WebKitWebDriver it starts) a display.
 # LOKET_TEST_MOCK_CAMERA=1 (test-only, src-tauri/src/camera.rs): the app's windows offer
 # WebKitGTK's generated mock camera, so the counter's photo step runs without a webcam.
-LOKET_TEST_MOCK_CAMERA=1 xvfb-run -a -s "-screen 0 1920x1080x24" \
+LOKET_TEST_MOCK_CAMERA=1 setsid xvfb-run -a -s "-screen 0 1920x1080x24" \
     tauri-driver --port "$driver_port" --native-port "$native_port" \
     >"$LOKET_ARTIFACTS/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
@@ -69,7 +72,7 @@ else
     tail -n 20 "$LOKET_ARTIFACTS/tauri-driver.log"
     fail "tauri-driver did not start"
 fi
-kill "$DRIVER_PID" 2>/dev/null || true
+kill -- "-$DRIVER_PID" 2>/dev/null || true
 wait "$DRIVER_PID" 2>/dev/null || true
 DRIVER_PID=""
 stop_demo_hub
