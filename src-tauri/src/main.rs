@@ -9,6 +9,7 @@
 // The release build on Windows must not open a console; harmless elsewhere.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod camera;
 mod config;
 mod embedded;
 mod fingerprint;

@@ -10,6 +10,7 @@ use tauri::ipc::CapabilityBuilder;
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Manager as _, Url, WebviewUrl, WebviewWindowBuilder};
 
+use crate::camera;
 use crate::config::Role;
 use crate::health;
 
@@ -128,6 +129,8 @@ pub fn open_window(
             });
     }
     let window = builder.build().context("window / jendela")?;
+    // Before the hub's page opens: the counter's camera, and no camera for the others.
+    camera::set_up(&window, role, &hub, camera::mock_camera_requested())?;
 
     let target = role_url(&hub, role, device_token);
     let handle = app.clone();

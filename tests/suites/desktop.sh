@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The desktop app for real: builds loket-desktop with the Tauri CLI (UI embedded) and its
 # .deb, drives the window under Xvfb through tauri-driver + WebKitWebDriver (log in, open
-# a counter, call a ticket, screenshot), then installs the .deb with dpkg, starts the hub
+# a counter, call a ticket, the photo step's live preview from WebKitGTK's mock camera, no
+# camera for the kiosk, screenshots), then installs the .deb with dpkg, starts the hub
 # unit (or its ExecStart line where systemd is absent) and asks /healthz.
 source "$(dirname "$0")/lib/common.sh"
 need node
@@ -48,7 +49,10 @@ APP="$CARGO_TARGET_DIR/debug/loket-desktop"
 DEB="$(ls -t "$CARGO_TARGET_DIR"/debug/bundle/deb/*.deb | head -n1)"
 
 # --- the window, through WebDriver --------------------------------------------------------
-trap 'stop_demo_hub; [ -n "${DRIVER_PID:-}" ] && kill "$DRIVER_PID" 2>/dev/null || true' EXIT
+# tauri-driver runs in its own process group (setsid), so that stopping it also stops the
+# X server, WebKitWebDriver and the app that xvfb-run started (killing xvfb-run alone left
+# them running).
+trap 'stop_demo_hub; [ -n "${DRIVER_PID:-}" ] && kill -- "-$DRIVER_PID" 2>/dev/null || true' EXIT
 start_demo_hub
 export HUB_URL LOKET_DESKTOP_BIN="$APP" LOKET_DEMO_JSON LOKET_BIN LOKET_UI_DIST="$ROOT/ui/dist"
 LOKET_DEMO_JSON="$(demo_json)"
@@ -56,7 +60,9 @@ driver_port="$(free_port)"
 export TAURI_DRIVER_URL="http://127.0.0.1:$driver_port"
 native_port="$(free_port)"
 # xvfb-run gives tauri-driver (and the app and WebKitWebDriver it starts) a display.
-xvfb-run -a -s "-screen 0 1920x1080x24" \
+# LOKET_TEST_MOCK_CAMERA=1 (test-only, src-tauri/src/camera.rs): the app's windows offer
+# WebKitGTK's generated mock camera, so the counter's photo step runs without a webcam.
+LOKET_TEST_MOCK_CAMERA=1 setsid xvfb-run -a -s "-screen 0 1920x1080x24" \
     tauri-driver --port "$driver_port" --native-port "$native_port" \
     >"$LOKET_ARTIFACTS/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
@@ -66,7 +72,7 @@ else
     tail -n 20 "$LOKET_ARTIFACTS/tauri-driver.log"
     fail "tauri-driver did not start"
 fi
-kill "$DRIVER_PID" 2>/dev/null || true
+kill -- "-$DRIVER_PID" 2>/dev/null || true
 wait "$DRIVER_PID" 2>/dev/null || true
 DRIVER_PID=""
 stop_demo_hub

@@ -1,5 +1,5 @@
 // A small W3C WebDriver client (fetch only), enough to drive the Tauri window through
-// tauri-driver: find, type, click, read text, screenshot.
+// tauri-driver: find, type, click, read text, run a script, screenshot.
 
 // The W3C WebDriver element reference key.
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -73,6 +73,16 @@ export class WebDriver {
 
   async url() {
     return this.cmd("GET", "/url");
+  }
+
+  /** Runs `script` (a function body; `arguments` are `args`) in the page, returns its value. */
+  async execute(script, args = []) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  /** Runs `script` in the page; it calls `arguments[arguments.length - 1](value)` when done. */
+  async executeAsync(script, args = []) {
+    return this.cmd("POST", "/execute/async", { script, args });
   }
 
   async screenshotPng() {

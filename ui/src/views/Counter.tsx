@@ -462,7 +462,7 @@ function Record(props: { visit: api.CurrentVisit; counter: api.CounterInfo }) {
           {t("counter.record")}
         </button>
         {extra.map((s) => (
-          <button type="button" role="tab" aria-selected={tab === s.id} class={tab === s.id ? "on" : ""} onClick={() => setTab(s.id)}>
+          <button type="button" role="tab" data-testid={`step-tab-${s.id}`} aria-selected={tab === s.id} class={tab === s.id ? "on" : ""} onClick={() => setTab(s.id)}>
             {s.label()}
           </button>
         ))}
