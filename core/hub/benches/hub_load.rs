@@ -8,7 +8,7 @@
 //! whether every board got every call; the process's resident memory after each day
 //! (flat = no growth from day to day). Any refused request stops the bench.
 //!
-//! Run: `cargo bench -p loket-hub --bench hub_load`.
+//! Run: `cargo bench -p loket-hub --bench hub_load` (`LOKET_BENCH_DAYS=6` for more days).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use chrono::Utc;
@@ -24,6 +24,7 @@ const CLIENTS: usize = 50;
 const COUNTERS: usize = 10;
 const TICKETS_PER_CLIENT: usize = 80; // 50 x 80 = 4000 tickets = 800 per service, under 999
 const DISPLAYS: usize = 20;
+/// Office days of phase 2 (`LOKET_BENCH_DAYS` overrides, to watch memory over more days).
 const DAYS: usize = 3;
 
 /// Resident memory of this process (hub and clients), in MiB.
@@ -185,7 +186,11 @@ async fn main() {
     let issuers = CLIENTS - COUNTERS;
     let mut calls_so_far = 0usize;
     let mut first_day_rss = f64::NAN;
-    for day in 1..=DAYS {
+    let days = std::env::var("LOKET_BENCH_DAYS")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(DAYS);
+    for day in 1..=days {
         hub.clock().advance(chrono::Duration::days(1));
         // A new day: sessions from yesterday have expired; the counters open again.
         let supervisor = login(&client, &base, "supervisor").await;
