@@ -38,6 +38,8 @@ const EVENT_ROWS_PER_INSERT: usize = 500;
 
 /// Most small writes (nonces, blob ownership) committed together in one transaction.
 const MAX_GROUP: usize = 256;
+/// Writer tasks on PostgreSQL (see [`group_writer`]).
+const PG_WRITERS: usize = 4;
 /// Old nonces are swept after about this many new ones.
 const NONCE_SWEEP_EVERY: u64 = 1024;
 
@@ -134,7 +136,10 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
             .iter()
             .map(|n| seen.insert((n.0.as_str(), n.2.as_str())))
             .collect();
-        let unique: Vec<usize> = (0..nonces.len()).filter(|&i| is_first[i]).collect();
+        let mut unique: Vec<usize> = (0..nonces.len()).filter(|&i| is_first[i]).collect();
+        // Rows in key order in every statement, tables always in the same order: concurrent
+        // groups (PostgreSQL) wait on each other's keys but never deadlock.
+        unique.sort_by(|&a, &b| (&nonces[a].0, &nonces[a].2).cmp(&(&nonces[b].0, &nonces[b].2)));
         let mut fresh = std::collections::HashSet::new();
         if !unique.is_empty() {
             // Inserted only while the signing key is still the office's key.
@@ -145,7 +150,8 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
                 placeholders(unique.len(), 4, &["TEXT", "TEXT", "BIGINT", "TEXT"])
             );
             // Only placeholders are generated; every value is bound.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for &i in &unique {
                 let n = &nonces[i];
                 q = q.bind(n.0.clone()).bind(n.2.clone()).bind(n.3).bind(n.1.clone());
@@ -183,13 +189,15 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
             }
         }
         if !owns.is_empty() {
+            owns.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
             let now = now_text();
             let sql = format!(
                 "INSERT INTO blobs (sha256, size, stored_at) VALUES {} ON CONFLICT DO NOTHING",
                 placeholders(owns.len(), 3, &["TEXT", "BIGINT", "TEXT"])
             );
             // Only placeholders are generated; every value is bound.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for o in &owns {
                 q = q.bind(o.1.clone()).bind(o.2).bind(now.clone());
             }
@@ -199,8 +207,11 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
                 placeholders(owns.len(), 2, &[])
             );
             // Only placeholders are generated; every value is bound.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for o in &owns {
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+            let mut by_owner: Vec<_> = owns.iter().collect();
+            by_owner.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            for o in by_owner {
                 q = q.bind(o.0.clone()).bind(o.1.clone());
             }
             q.execute(&mut *tx).await.map_err(db)?;
@@ -229,23 +240,36 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
     }
 }
 
-/// The writer task: takes whatever is queued (up to [`MAX_GROUP`]) and commits it at once.
-async fn group_writer(pool: AnyPool, mut jobs: mpsc::Receiver<Job>) {
-    let mut nonces_seen = 0u64;
-    while let Some(job) = jobs.recv().await {
-        let mut group = vec![job];
-        while group.len() < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(j) => group.push(j),
-                Err(_) => break,
+/// A writer task: takes whatever is queued (up to [`MAX_GROUP`]) and commits it at once.
+/// SQLite runs one (it has one writer anyway); PostgreSQL a few, so that one group's
+/// commit (its fsync) overlaps the next group's statements.
+async fn group_writer(
+    pool: AnyPool,
+    jobs: std::sync::Arc<Mutex<mpsc::Receiver<Job>>>,
+    nonces_seen: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
+    loop {
+        let group = {
+            let mut jobs = jobs.lock().await;
+            let Some(job) = jobs.recv().await else {
+                return;
+            };
+            let mut group = vec![job];
+            while group.len() < MAX_GROUP {
+                match jobs.try_recv() {
+                    Ok(j) => group.push(j),
+                    Err(_) => break,
+                }
             }
-        }
-        let before = nonces_seen;
-        nonces_seen += group
+            group
+        };
+        let nonces = group
             .iter()
             .filter(|j| matches!(j, Job::Nonce { .. }))
             .count() as u64;
-        let sweep = before / NONCE_SWEEP_EVERY != nonces_seen / NONCE_SWEEP_EVERY || before == 0;
+        let before = nonces_seen.fetch_add(nonces, std::sync::atomic::Ordering::Relaxed);
+        let sweep =
+            before == 0 || before / NONCE_SWEEP_EVERY != (before + nonces) / NONCE_SWEEP_EVERY;
         commit_group(&pool, group, sweep).await;
     }
 }
@@ -303,7 +327,15 @@ impl SqlStore {
         let blob_dir = data_dir.join("blobs");
         tokio::fs::create_dir_all(blob_dir.join("partial")).await?;
         let (writer, jobs) = mpsc::channel(4 * MAX_GROUP);
-        tokio::spawn(group_writer(pool.clone(), jobs));
+        let jobs = std::sync::Arc::new(Mutex::new(jobs));
+        let nonces_seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        for _ in 0..if is_sqlite { 1 } else { PG_WRITERS } {
+            tokio::spawn(group_writer(
+                pool.clone(),
+                jobs.clone(),
+                nonces_seen.clone(),
+            ));
+        }
         Ok(SqlStore {
             pool,
             blob_dir,
@@ -612,7 +644,8 @@ impl CentralStore for SqlStore {
                 placeholders(part.len(), 7, &[])
             );
             // Only placeholders are generated; every value is bound.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
             for ev in part {
                 q = q
                     .bind(ev.event_id.to_string())

@@ -109,6 +109,63 @@ fn postgres_url() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// The reference: the same bytes PUT as plain files (one request per file, each office's
+/// files one after another, all offices at once) to a bare server that writes and fsyncs
+/// each. Returns (seconds, CPU seconds).
+async fn plain_upload(offices: &[&Office], tls: &loket_central::TlsPem) -> (f64, f64) {
+    let plain_dir = ok(tempfile::tempdir());
+    let (plain_addr, plain_handle) =
+        plain_server(plain_dir.path().to_path_buf(), tls.clone()).await;
+    let http = ok(reqwest::Client::builder()
+        .tls_certs_merge([ok(reqwest::Certificate::from_pem(&tls.cert))])
+        .no_proxy()
+        .build());
+    let start = Instant::now();
+    let cpu = cpu_seconds();
+    let mut tasks = Vec::new();
+    for o in offices {
+        let http = http.clone();
+        let ledger = o.ledger.clone();
+        let code = o.code.clone();
+        tasks.push(tokio::spawn(async move {
+            let events = ok(ledger.all_events().await);
+            let body = ok(serde_json::to_vec(&events));
+            ok(http
+                .put(format!(
+                    "https://localhost:{}/plain/{code}-events",
+                    plain_addr.port()
+                ))
+                .body(body)
+                .send()
+                .await);
+            let rows = ok(sqlx::query_as::<_, (String, String)>(
+                "SELECT sha256, path FROM sync_blobs",
+            )
+            .fetch_all(ledger.pool())
+            .await);
+            for (sha, path) in rows {
+                let bytes = ok(tokio::fs::read(&path).await);
+                let r = ok(http
+                    .put(format!(
+                        "https://localhost:{}/plain/{sha}",
+                        plain_addr.port()
+                    ))
+                    .body(bytes)
+                    .send()
+                    .await);
+                assert!(r.status().is_success());
+            }
+        }));
+    }
+    for t in tasks {
+        ok(t.await);
+    }
+    let plain = start.elapsed().as_secs_f64();
+    let plain_cpu = cpu_seconds() - cpu;
+    plain_handle.shutdown();
+    (plain, plain_cpu)
+}
+
 async fn many_offices() {
     let scale = env_usize("LOKET_BENCH_SCALE", 50);
     let visits = (VISITS / scale).max(1);
@@ -154,57 +211,10 @@ async fn many_offices() {
         total_bytes as f64 / 1e6
     );
 
-    // Reference: plain PUT of the same bytes, same concurrency.
-    let plain_dir = ok(tempfile::tempdir());
-    let (plain_addr, plain_handle) =
-        plain_server(plain_dir.path().to_path_buf(), central.tls.clone()).await;
-    let http = ok(reqwest::Client::builder()
-        .tls_certs_merge([ok(reqwest::Certificate::from_pem(&central.tls.cert))])
-        .no_proxy()
-        .build());
-    let start = Instant::now();
-    let cpu = cpu_seconds();
-    let mut tasks = Vec::new();
-    for (o, _) in &offices {
-        let http = http.clone();
-        let ledger = o.ledger.clone();
-        let code = o.code.clone();
-        tasks.push(tokio::spawn(async move {
-            let events = ok(ledger.all_events().await);
-            let body = ok(serde_json::to_vec(&events));
-            ok(http
-                .put(format!(
-                    "https://localhost:{}/plain/{code}-events",
-                    plain_addr.port()
-                ))
-                .body(body)
-                .send()
-                .await);
-            let rows = ok(sqlx::query_as::<_, (String, String)>(
-                "SELECT sha256, path FROM sync_blobs",
-            )
-            .fetch_all(ledger.pool())
-            .await);
-            for (sha, path) in rows {
-                let bytes = ok(tokio::fs::read(&path).await);
-                let r = ok(http
-                    .put(format!(
-                        "https://localhost:{}/plain/{sha}",
-                        plain_addr.port()
-                    ))
-                    .body(bytes)
-                    .send()
-                    .await);
-                assert!(r.status().is_success());
-            }
-        }));
-    }
-    for t in tasks {
-        ok(t.await);
-    }
-    let plain = start.elapsed().as_secs_f64();
-    let plain_cpu = cpu_seconds() - cpu;
-    plain_handle.shutdown();
+    // The reference runs before and after the sync; the faster run counts (the machine
+    // is shared, and the stricter comparison is the honest one).
+    let refs: Vec<&Office> = offices.iter().map(|(o, _)| o).collect();
+    let (plain_before, plain_cpu_before) = plain_upload(&refs, &central.tls).await;
 
     let start = Instant::now();
     let cpu = cpu_seconds();
@@ -226,10 +236,17 @@ async fn many_offices() {
         total_events as f64 / synced,
         total_bytes as f64 / 1e6 / synced
     );
-    println!(
-        "plain: {plain:.2} s  {:.1} MB/s  (cpu {plain_cpu:.1} s)",
-        total_bytes as f64 / 1e6 / plain
-    );
+    let (plain_after, plain_cpu_after) = plain_upload(&refs, &central.tls).await;
+    for (when, plain, plain_cpu) in [
+        ("before", plain_before, plain_cpu_before),
+        ("after", plain_after, plain_cpu_after),
+    ] {
+        println!(
+            "plain ({when}): {plain:.2} s  {:.1} MB/s  (cpu {plain_cpu:.1} s)",
+            total_bytes as f64 / 1e6 / plain
+        );
+    }
+    let plain = plain_before.min(plain_after);
     println!(
         "overhead vs plain upload: {:.2}x (target <= 1.3x)",
         synced / plain
