@@ -19,7 +19,10 @@ use crate::sqlite_ledger::PayloadOpener;
 
 /// Opens the sealed part of outbox payloads with the hub's seal key, as the hub's engine
 /// does.
-pub struct HubOpener(pub Sealer);
+pub struct HubOpener(
+    /// The hub's sealer (its `seal.key`).
+    pub Sealer,
+);
 
 impl PayloadOpener for HubOpener {
     fn open(

@@ -7,8 +7,8 @@ use common::*;
 use loket_central::CentralStore;
 use loket_sync::{OfficeLedger, SyncEngine};
 use loket_sync_protocol::{
-    HEADER_NONCE, HEADER_OFFICE, HEADER_SIGNATURE, HEADER_TIMESTAMP, encode_blob_batch,
-    sha256_hex, sign_request,
+    HEADER_NONCE, HEADER_OFFICE, HEADER_SIGNATURE, HEADER_TIMESTAMP, encode_blob_batch, sha256_hex,
+    sign_request,
 };
 
 #[tokio::test]
@@ -33,7 +33,10 @@ async fn a_changed_file_in_a_batch_is_refused_alone_and_the_others_go_up() {
     for (i, (path, sha)) in files.iter().enumerate() {
         let stored = ok(central.store.blob_read(sha).await);
         if i == 1 {
-            assert!(stored.is_none(), "a blob that does not match its name was stored");
+            assert!(
+                stored.is_none(),
+                "a blob that does not match its name was stored"
+            );
         } else {
             assert_eq!(stored, Some(ok(std::fs::read(path))), "blob {i} differs");
         }
@@ -85,7 +88,10 @@ async fn a_batch_is_signed_single_use_and_bound_to_its_office() {
     // Its own: stored.
     let r = ok(post("BOA", &"b2".repeat(16)).await);
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(ok(central.store.office_blobs("BOA").await), vec![sha.clone()]);
+    assert_eq!(
+        ok(central.store.office_blobs("BOA").await),
+        vec![sha.clone()]
+    );
     // The same request again (same nonce): a replay, refused.
     let r = ok(post("BOA", &"b2".repeat(16)).await);
     assert_eq!(r.status().as_u16(), 401);
