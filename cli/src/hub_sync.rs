@@ -24,19 +24,9 @@ const STATUS_EVERY: Duration = Duration::from_secs(1);
 const CONFLICTS_SHOWN: usize = 20;
 
 /// Opens the personal part the hub seals in some outbox payloads (a signed BAP), so that
-/// central receives it; on the office's disk it stays sealed.
-pub struct HubOpener(pub loket_hub::seal::Sealer);
-
-impl loket_sync::PayloadOpener for HubOpener {
-    fn open(
-        &self,
-        event_id: &str,
-        payload: serde_json::Value,
-    ) -> Result<serde_json::Value, String> {
-        loket_hub::personal::open_outbox_payload(&self.0, event_id, payload)
-            .map_err(|e| e.to_string())
-    }
-}
+/// central receives it; on the office's disk it stays sealed. (The same opener the
+/// stand-alone agent and `loket sync run` use.)
+pub use loket_sync::HubOpener;
 
 /// The running engine and the tasks that tie it to the hub.
 pub struct HubSync {

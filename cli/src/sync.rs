@@ -129,12 +129,12 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { data, db } => {
+            // The data folder's lock (shared, as the hub holds it) and the hub's seal key,
+            // which opens the personal data it sealed in the outbox.
+            let folder = loket_sync::HubFolder::open(&data)?;
             let (mut ledger, client) = open_enrolled(&data, db.as_deref()).await?;
-            // The hub's seal key opens the personal data it sealed in the outbox.
-            if data.join(loket_hub::seal::KEY_FILE_NAME).exists() {
-                let sealer = loket_hub::seal::Sealer::open_or_create(&data)
-                    .map_err(|e| anyhow::anyhow!("{} / {}", e.message_id(), e.message_en()))?;
-                ledger = ledger.with_opener(Arc::new(crate::hub_sync::HubOpener(sealer)));
+            if let Some(opener) = folder.opener() {
+                ledger = ledger.with_opener(opener);
             }
             let config = SyncSettings::load(&data)?
                 .map(|s| s.engine_config())
@@ -142,6 +142,7 @@ async fn run_async(command: Command) -> anyhow::Result<ExitCode> {
             let handle = SyncEngine::new(Arc::new(ledger), client, config).spawn();
             tokio::signal::ctrl_c().await?;
             handle.stop().await;
+            drop(folder);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -100,7 +100,23 @@ pub fn document() -> Value {
         }
     });
     doc["components"]["schemas"]["Booking"] = booking_schema();
+    doc["paths"]["/api/v1/offices/{code}/blobs"] = blob_batch_path();
+    doc["components"]["schemas"]["BlobBatchResponse"] = json!({"type": "object", "properties": {"blobs": {"type": "array", "items": {"type": "object",
+        "required": ["sha256", "complete"],
+        "properties": {"sha256": {"type": "string"}, "complete": {"type": "boolean"}, "error": {"$ref": "#/components/schemas/ApiError"}}}}}});
     doc
+}
+
+/// Several whole blobs in one request (its own `json!`: the macro's recursion limit).
+fn blob_batch_path() -> Value {
+    json!({"post": {
+        "summary": "Upload several whole blobs (at most 64) in one request",
+        "description": "Body: the manifest {\"blobs\": [{\"sha256\", \"size\"}, ...]} as one line of JSON, a newline, then the blobs' bytes back to back in manifest order. Each blob is stored and SHA-256-checked as if sent alone; one that does not match its name is refused on its own (error hash_mismatch in its outcome).",
+        "security": signed(),
+        "parameters": [office_param()],
+        "requestBody": {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+        "responses": with_errors(json!({"200": ok("BlobBatchResponse")}))
+    }})
 }
 
 /// The booking of a `booking_upserted` change (its own `json!`: the macro's recursion limit).
@@ -113,4 +129,26 @@ fn booking_schema() -> Value {
             "applicants": {"type": "array", "maxItems": 5, "items": {"type": "object", "required": ["name", "nik", "service"],
                 "properties": {"name": {"type": "string"}, "nik": {"type": "string"}, "service": {"type": "string"}}}},
             "billing_code": {"type": "string", "pattern": "^[0-9]{15}$"}, "rescheduled": {"type": "boolean"}}})
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_route_of_the_router_is_described() {
+        let doc = super::document();
+        for (path, method) in [
+            ("/healthz", "get"),
+            ("/api/v1/openapi.json", "get"),
+            ("/api/v1/enrol", "post"),
+            ("/api/v1/offices/{code}/events", "post"),
+            ("/api/v1/offices/{code}/ack", "get"),
+            ("/api/v1/offices/{code}/feed", "get"),
+            ("/api/v1/blobs/{sha256}", "get"),
+            ("/api/v1/blobs/{sha256}", "put"),
+            ("/api/v1/offices/{code}/blobs", "post"),
+        ] {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+        }
+        assert!(doc["components"]["schemas"]["BlobBatchResponse"].is_object());
+    }
 }

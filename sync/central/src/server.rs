@@ -10,13 +10,14 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
 use loket_sync_protocol::{
-    ApiError, EnrolRequest, EnrolResponse, HEADER_NONCE, HEADER_OFFICE, HEADER_SIGNATURE,
-    HEADER_TIMESTAMP, PROTOCOL_VERSION, SignedHeaders, UploadEvents, is_office_code, is_sha256_hex,
+    ApiError, BatchBlobOutcome, BlobBatchResponse, EnrolRequest, EnrolResponse, HEADER_NONCE,
+    HEADER_OFFICE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_BATCH_BLOBS, PROTOCOL_VERSION,
+    SignedHeaders, UploadEvents, decode_blob_batch, is_office_code, is_sha256_hex,
     parse_content_range, sha256_hex, verify_request,
 };
 use serde::Deserialize;
 
-use crate::store::{CentralStore, StoreError};
+use crate::store::{CentralStore, NonceCheck, StoreError};
 
 /// Largest request body accepted (a blob chunk or an event batch).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -106,25 +107,51 @@ async fn authenticate(
         nonce: header(HEADER_NONCE)?,
         signature: header(HEADER_SIGNATURE)?,
     };
-    let key = state.store.office_key(&signed.office).await?.ok_or_else(|| {
-        unauthorized(
-            "not_enrolled",
-            "Kantor belum terdaftar atau perangkat belum didaftarkan. Jalankan `loket sync enrol`. / Office unknown or device not enrolled. Run `loket sync enrol`.",
-        )
-    })?;
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
     let now = chrono::Utc::now().timestamp();
-    verify_request(&key, &signed, method.as_str(), path, body, now)
-        .map_err(|e| unauthorized("bad_signature", e.to_string()))?;
-    if !state
-        .store
-        .remember_nonce(&signed.office, &signed.nonce, signed.timestamp)
-        .await?
-    {
-        return Err(unauthorized(
-            "replay",
-            "Permintaan ini sudah pernah diterima (replay), ditolak. / This request was already received (replay); refused.",
-        ));
+    // The key may come from the store's cache; the nonce insert confirms it against the
+    // database. A request that does not verify with a cached key, or whose key changed
+    // meanwhile, is checked once more with the key read from the database.
+    let mut fresh = false;
+    loop {
+        let key = if fresh {
+            state.store.office_key_uncached(&signed.office).await?
+        } else {
+            state.store.office_key(&signed.office).await?
+        };
+        let key = key.ok_or_else(|| {
+            unauthorized(
+                "not_enrolled",
+                "Kantor belum terdaftar atau perangkat belum didaftarkan. Jalankan `loket sync enrol`. / Office unknown or device not enrolled. Run `loket sync enrol`.",
+            )
+        })?;
+        if let Err(e) = verify_request(&key, &signed, method.as_str(), path, body, now) {
+            if fresh {
+                return Err(unauthorized("bad_signature", e.to_string()));
+            }
+            fresh = true;
+            continue;
+        }
+        match state
+            .store
+            .remember_nonce(&signed.office, &key, &signed.nonce, signed.timestamp)
+            .await?
+        {
+            NonceCheck::Fresh => break,
+            NonceCheck::Replay => {
+                return Err(unauthorized(
+                    "replay",
+                    "Permintaan ini sudah pernah diterima (replay), ditolak. / This request was already received (replay); refused.",
+                ));
+            }
+            NonceCheck::KeyChanged if !fresh => fresh = true,
+            NonceCheck::KeyChanged => {
+                return Err(unauthorized(
+                    "not_enrolled",
+                    "Kunci perangkat kantor baru saja berganti; coba lagi. / The office's device key just changed; try again.",
+                ));
+            }
+        }
     }
     Ok(signed.office)
 }
@@ -153,6 +180,7 @@ pub fn router(store: Arc<dyn CentralStore>) -> Router {
         .route("/api/v1/offices/{code}/ack", get(office_ack))
         .route("/api/v1/offices/{code}/feed", get(feed))
         .route("/api/v1/blobs/{sha}", get(blob_status).put(blob_put))
+        .route("/api/v1/offices/{code}/blobs", post(blob_batch))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(AppState { store })
 }
@@ -326,6 +354,63 @@ async fn blob_put(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Several whole blobs in one signed request (see `loket_sync_protocol::encode_blob_batch`).
+/// Each is stored and hash-checked as if sent alone; one blob whose bytes do not match its
+/// name is refused on its own (`hash_mismatch` in its outcome), the others still count.
+async fn blob_batch(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let office = authenticate(&state, &method, &uri, &headers, &body).await?;
+    same_office(&office, &code)?;
+    let parts = decode_blob_batch(&body).map_err(|e| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("Kiriman berkas tidak sah: {e} / Bad blob batch: {e}"),
+        )
+    })?;
+    if parts.len() > MAX_BATCH_BLOBS {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "Paling banyak {MAX_BATCH_BLOBS} berkas per kiriman. / At most {MAX_BATCH_BLOBS} blobs per batch."
+            ),
+        ));
+    }
+    let writes = parts.iter().map(|(blob, bytes)| {
+        state
+            .store
+            .blob_write(&office, &blob.sha256, 0, bytes, blob.size)
+    });
+    let results = futures_util::future::join_all(writes).await;
+    let mut outcomes = Vec::with_capacity(parts.len());
+    for ((blob, _), result) in parts.iter().zip(results) {
+        let (complete, error) = match result {
+            Ok(status) => (status.complete, None),
+            Err(e @ StoreError::HashMismatch) => (
+                false,
+                Some(ApiError {
+                    code: "hash_mismatch".into(),
+                    message: e.to_string(),
+                }),
+            ),
+            Err(e) => return Err(e.into()),
+        };
+        outcomes.push(BatchBlobOutcome {
+            sha256: blob.sha256.clone(),
+            complete,
+            error,
+        });
+    }
+    Ok(Json(BlobBatchResponse { blobs: outcomes }).into_response())
 }
 
 /// TLS certificate chain and private key, PEM.

@@ -3,8 +3,9 @@
 //! parameters, `ON CONFLICT`, `TEXT`/`BIGINT` columns), so the two backends cannot drift
 //! apart. Blob bytes live in files under the data folder in both cases.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,9 +16,9 @@ use loket_sync_protocol::{
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 use tokio::io::AsyncWriteExt;
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::store::{CentralStore, EffectCount, StoreError};
+use crate::store::{CentralStore, EffectCount, NonceCheck, StoreError};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS offices (code TEXT PRIMARY KEY, token_sha256 TEXT, public_key TEXT, created_at TEXT NOT NULL)",
@@ -32,12 +33,245 @@ const SCHEMA: &[&str] = &[
 
 const BLOB_LOCK_SHARDS: usize = 64;
 
+/// Events per multi-row insert (7 parameters each; SQLite allows 32766 per statement).
+const EVENT_ROWS_PER_INSERT: usize = 500;
+
+/// Most small writes (nonces, blob ownership) committed together in one transaction.
+const MAX_GROUP: usize = 256;
+/// Writer tasks on PostgreSQL (see [`group_writer`]).
+const PG_WRITERS: usize = 4;
+/// Old nonces are swept after about this many new ones.
+const NONCE_SWEEP_EVERY: u64 = 1024;
+
 /// SQL-backed central storage (SQLite or PostgreSQL) plus a blob folder.
+///
+/// The small writes every request makes (its nonce, and for a completed blob the ownership
+/// rows) go through one writer task that commits whatever is queued in one transaction
+/// ("group commit"): each request still waits until its own row is committed, but 150
+/// offices no longer take the database's write lock once per request each.
 pub struct SqlStore {
     pool: AnyPool,
     blob_dir: PathBuf,
     blob_locks: Vec<Mutex<()>>,
-    nonce_calls: AtomicU64,
+    /// Device keys as last read from the database. Only a hint: every nonce insert checks
+    /// the key against the `offices` table in the same statement.
+    keys: RwLock<HashMap<String, String>>,
+    writer: mpsc::Sender<Job>,
+}
+
+/// A small write for the writer task.
+enum Job {
+    Nonce {
+        office: String,
+        key: String,
+        nonce: String,
+        unix: i64,
+        reply: oneshot::Sender<Result<NonceCheck, StoreError>>,
+    },
+    Own {
+        office: String,
+        sha256: String,
+        size: i64,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+}
+
+/// `($1, $2, ...), ($5, ...)` for `rows` rows of `width` parameters.
+fn placeholders(rows: usize, width: usize, casts: &[&str]) -> String {
+    let mut out = String::new();
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            let n = r * width + c + 1;
+            match casts.get(c).filter(|t| !t.is_empty()) {
+                Some(t) => out.push_str(&format!("CAST(${n} AS {t})")),
+                None => out.push_str(&format!("${n}")),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Commits one group of small writes; answers each waiter.
+async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
+    let mut nonces = Vec::new();
+    let mut owns = Vec::new();
+    for job in jobs {
+        match job {
+            Job::Nonce {
+                office,
+                key,
+                nonce,
+                unix,
+                reply,
+            } => nonces.push((office, key, nonce, unix, reply)),
+            Job::Own {
+                office,
+                sha256,
+                size,
+                reply,
+            } => owns.push((office, sha256, size, reply)),
+        }
+    }
+    let result: Result<Vec<NonceCheck>, StoreError> = async {
+        let mut tx = pool.begin().await.map_err(db)?;
+        if sweep {
+            // Nonces older than twice the allowed skew can never be replayed successfully.
+            sqlx::query("DELETE FROM nonces WHERE unix < $1")
+                .bind(Utc::now().timestamp() - 2 * MAX_CLOCK_SKEW_SECS)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        // The same nonce twice in one group: only its first use can be fresh.
+        let mut seen = std::collections::HashSet::new();
+        let is_first: Vec<bool> = nonces
+            .iter()
+            .map(|n| seen.insert((n.0.as_str(), n.2.as_str())))
+            .collect();
+        let mut unique: Vec<usize> = (0..nonces.len()).filter(|&i| is_first[i]).collect();
+        // Rows in key order in every statement, tables always in the same order: concurrent
+        // groups (PostgreSQL) wait on each other's keys but never deadlock.
+        unique.sort_by(|&a, &b| (&nonces[a].0, &nonces[a].2).cmp(&(&nonces[b].0, &nonces[b].2)));
+        let mut fresh = std::collections::HashSet::new();
+        if !unique.is_empty() {
+            // Inserted only while the signing key is still the office's key.
+            let sql = format!(
+                "INSERT INTO nonces (office, nonce, unix) SELECT v.column1, v.column2, v.column3 FROM (VALUES {}) AS v \
+                 WHERE EXISTS (SELECT 1 FROM offices o WHERE o.code = v.column1 AND o.public_key = v.column4) \
+                 ON CONFLICT DO NOTHING RETURNING office, nonce",
+                placeholders(unique.len(), 4, &["TEXT", "TEXT", "BIGINT", "TEXT"])
+            );
+            // Only placeholders are generated; every value is bound.
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+            for &i in &unique {
+                let n = &nonces[i];
+                q = q.bind(n.0.clone()).bind(n.2.clone()).bind(n.3).bind(n.1.clone());
+            }
+            for row in q.fetch_all(&mut *tx).await.map_err(db)? {
+                let office: String = row.try_get("office").map_err(db)?;
+                let nonce: String = row.try_get("nonce").map_err(db)?;
+                fresh.insert((office, nonce));
+            }
+        }
+        let mut checks = Vec::with_capacity(nonces.len());
+        let mut current: HashMap<String, Option<String>> = HashMap::new();
+        for (i, (office, key, nonce, _, _)) in nonces.iter().enumerate() {
+            if is_first[i] && fresh.contains(&(office.clone(), nonce.clone())) {
+                checks.push(NonceCheck::Fresh);
+                continue;
+            }
+            // Not inserted: a replay, or the key is no longer the office's (rare path).
+            if !current.contains_key(office) {
+                let row = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
+                    .bind(office.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let k = match row {
+                    Some(r) => r.try_get::<Option<String>, _>("public_key").map_err(db)?,
+                    None => None,
+                };
+                current.insert(office.clone(), k);
+            }
+            if current.get(office).and_then(|k| k.as_deref()) == Some(key.as_str()) {
+                checks.push(NonceCheck::Replay);
+            } else {
+                checks.push(NonceCheck::KeyChanged);
+            }
+        }
+        if !owns.is_empty() {
+            owns.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+            let now = now_text();
+            let sql = format!(
+                "INSERT INTO blobs (sha256, size, stored_at) VALUES {} ON CONFLICT DO NOTHING",
+                placeholders(owns.len(), 3, &["TEXT", "BIGINT", "TEXT"])
+            );
+            // Only placeholders are generated; every value is bound.
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+            for o in &owns {
+                q = q.bind(o.1.clone()).bind(o.2).bind(now.clone());
+            }
+            q.execute(&mut *tx).await.map_err(db)?;
+            let sql = format!(
+                "INSERT INTO blob_owners (office, sha256) VALUES {} ON CONFLICT DO NOTHING",
+                placeholders(owns.len(), 2, &[])
+            );
+            // Only placeholders are generated; every value is bound.
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+            let mut by_owner: Vec<_> = owns.iter().collect();
+            by_owner.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            for o in by_owner {
+                q = q.bind(o.0.clone()).bind(o.1.clone());
+            }
+            q.execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(checks)
+    }
+    .await;
+    match result {
+        Ok(checks) => {
+            for (n, check) in nonces.into_iter().zip(checks) {
+                let _ = n.4.send(Ok(check));
+            }
+            for o in owns {
+                let _ = o.3.send(Ok(()));
+            }
+        }
+        Err(e) => {
+            for n in nonces {
+                let _ = n.4.send(Err(e.duplicate()));
+            }
+            for o in owns {
+                let _ = o.3.send(Err(e.duplicate()));
+            }
+        }
+    }
+}
+
+/// A writer task: takes whatever is queued (up to [`MAX_GROUP`]) and commits it at once.
+/// SQLite runs one (it has one writer anyway); PostgreSQL a few, so that one group's
+/// commit (its fsync) overlaps the next group's statements.
+async fn group_writer(
+    pool: AnyPool,
+    jobs: std::sync::Arc<Mutex<mpsc::Receiver<Job>>>,
+    nonces_seen: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) {
+    loop {
+        let group = {
+            let mut jobs = jobs.lock().await;
+            let Some(job) = jobs.recv().await else {
+                return;
+            };
+            let mut group = vec![job];
+            while group.len() < MAX_GROUP {
+                match jobs.try_recv() {
+                    Ok(j) => group.push(j),
+                    Err(_) => break,
+                }
+            }
+            group
+        };
+        let nonces = group
+            .iter()
+            .filter(|j| matches!(j, Job::Nonce { .. }))
+            .count() as u64;
+        let before = nonces_seen.fetch_add(nonces, std::sync::atomic::Ordering::Relaxed);
+        let sweep =
+            before == 0 || before / NONCE_SWEEP_EVERY != (before + nonces) / NONCE_SWEEP_EVERY;
+        commit_group(&pool, group, sweep).await;
+    }
 }
 
 fn now_text() -> String {
@@ -65,8 +299,10 @@ impl SqlStore {
         // SQLite takes one writer at a time; one connection avoids lock upgrades failing
         // with SQLITE_BUSY under many concurrent offices.
         let options = if is_sqlite {
+            // A local file: a connection cannot break, so no ping before each use.
             AnyPoolOptions::new()
                 .max_connections(1)
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         sqlx::query("PRAGMA journal_mode=WAL")
@@ -90,11 +326,22 @@ impl SqlStore {
         }
         let blob_dir = data_dir.join("blobs");
         tokio::fs::create_dir_all(blob_dir.join("partial")).await?;
+        let (writer, jobs) = mpsc::channel(4 * MAX_GROUP);
+        let jobs = std::sync::Arc::new(Mutex::new(jobs));
+        let nonces_seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        for _ in 0..if is_sqlite { 1 } else { PG_WRITERS } {
+            tokio::spawn(group_writer(
+                pool.clone(),
+                jobs.clone(),
+                nonces_seen.clone(),
+            ));
+        }
         Ok(SqlStore {
             pool,
             blob_dir,
             blob_locks: (0..BLOB_LOCK_SHARDS).map(|_| Mutex::new(())).collect(),
-            nonce_calls: AtomicU64::new(0),
+            keys: RwLock::new(HashMap::new()),
+            writer,
         })
     }
 
@@ -139,27 +386,86 @@ impl SqlStore {
 
     async fn own_blob(&self, code: &str, sha: &str, size: u64) -> Result<(), StoreError> {
         let size = i64::try_from(size).map_err(|_| StoreError::Other("blob too large".into()))?;
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query(
-            "INSERT INTO blobs (sha256, size, stored_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(sha)
-        .bind(size)
-        .bind(now_text())
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query(
-            "INSERT INTO blob_owners (office, sha256) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(code)
-        .bind(sha)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok(())
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Own {
+            office: code.to_string(),
+            sha256: sha.to_string(),
+            size,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
     }
+
+    /// Moves a verified partial file into place and records the office as its owner.
+    async fn complete(
+        &self,
+        code: &str,
+        sha256: &str,
+        partial: &Path,
+        total: u64,
+    ) -> Result<BlobStatus, StoreError> {
+        let final_path = self.final_path(sha256);
+        if let Some(dir) = final_path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::rename(partial, &final_path).await?;
+        self.own_blob(code, sha256, total).await?;
+        Ok(BlobStatus {
+            sha256: sha256.to_string(),
+            received: total,
+            size: Some(total),
+            complete: true,
+        })
+    }
+
+    async fn submit(&self, job: Job) -> Result<(), StoreError> {
+        self.writer.send(job).await.map_err(|_| writer_gone())
+    }
+
+    fn forget_key(&self, code: &str) {
+        if let Ok(mut keys) = self.keys.write() {
+            keys.remove(code);
+        }
+    }
+}
+
+/// Stores a blob sent whole (blocking; runs on the blocking pool). `Some(size)` when
+/// central holds it complete afterwards (written now, or already there); `None` when a
+/// partial copy exists (the chunked path takes over).
+fn write_whole_blob(
+    final_path: &Path,
+    partial: &Path,
+    sha256: &str,
+    data: &[u8],
+) -> Result<Option<u64>, StoreError> {
+    use std::io::Write;
+    if let Ok(meta) = std::fs::metadata(final_path) {
+        return Ok(Some(meta.len()));
+    }
+    if std::fs::metadata(partial).map(|m| m.len()).unwrap_or(0) > 0 {
+        return Ok(None);
+    }
+    if sha256_hex(data) != sha256 {
+        return Err(StoreError::HashMismatch);
+    }
+    let written = std::fs::File::create(partial).and_then(|mut file| {
+        file.write_all(data)?;
+        file.sync_data()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(partial);
+        return Err(e.into());
+    }
+    if let Some(dir) = final_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::rename(partial, final_path)?;
+    Ok(Some(data.len() as u64))
+}
+
+fn writer_gone() -> StoreError {
+    StoreError::Other("penulis basis data berhenti / the database writer stopped".into())
 }
 
 /// Why an event is refused outright, if it is.
@@ -223,6 +529,7 @@ impl CentralStore for SqlStore {
         if !rotate {
             return Err(StoreError::OfficeExists(code.to_string()));
         }
+        self.forget_key(code);
         sqlx::query("UPDATE offices SET token_sha256 = $1 WHERE code = $2")
             .bind(token_sha256)
             .bind(code)
@@ -248,6 +555,7 @@ impl CentralStore for SqlStore {
         .await
         .map_err(db)?
         .rows_affected();
+        self.forget_key(code);
         if done == 1 {
             Ok(())
         } else {
@@ -256,41 +564,57 @@ impl CentralStore for SqlStore {
     }
 
     async fn office_key(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let cached = self
+            .keys
+            .read()
+            .ok()
+            .and_then(|keys| keys.get(code).cloned());
+        match cached {
+            Some(key) => Ok(Some(key)),
+            None => self.office_key_uncached(code).await,
+        }
+    }
+
+    async fn office_key_uncached(&self, code: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
             .await
             .map_err(db)?;
-        match row {
-            Some(row) => Ok(row.try_get::<Option<String>, _>("public_key").map_err(db)?),
-            None => Ok(None),
+        let key = match row {
+            Some(row) => row.try_get::<Option<String>, _>("public_key").map_err(db)?,
+            None => None,
+        };
+        if let Ok(mut keys) = self.keys.write() {
+            match &key {
+                Some(k) => keys.insert(code.to_string(), k.clone()),
+                None => keys.remove(code),
+            };
         }
+        Ok(key)
     }
 
-    async fn remember_nonce(&self, code: &str, nonce: &str, unix: i64) -> Result<bool, StoreError> {
-        if self
-            .nonce_calls
-            .fetch_add(1, Ordering::Relaxed)
-            .is_multiple_of(1024)
-        {
-            // Nonces older than twice the allowed skew can never be replayed successfully.
-            sqlx::query("DELETE FROM nonces WHERE unix < $1")
-                .bind(Utc::now().timestamp() - 2 * MAX_CLOCK_SKEW_SECS)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
+    async fn remember_nonce(
+        &self,
+        code: &str,
+        key: &str,
+        nonce: &str,
+        unix: i64,
+    ) -> Result<NonceCheck, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Nonce {
+            office: code.to_string(),
+            key: key.to_string(),
+            nonce: nonce.to_string(),
+            unix,
+            reply,
+        })
+        .await?;
+        let check = answer.await.map_err(|_| writer_gone())??;
+        if check == NonceCheck::KeyChanged {
+            self.forget_key(code);
         }
-        let fresh = sqlx::query(
-            "INSERT INTO nonces (office, nonce, unix) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(code)
-        .bind(nonce)
-        .bind(unix)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?
-        .rows_affected();
-        Ok(fresh == 1)
+        Ok(check)
     }
 
     async fn append_events(
@@ -306,9 +630,39 @@ impl CentralStore for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
+        let received_at = now_text();
+        // Every acceptable event in multi-row inserts (in order, so the first of two
+        // events with one id or one seq is the one stored); the ids that went in come back.
+        let candidates: Vec<&Event> = events
+            .iter()
+            .filter(|ev| refusal(code, ev).is_none())
+            .collect();
+        let mut inserted: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for part in candidates.chunks(EVENT_ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO events (event_id, office, seq, kind, payload, occurred_at, received_at) VALUES {} ON CONFLICT DO NOTHING RETURNING event_id",
+                placeholders(part.len(), 7, &[])
+            );
+            // Only placeholders are generated; every value is bound.
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+            for ev in part {
+                q = q
+                    .bind(ev.event_id.to_string())
+                    .bind(code.to_string())
+                    .bind(ev.seq)
+                    .bind(ev.kind.clone())
+                    .bind(ev.payload.to_string())
+                    .bind(ev.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+                    .bind(received_at.clone());
+            }
+            for row in q.fetch_all(&mut *tx).await.map_err(db)? {
+                inserted.insert(row.try_get("event_id").map_err(db)?);
+            }
+        }
         let mut acks = Vec::with_capacity(events.len());
         let mut applied = 0i64;
-        let received_at = now_text();
+        let mut effects: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
         for ev in events {
             let ack = |outcome, reason| EventAck {
                 event_id: ev.event_id,
@@ -320,30 +674,9 @@ impl CentralStore for SqlStore {
                 acks.push(ack(EventOutcome::Rejected, Some(reason)));
                 continue;
             }
-            let inserted = sqlx::query(
-                "INSERT INTO events (event_id, office, seq, kind, payload, occurred_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
-            )
-            .bind(ev.event_id.to_string())
-            .bind(code)
-            .bind(ev.seq)
-            .bind(&ev.kind)
-            .bind(ev.payload.to_string())
-            .bind(ev.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-            .bind(&received_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected();
-            if inserted == 1 {
-                // The event's effect: counted once per kind, in the same transaction.
-                sqlx::query(
-                    "INSERT INTO effects (office, kind, count) VALUES ($1, $2, 1) ON CONFLICT (office, kind) DO UPDATE SET count = effects.count + 1",
-                )
-                .bind(code)
-                .bind(&ev.kind)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            // `remove`: a second event with the same id in this batch is not the one stored.
+            if inserted.remove(&ev.event_id.to_string()) {
+                *effects.entry(ev.kind.as_str()).or_default() += 1;
                 applied += 1;
                 acks.push(ack(EventOutcome::Applied, None));
                 continue;
@@ -377,6 +710,18 @@ impl CentralStore for SqlStore {
                 ),
             };
             acks.push(outcome);
+        }
+        // Each stored event's effect, counted once per kind, in the same transaction.
+        for (kind, count) in effects {
+            sqlx::query(
+                "INSERT INTO effects (office, kind, count) VALUES ($1, $2, $3) ON CONFLICT (office, kind) DO UPDATE SET count = effects.count + excluded.count",
+            )
+            .bind(code)
+            .bind(kind)
+            .bind(count)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
         }
         let row = sqlx::query("SELECT contiguous_seq FROM office_progress WHERE office = $1")
             .bind(code)
@@ -484,6 +829,29 @@ impl CentralStore for SqlStore {
         total: u64,
     ) -> Result<BlobStatus, StoreError> {
         let _guard = self.lock_for(sha256).lock().await;
+        if start == 0 && bytes.len() as u64 == total {
+            // The whole blob in one request (photos and prints): one trip to the blocking
+            // pool checks what central holds, verifies the hash on the bytes in hand,
+            // writes, fsyncs and moves the file into place (no read back).
+            let final_path = self.final_path(sha256);
+            let partial = self.partial_path(sha256);
+            let data = bytes.to_vec();
+            let sha = sha256.to_string();
+            let written = tokio::task::spawn_blocking(move || {
+                write_whole_blob(&final_path, &partial, &sha, &data)
+            })
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))??;
+            if let Some(size) = written {
+                self.own_blob(code, sha256, size).await?;
+                return Ok(BlobStatus {
+                    sha256: sha256.to_string(),
+                    received: size,
+                    size: Some(size),
+                    complete: true,
+                });
+            }
+        }
         let status = self.status_unlocked(sha256).await?;
         if status.complete {
             self.own_blob(code, sha256, status.received).await?;
@@ -531,18 +899,7 @@ impl CentralStore for SqlStore {
             let _ = tokio::fs::remove_file(&partial).await;
             return Err(StoreError::HashMismatch);
         }
-        let final_path = self.final_path(sha256);
-        if let Some(dir) = final_path.parent() {
-            tokio::fs::create_dir_all(dir).await?;
-        }
-        tokio::fs::rename(&partial, &final_path).await?;
-        self.own_blob(code, sha256, total).await?;
-        Ok(BlobStatus {
-            sha256: sha256.to_string(),
-            received: total,
-            size: Some(total),
-            complete: true,
-        })
+        self.complete(code, sha256, &partial, total).await
     }
 
     async fn blob_read(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -62,6 +62,27 @@ impl From<std::io::Error> for StoreError {
     }
 }
 
+/// What [`CentralStore::remember_nonce`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonceCheck {
+    /// New nonce, remembered; the key is the office's current one.
+    Fresh,
+    /// The office already used this nonce: a replay.
+    Replay,
+    /// The key is not (or no longer) the office's registered key; nothing remembered.
+    KeyChanged,
+}
+
+impl StoreError {
+    /// A copy for each of several waiters on one failed batch.
+    pub(crate) fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Full => StoreError::Full,
+            other => StoreError::Other(other.to_string()),
+        }
+    }
+}
+
 /// Per-kind count of applied effects for one office (what "exactly once" is checked on).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EffectCount {
@@ -90,10 +111,25 @@ pub trait CentralStore: Send + Sync + 'static {
         token_sha256: &str,
         public_key: &str,
     ) -> Result<(), StoreError>;
-    /// The office's registered device key (hex), if enrolled.
+    /// The office's registered device key (hex), if enrolled. May answer from a cache:
+    /// [`CentralStore::remember_nonce`] confirms the key against the database.
     async fn office_key(&self, code: &str) -> Result<Option<String>, StoreError>;
-    /// Remembers a request nonce; `false` if this office already used it (a replay).
-    async fn remember_nonce(&self, code: &str, nonce: &str, unix: i64) -> Result<bool, StoreError>;
+    /// The office's registered device key read from the database itself (refreshing any
+    /// cache). The server asks it when a request does not verify with the cached key.
+    async fn office_key_uncached(&self, code: &str) -> Result<Option<String>, StoreError> {
+        self.office_key(code).await
+    }
+    /// Remembers a request nonce of a request signed with `key`, in the same step checking
+    /// that `key` is still the office's registered key. [`NonceCheck::Replay`] if this
+    /// office already used the nonce; [`NonceCheck::KeyChanged`] (nothing remembered) if
+    /// the office's key is no longer `key` (rotated, or a cached key was stale).
+    async fn remember_nonce(
+        &self,
+        code: &str,
+        key: &str,
+        nonce: &str,
+        unix: i64,
+    ) -> Result<NonceCheck, StoreError>;
     /// Stores a batch of an office's events, applying each new one's effect exactly once.
     async fn append_events(
         &self,

@@ -2,7 +2,7 @@
 //! `LOKET_TEST_POSTGRES_URL` is set; required with `LOKET_REQUIRE_ALL=1`).
 
 use chrono::{TimeZone, Utc};
-use loket_central::{CentralStore, SqlStore, StoreError, add_office};
+use loket_central::{CentralStore, NonceCheck, SqlStore, StoreError, add_office};
 use loket_sync_protocol::{Change, Event, EventOutcome, Quota, sha256_hex};
 use serde_json::json;
 
@@ -53,27 +53,63 @@ async fn contract(store: &dyn CentralStore, tag: &str) {
         Some("11".repeat(32))
     );
 
+    let key_a = "11".repeat(32);
+    let now = Utc::now().timestamp();
     assert_eq!(
-        store
-            .remember_nonce(&a, "n1", Utc::now().timestamp())
-            .await
-            .ok(),
-        Some(true)
+        store.remember_nonce(&a, &key_a, "n1", now).await.ok(),
+        Some(NonceCheck::Fresh)
     );
     assert_eq!(
-        store
-            .remember_nonce(&a, "n1", Utc::now().timestamp())
-            .await
-            .ok(),
-        Some(false)
+        store.remember_nonce(&a, &key_a, "n1", now).await.ok(),
+        Some(NonceCheck::Replay)
     );
+    // Another office may use the same nonce; an office without a key remembers nothing.
+    let token_b = add_office(store, &b, true).await.unwrap_or_default();
+    assert_eq!(
+        store.remember_nonce(&b, &key_a, "n1", now).await.ok(),
+        Some(NonceCheck::KeyChanged)
+    );
+    store
+        .enrol(&b, &sha256_hex(token_b.as_bytes()), &"33".repeat(32))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         store
-            .remember_nonce(&b, "n1", Utc::now().timestamp())
+            .remember_nonce(&b, &"33".repeat(32), "n1", now)
             .await
             .ok(),
-        Some(true)
+        Some(NonceCheck::Fresh)
     );
+    // A key that is not the office's (here: a's old key after a rotation and a new
+    // enrolment) is refused even while a cache still holds it.
+    let token_a2 = add_office(store, &a, true).await.unwrap_or_default();
+    store
+        .enrol(&a, &sha256_hex(token_a2.as_bytes()), &"44".repeat(32))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        store.remember_nonce(&a, &key_a, "n2", now).await.ok(),
+        Some(NonceCheck::KeyChanged)
+    );
+    assert_eq!(
+        store.office_key(&a).await.ok().flatten(),
+        Some("44".repeat(32))
+    );
+    // Many at once (one group commit): each nonce is fresh once, its repeat is a replay.
+    let key_a2 = "44".repeat(32);
+    let attempts: Vec<_> = (0..40)
+        .map(|i| store.remember_nonce(&a, &key_a2, ["m1", "m2", "m3", "m4"][i % 4], now))
+        .collect();
+    let mut fresh = 0;
+    let mut replays = 0;
+    for r in futures_util::future::join_all(attempts).await {
+        match r.unwrap_or_else(|e| panic!("{e}")) {
+            NonceCheck::Fresh => fresh += 1,
+            NonceCheck::Replay => replays += 1,
+            NonceCheck::KeyChanged => panic!("key is current"),
+        }
+    }
+    assert_eq!((fresh, replays), (4, 36));
 
     // Out of order, with duplicates: each event takes effect once.
     let evs: Vec<Event> = (1..=6).map(|s| event(s, &a)).collect();

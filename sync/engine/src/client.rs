@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
 use loket_sync_protocol::{
-    ApiError, BlobStatus, EnrolRequest, EnrolResponse, Event, FeedPage, HEADER_NONCE,
-    HEADER_OFFICE, HEADER_SIGNATURE, HEADER_TIMESTAMP, OfficeAck, UploadEvents,
-    UploadEventsResponse, content_range, sign_request,
+    ApiError, BlobBatchResponse, BlobStatus, EnrolRequest, EnrolResponse, Event, FeedPage,
+    HEADER_NONCE, HEADER_OFFICE, HEADER_SIGNATURE, HEADER_TIMESTAMP, OfficeAck, UploadEvents,
+    UploadEventsResponse, content_range, encode_blob_batch, sign_request,
 };
 use reqwest::{Method, StatusCode};
 
@@ -273,6 +273,20 @@ impl CentralClient {
             return decode(&answer);
         }
         Err(failure(status, &answer))
+    }
+
+    /// Uploads several whole blobs in one request (`blobs`: SHA-256 and bytes).
+    pub async fn put_blob_batch(
+        &self,
+        blobs: &[(&str, &[u8])],
+    ) -> Result<BlobBatchResponse, ClientError> {
+        let path = format!("/api/v1/offices/{}/blobs", self.office);
+        let body = encode_blob_batch(blobs);
+        let (status, answer) = self.call(Method::POST, &path, body, None).await?;
+        if !status.is_success() {
+            return Err(failure(status, &answer));
+        }
+        decode(&answer)
     }
 
     /// The next page of this office's change feed.

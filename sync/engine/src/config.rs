@@ -45,6 +45,9 @@ pub enum ConfigError {
     /// The hub database could not be opened.
     #[error(transparent)]
     Ledger(#[from] crate::ledger::LedgerError),
+    /// The hub's data folder is held by a restore, or its seal key cannot be used.
+    #[error("{0}")]
+    HubFolder(String),
 }
 
 /// The office's sync settings.

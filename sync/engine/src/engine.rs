@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use loket_sync_protocol::EventOutcome;
+use loket_sync_protocol::{EventOutcome, MAX_BATCH_BLOBS};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
@@ -170,12 +170,22 @@ pub fn backoff_delay(attempt: u32, base: Duration, max: Duration, unit_random: f
     capped.mul_f64(0.5 + 0.5 * r)
 }
 
+/// Blobs at most this big go up several to a request.
+const BATCH_BLOB_MAX: u64 = 256 * 1024;
+
+/// Most confirmed blobs recorded in one local commit.
+const MARK_BATCH: usize = 64;
+/// Longest a confirmed blob waits to be recorded locally while uploads go on.
+const MARK_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The sync engine for one office.
 pub struct SyncEngine<L: OfficeLedger> {
     ledger: Arc<L>,
     client: CentralClient,
     config: EngineConfig,
     status: watch::Sender<SyncStatus>,
+    /// Central takes blob batches (cleared when it answers that it has no such route).
+    batches: std::sync::atomic::AtomicBool,
 }
 
 /// Control of a running engine.
@@ -239,6 +249,7 @@ impl<L: OfficeLedger> SyncEngine<L> {
             client,
             config,
             status,
+            batches: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -299,19 +310,42 @@ impl<L: OfficeLedger> SyncEngine<L> {
     }
 
     async fn upload_blobs(&self, report: &mut RoundReport) -> Result<(), SyncError> {
+        use futures_util::StreamExt;
+        use futures_util::stream::FuturesUnordered;
+
         let pending = self.ledger.pending_blobs().await?;
         let parallel = self.config.blob_parallelism.max(1);
-        for group in pending.chunks(parallel) {
-            let mut tasks = Vec::with_capacity(group.len());
-            for blob in group {
-                tasks.push(self.upload_blob(blob));
+        let units = self.upload_units(&pending);
+        let mut queue = units.iter();
+        let mut in_flight = FuturesUnordered::new();
+        // Blobs central confirmed, acknowledged locally in one commit per batch. A blob
+        // confirmed but not yet recorded (the hub stopped in between) goes up once more
+        // and central answers that it holds it: harmless.
+        let mut confirmed: Vec<String> = Vec::new();
+        let mut last_mark = std::time::Instant::now();
+        let mut failure = None;
+        loop {
+            // A window of uploads in flight: a slow one does not hold the others back.
+            while failure.is_none() && in_flight.len() < parallel {
+                let Some(unit) = queue.next() else { break };
+                in_flight.push(self.upload_unit(unit));
             }
-            let results = futures_join_all(tasks).await;
-            for (blob, result) in group.iter().zip(results) {
+            let Some(result) = in_flight.next().await else {
+                break;
+            };
+            let results = match result {
+                Ok(results) => results,
+                // Start nothing new; let the uploads in flight finish, keep what they did.
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    Vec::new()
+                }
+            };
+            for (blob, result) in results {
                 let item = format!("blob:{}", blob.sha256);
                 match result {
                     Ok(sent) => {
-                        self.ledger.mark_blob_uploaded(&blob.sha256).await?;
+                        confirmed.push(blob.sha256.clone());
                         report.blobs += 1;
                         report.blob_bytes += sent;
                     }
@@ -324,12 +358,133 @@ impl<L: OfficeLedger> SyncEngine<L> {
                     {
                         self.ledger.record_item_error(&item, &message).await?;
                     }
-                    Err(e) => return Err(e),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
                 }
             }
-            self.refresh_pending().await;
+            if confirmed.len() >= MARK_BATCH
+                || (!confirmed.is_empty() && last_mark.elapsed() >= MARK_INTERVAL)
+            {
+                self.ledger.mark_blobs_uploaded(&confirmed).await?;
+                confirmed.clear();
+                last_mark = std::time::Instant::now();
+                self.refresh_pending().await;
+            }
         }
-        Ok(())
+        self.ledger.mark_blobs_uploaded(&confirmed).await?;
+        self.refresh_pending().await;
+        match failure {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Groups pending blobs into uploads: small ones several to a request (up to
+    /// [`MAX_BATCH_BLOBS`] or a chunk's worth of bytes), large ones alone (chunked).
+    fn upload_units<'a>(&self, pending: &'a [PendingBlob]) -> Vec<Vec<&'a PendingBlob>> {
+        let chunk = self.config.blob_chunk.max(1) as u64;
+        let small = BATCH_BLOB_MAX.min(chunk);
+        let mut units = Vec::new();
+        let mut batch: Vec<&PendingBlob> = Vec::new();
+        let mut batch_bytes = 0u64;
+        for blob in pending {
+            if blob.size > small {
+                units.push(vec![blob]);
+                continue;
+            }
+            if !batch.is_empty()
+                && (batch.len() >= MAX_BATCH_BLOBS || batch_bytes + blob.size > chunk)
+            {
+                units.push(std::mem::take(&mut batch));
+                batch_bytes = 0;
+            }
+            batch.push(blob);
+            batch_bytes += blob.size;
+        }
+        if !batch.is_empty() {
+            units.push(batch);
+        }
+        units
+    }
+
+    /// Uploads one unit of [`SyncEngine::upload_units`]: each blob with its own outcome;
+    /// `Err` when the request itself failed (nothing is known of its blobs).
+    async fn upload_unit<'a>(
+        &self,
+        unit: &[&'a PendingBlob],
+    ) -> Result<Vec<(&'a PendingBlob, Result<u64, SyncError>)>, SyncError> {
+        let mut out = Vec::with_capacity(unit.len());
+        if unit.len() == 1 || !self.batches.load(std::sync::atomic::Ordering::Relaxed) {
+            for blob in unit {
+                out.push((*blob, self.upload_blob(blob).await));
+            }
+            return Ok(out);
+        }
+        let mut bodies = Vec::with_capacity(unit.len());
+        for blob in unit {
+            let len = usize::try_from(blob.size).unwrap_or(usize::MAX);
+            match self.ledger.read_blob(&blob.sha256, 0, len).await {
+                Ok(bytes) if bytes.len() == len => bodies.push((*blob, bytes)),
+                Ok(_) => out.push((
+                    *blob,
+                    Err(SyncError::Ledger(LedgerError::BlobUnreadable {
+                        sha256: blob.sha256.clone(),
+                        reason: "file shorter than registered".into(),
+                    })),
+                )),
+                Err(e @ LedgerError::BlobUnreadable { .. }) => out.push((*blob, Err(e.into()))),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if bodies.is_empty() {
+            return Ok(out);
+        }
+        let parts: Vec<(&str, &[u8])> = bodies
+            .iter()
+            .map(|(blob, bytes)| (blob.sha256.as_str(), bytes.as_slice()))
+            .collect();
+        let answer = match self.client.put_blob_batch(&parts).await {
+            Ok(answer) => answer,
+            // A central without batch uploads (no such route): one request per blob.
+            Err(ClientError::Refused {
+                status: 404 | 405,
+                code,
+                ..
+            }) if code == "http" => {
+                self.batches
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
+                for (blob, _) in &bodies {
+                    out.push((*blob, self.upload_blob(blob).await));
+                }
+                return Ok(out);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if answer.blobs.len() != bodies.len() {
+            return Err(SyncError::Mismatch("blob batch answer length".into()));
+        }
+        for ((blob, _), outcome) in bodies.iter().zip(answer.blobs) {
+            if outcome.sha256 != blob.sha256 {
+                return Err(SyncError::Mismatch("blob batch answer order".into()));
+            }
+            let result = match (outcome.complete, outcome.error) {
+                (true, _) => Ok(blob.size),
+                (false, Some(e)) => Err(SyncError::Client(ClientError::Refused {
+                    status: 422,
+                    code: e.code,
+                    message: e.message,
+                })),
+                (false, None) => {
+                    return Err(SyncError::Mismatch(format!(
+                        "blob {} not stored",
+                        &blob.sha256[..12.min(blob.sha256.len())]
+                    )));
+                }
+            };
+            out.push((*blob, result));
+        }
+        Ok(out)
     }
 
     /// Uploads one blob, resuming where central's copy ends. Returns bytes sent.
@@ -490,30 +645,6 @@ impl<L: OfficeLedger> SyncEngine<L> {
             }
         }
     }
-}
-
-/// Runs futures concurrently and collects their results in order.
-async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut all_done = true;
-        for (fut, slot) in pinned.iter_mut().zip(results.iter_mut()) {
-            if slot.is_none() {
-                match fut.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *slot = Some(v),
-                    std::task::Poll::Pending => all_done = false,
-                }
-            }
-        }
-        if all_done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    results.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -122,6 +122,14 @@ pub trait OfficeLedger: Send + Sync + 'static {
     ) -> Result<Vec<u8>, LedgerError>;
     /// Central holds the whole blob.
     async fn mark_blob_uploaded(&self, sha256: &str) -> Result<(), LedgerError>;
+    /// Central holds each of these whole blobs (one commit for all of them where the
+    /// ledger can).
+    async fn mark_blobs_uploaded(&self, sha256s: &[String]) -> Result<(), LedgerError> {
+        for sha256 in sha256s {
+            self.mark_blob_uploaded(sha256).await?;
+        }
+        Ok(())
+    }
     /// The feed cursor (0 at first).
     async fn feed_cursor(&self) -> Result<i64, LedgerError>;
     /// Applies a page of changes and stores `next_cursor`, atomically.

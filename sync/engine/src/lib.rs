@@ -16,6 +16,7 @@ mod config;
 pub mod conflict;
 mod engine;
 mod faultproxy;
+mod hub_folder;
 mod ledger;
 mod sqlite_ledger;
 
@@ -29,6 +30,7 @@ pub use engine::{
     backoff_delay,
 };
 pub use faultproxy::{Fault, FaultProxy, ProxyStats};
+pub use hub_folder::{HubFolder, HubOpener};
 pub use ledger::{
     ApplyReport, ItemError, LedgerError, LinkRecord, OfficeLedger, Pending, PendingBlob,
 };

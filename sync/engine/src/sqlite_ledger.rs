@@ -16,7 +16,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use loket_sync_protocol::{Change, Event, EventAck, EventOutcome, FeedEntry, sha256_hex};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::bookings::{BookingMapError, to_domain};
 use crate::conflict::{Decision, LocalBooking, decide};
@@ -90,6 +89,9 @@ pub const SEALED_PAYLOAD_KEY: &str = "sealed";
 pub struct SqliteLedger {
     pool: SqlitePool,
     opener: Option<std::sync::Arc<dyn PayloadOpener>>,
+    /// Files of the blobs last listed as pending (a blob's path never changes once
+    /// registered), so reading one for upload needs no query.
+    paths: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
 }
 
 impl std::fmt::Debug for SqliteLedger {
@@ -122,6 +124,8 @@ impl SqliteLedger {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
+            // A local file: a connection cannot break, so no ping before each use.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Self::from_pool(pool).await
@@ -143,7 +147,11 @@ impl SqliteLedger {
                 .execute(&pool)
                 .await?;
         }
-        Ok(SqliteLedger { pool, opener: None })
+        Ok(SqliteLedger {
+            pool,
+            opener: None,
+            paths: Default::default(),
+        })
     }
 
     /// Opens sealed outbox payloads with `opener` before upload. Without one, an event with
@@ -530,18 +538,26 @@ impl OfficeLedger for SqliteLedger {
 
     async fn pending_blobs(&self) -> Result<Vec<PendingBlob>, LedgerError> {
         let rows = sqlx::query(
-            "SELECT sha256, size FROM sync_blobs WHERE uploaded_at IS NULL ORDER BY registered_at, sha256",
+            "SELECT sha256, size, path FROM sync_blobs WHERE uploaded_at IS NULL ORDER BY registered_at, sha256",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let mut paths = std::collections::HashMap::with_capacity(rows.len());
+        let pending = rows
+            .iter()
             .map(|r| {
+                let sha256: String = r.try_get("sha256")?;
+                paths.insert(sha256.clone(), r.try_get::<String, _>("path")?);
                 Ok(PendingBlob {
-                    sha256: r.try_get("sha256")?,
+                    sha256,
                     size: u64::try_from(r.try_get::<i64, _>("size")?).unwrap_or(0),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, LedgerError>>()?;
+        if let Ok(mut cache) = self.paths.lock() {
+            *cache = paths;
+        }
+        Ok(pending)
     }
 
     async fn read_blob(
@@ -550,29 +566,38 @@ impl OfficeLedger for SqliteLedger {
         offset: u64,
         max_len: usize,
     ) -> Result<Vec<u8>, LedgerError> {
-        let row = sqlx::query("SELECT path FROM sync_blobs WHERE sha256 = ?")
-            .bind(sha256)
-            .fetch_optional(&self.pool)
-            .await?;
         let unreadable = |reason: String| LedgerError::BlobUnreadable {
             sha256: sha256.to_string(),
             reason,
         };
-        let path: String = row
-            .ok_or_else(|| unreadable("not registered".into()))?
-            .try_get("path")?;
-        let mut file = tokio::fs::File::open(&path)
-            .await
-            .map_err(|e| unreadable(e.to_string()))?;
-        file.seek(std::io::SeekFrom::Start(offset))
-            .await
-            .map_err(|e| unreadable(e.to_string()))?;
-        let mut buf = Vec::with_capacity(max_len.min(16 * 1024 * 1024));
-        file.take(max_len as u64)
-            .read_to_end(&mut buf)
-            .await
-            .map_err(|e| unreadable(e.to_string()))?;
-        Ok(buf)
+        let cached = self
+            .paths
+            .lock()
+            .ok()
+            .and_then(|paths| paths.get(sha256).cloned());
+        let path = match cached {
+            Some(path) => path,
+            None => {
+                let row = sqlx::query("SELECT path FROM sync_blobs WHERE sha256 = ?")
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.ok_or_else(|| unreadable("not registered".into()))?
+                    .try_get("path")?
+            }
+        };
+        // Open, seek and read in one trip to the blocking pool.
+        tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+            use std::io::{Read, Seek};
+            let mut file = std::fs::File::open(&path)?;
+            file.seek(std::io::SeekFrom::Start(offset))?;
+            let mut buf = Vec::with_capacity(max_len.min(16 * 1024 * 1024));
+            file.take(max_len as u64).read_to_end(&mut buf)?;
+            Ok(buf)
+        })
+        .await
+        .map_err(|e| unreadable(e.to_string()))?
+        .map_err(|e| unreadable(e.to_string()))
     }
 
     async fn mark_blob_uploaded(&self, sha256: &str) -> Result<(), LedgerError> {
@@ -586,6 +611,30 @@ impl OfficeLedger for SqliteLedger {
             .bind(format!("blob:{sha256}"))
             .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn mark_blobs_uploaded(&self, sha256s: &[String]) -> Result<(), LedgerError> {
+        if sha256s.is_empty() {
+            return Ok(());
+        }
+        let list =
+            serde_json::to_string(sha256s).map_err(|e| LedgerError::Corrupt(e.to_string()))?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query(
+            "UPDATE sync_blobs SET uploaded_at = ? WHERE sha256 IN (SELECT value FROM json_each(?))",
+        )
+        .bind(now_text())
+        .bind(&list)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM sync_errors WHERE item IN (SELECT 'blob:' || value FROM json_each(?))",
+        )
+        .bind(&list)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -43,6 +43,60 @@ pub fn is_office_code(code: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// Most blobs in one `POST /api/v1/offices/{code}/blobs` batch.
+pub const MAX_BATCH_BLOBS: usize = 64;
+
+/// The body of a blob batch: the manifest as one line of JSON, a newline, then the blobs'
+/// bytes back to back in manifest order. Small blobs (photos, prints) travel this way,
+/// several in one signed request.
+pub fn encode_blob_batch(blobs: &[(&str, &[u8])]) -> Vec<u8> {
+    let manifest = BlobBatchManifest {
+        blobs: blobs
+            .iter()
+            .map(|(sha256, bytes)| BatchBlob {
+                sha256: (*sha256).to_string(),
+                size: bytes.len() as u64,
+            })
+            .collect(),
+    };
+    // Compact JSON never holds a raw newline (inside strings it is escaped).
+    let mut body = serde_json::to_vec(&manifest).unwrap_or_default();
+    body.push(b'\n');
+    for (_, bytes) in blobs {
+        body.extend_from_slice(bytes);
+    }
+    body
+}
+
+/// Splits a blob batch body into its blobs (the manifest's entries with their bytes).
+/// `Err` says what is wrong with the body.
+pub fn decode_blob_batch(body: &[u8]) -> Result<Vec<(BatchBlob, &[u8])>, String> {
+    let newline = body
+        .iter()
+        .position(|b| *b == b'\n')
+        .ok_or("no manifest line")?;
+    let manifest: BlobBatchManifest =
+        serde_json::from_slice(&body[..newline]).map_err(|e| format!("manifest: {e}"))?;
+    let mut rest = &body[newline + 1..];
+    let mut out = Vec::with_capacity(manifest.blobs.len());
+    for blob in manifest.blobs {
+        if !is_sha256_hex(&blob.sha256) {
+            return Err("a blob name is not a SHA-256".into());
+        }
+        let len = usize::try_from(blob.size)
+            .ok()
+            .filter(|len| *len <= rest.len())
+            .ok_or("blob sizes exceed the body")?;
+        let (bytes, tail) = rest.split_at(len);
+        rest = tail;
+        out.push((blob, bytes));
+    }
+    if !rest.is_empty() {
+        return Err("bytes after the last blob".into());
+    }
+    Ok(out)
+}
+
 /// Parses a `Content-Range: bytes START-END/TOTAL` header value (END inclusive).
 /// Returns `(start, end_exclusive, total)`. An empty chunk is written `bytes */TOTAL`
 /// and parses as `(total, total, total)` only when used to finish a zero-length blob.
@@ -73,6 +127,31 @@ pub fn content_range(start: u64, end: u64, total: u64) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn blob_batch_round_trips_and_refuses_bad_framing() {
+        let a = b"first".to_vec();
+        let b = vec![7u8; 1000];
+        let (sa, sb) = (sha256_hex(&a), sha256_hex(&b));
+        let body = encode_blob_batch(&[(&sa, &a), (&sb, &b)]);
+        let parts = decode_blob_batch(&body).unwrap_or_default();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(
+            (parts[0].0.sha256.as_str(), parts[0].1),
+            (sa.as_str(), &a[..])
+        );
+        assert_eq!(
+            (parts[1].0.sha256.as_str(), parts[1].1),
+            (sb.as_str(), &b[..])
+        );
+        assert!(decode_blob_batch(&body[..body.len() - 1]).is_err());
+        let mut longer = body.clone();
+        longer.push(0);
+        assert!(decode_blob_batch(&longer).is_err());
+        assert!(decode_blob_batch(b"no newline").is_err());
+        let bad_name = encode_blob_batch(&[("not-a-sha", &a)]);
+        assert!(decode_blob_batch(&bad_name).is_err());
+    }
 
     #[test]
     fn sha256_names_are_recognised() {

@@ -88,6 +88,41 @@ pub struct BlobStatus {
     pub complete: bool,
 }
 
+/// One blob of a `POST /api/v1/offices/{code}/blobs` batch, as its manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchBlob {
+    /// The blob's SHA-256 (lowercase hex).
+    pub sha256: String,
+    /// Its size in bytes (the whole blob travels in the batch).
+    pub size: u64,
+}
+
+/// The manifest that heads a blob batch body (see [`crate::encode_blob_batch`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobBatchManifest {
+    /// The blobs, in the order their bytes follow.
+    pub blobs: Vec<BatchBlob>,
+}
+
+/// What central did with one blob of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchBlobOutcome {
+    /// The blob's SHA-256.
+    pub sha256: String,
+    /// True when central holds the whole blob and its SHA-256 matched.
+    pub complete: bool,
+    /// Why this blob was refused (`hash_mismatch`), when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ApiError>,
+}
+
+/// `POST /api/v1/offices/{code}/blobs` answer: one outcome per blob, in manifest order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlobBatchResponse {
+    /// The outcomes.
+    pub blobs: Vec<BatchBlobOutcome>,
+}
+
 /// `POST /api/v1/enrol` (the one unsigned call): registers a device key for an office with
 /// the one-time token printed by `loket-central office add`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

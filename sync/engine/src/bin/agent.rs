@@ -1,6 +1,7 @@
 //! `loket-sync-agent`: runs the sync engine against an enrolled hub data folder until
 //! stopped (Ctrl-C). Used where the hub does not embed the engine, and by the
-//! kill -9 test.
+//! kill -9 test. Like `loket hub` it holds the data folder's lock (shared) while it runs
+//! and opens sealed outbox payloads with the hub's `seal.key`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
-use loket_sync::{EngineConfig, SyncEngine, open_enrolled};
+use loket_sync::{EngineConfig, HubFolder, SyncEngine, open_enrolled};
 
 /// Run the Loket sync engine for a hub data folder.
 #[derive(Debug, Parser)]
@@ -41,13 +42,24 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let (ledger, client) = match open_enrolled(&args.data, args.db.as_deref()).await {
+    // The lock first, as the hub takes it before opening its database.
+    let folder = match HubFolder::open(&args.data) {
+        Ok(folder) => folder,
+        Err(e) => {
+            eprintln!("loket-sync-agent: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (mut ledger, client) = match open_enrolled(&args.data, args.db.as_deref()).await {
         Ok(v) => v,
         Err(e) => {
             eprintln!("loket-sync-agent: {e}");
             return ExitCode::FAILURE;
         }
     };
+    if let Some(opener) = folder.opener() {
+        ledger = ledger.with_opener(opener);
+    }
     let config = EngineConfig {
         blob_chunk: args.chunk,
         poll_interval: Duration::from_secs(args.poll_secs),
@@ -58,5 +70,6 @@ async fn main() -> ExitCode {
     let handle = SyncEngine::new(Arc::new(ledger), client, config).spawn();
     let _ = tokio::signal::ctrl_c().await;
     handle.stop().await;
+    drop(folder);
     ExitCode::SUCCESS
 }

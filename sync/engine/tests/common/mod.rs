@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
-use loket_central::{CentralStore, EffectCount, RunningServer, SqlStore, StoreError, TlsPem};
+use loket_central::{
+    CentralStore, EffectCount, NonceCheck, RunningServer, SqlStore, StoreError, TlsPem,
+};
 use loket_sync::{CentralClient, ClientOptions, EngineConfig, OfficeLedger, SqliteLedger};
 use loket_sync_protocol::{BlobStatus, Change, Event, FeedPage, OfficeAck, UploadEventsResponse};
 use serde_json::json;
@@ -45,8 +47,17 @@ impl CentralStore for FullSwitch {
     async fn office_key(&self, c: &str) -> Result<Option<String>, StoreError> {
         self.inner.office_key(c).await
     }
-    async fn remember_nonce(&self, c: &str, n: &str, u: i64) -> Result<bool, StoreError> {
-        self.inner.remember_nonce(c, n, u).await
+    async fn office_key_uncached(&self, c: &str) -> Result<Option<String>, StoreError> {
+        self.inner.office_key_uncached(c).await
+    }
+    async fn remember_nonce(
+        &self,
+        c: &str,
+        k: &str,
+        n: &str,
+        u: i64,
+    ) -> Result<NonceCheck, StoreError> {
+        self.inner.remember_nonce(c, k, n, u).await
     }
     async fn append_events(
         &self,
@@ -99,6 +110,8 @@ pub struct Central {
     pub store: Arc<FullSwitch>,
     pub server: Option<RunningServer>,
     pub tls: TlsPem,
+    /// The PostgreSQL database, when central does not use SQLite in `dir`.
+    pub database_url: Option<String>,
 }
 
 pub fn test_tls() -> TlsPem {
@@ -113,9 +126,14 @@ pub fn test_tls() -> TlsPem {
 
 impl Central {
     pub async fn start() -> Central {
+        Central::start_with(None).await
+    }
+
+    /// Central on SQLite in a temporary folder, or on the PostgreSQL database at `url`.
+    pub async fn start_with(database_url: Option<&str>) -> Central {
         let dir = ok(tempfile::tempdir());
         let store = Arc::new(FullSwitch {
-            inner: ok(SqlStore::open_sqlite(dir.path()).await),
+            inner: ok(loket_central::open_store(dir.path(), database_url).await),
             full: AtomicBool::new(false),
         });
         let tls = test_tls();
@@ -124,6 +142,7 @@ impl Central {
             store,
             server: None,
             tls,
+            database_url: database_url.map(str::to_string),
         };
         c.serve().await;
         c
@@ -146,7 +165,8 @@ impl Central {
             s.kill().await;
         }
         self.store.inner.close().await;
-        let inner = ok(SqlStore::open_sqlite(self.dir.path()).await);
+        let inner =
+            ok(loket_central::open_store(self.dir.path(), self.database_url.as_deref()).await);
         self.store = Arc::new(FullSwitch {
             inner,
             full: AtomicBool::new(false),
