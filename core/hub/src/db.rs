@@ -102,6 +102,28 @@ impl Db {
         self.commits.clone()
     }
 
+    /// Copies the whole WAL into the database file and empties it
+    /// (`wal_checkpoint(TRUNCATE)`), waiting out the checkpointer if it is in the middle of
+    /// a passive checkpoint: afterwards no older version of any page is left in the WAL.
+    pub async fn checkpoint_truncate(&self) -> Result<()> {
+        let mut last = String::from("another connection keeps the WAL busy");
+        for _ in 0..250 {
+            match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+                .fetch_one(&self.reader)
+                .await
+            {
+                Ok((0, _, _)) => return Ok(()),
+                Ok(_) => {}
+                // "database is locked" while the checkpointer holds the checkpoint lock.
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Err(HubError::CommitFailed(format!(
+            "the WAL could not be checkpointed ({last}); try again"
+        )))
+    }
+
     /// Runs a change in the writer's transaction and answers after its commit. An `Err`
     /// from `change` rolls back that change alone.
     pub async fn write<T, F>(&self, change: F) -> Result<T>

@@ -144,9 +144,7 @@ async fn seal_old_rows(db: &Db, sealer: &crate::seal::Sealer, clock: &Clock) -> 
         })
         .await?;
     if done.total() > 0 {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&db.reader)
-            .await?;
+        db.checkpoint_truncate().await?;
         tracing::info!(
             baps = done.baps,
             pickups = done.pickups,
