@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{KIOSK, start_hub};
+use common::{KIOSK, assert_capture_file, open_database, start_hub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_tickets_survive_kill_9() {
@@ -451,12 +451,7 @@ async fn acknowledged_check_ins_and_signed_baps_survive_kill_9() {
     }
     hub.kill().unwrap();
     hub.wait().unwrap();
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("loket.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = open_database(dir.path()).await;
     let (rows, distinct): (i64, i64) = sqlx::query_as(
         "SELECT COUNT(*), COUNT(DISTINCT json_extract(payload, '$.bap_id')) FROM outbox WHERE kind = 'bap_signed'",
     )
@@ -491,7 +486,6 @@ fn print_wsq() -> Vec<u8> {
 async fn acknowledged_fingerprint_sessions_survive_kill_9() {
     use base64::Engine as _;
     use reqwest::Method;
-    use sha2::Digest as _;
     let dir = tempfile::tempdir().unwrap();
     let (mut hub, base) = start_hub(dir.path(), true);
     let client = reqwest::Client::builder()
@@ -579,12 +573,7 @@ async fn acknowledged_fingerprint_sessions_survive_kill_9() {
         acked.len()
     );
 
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("loket.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = open_database(dir.path()).await;
     let images: Vec<(i64, String, String, i64)> =
         sqlx::query_as("SELECT id, path, sha256, size FROM fingerprint_images")
             .fetch_all(&db)
@@ -592,20 +581,9 @@ async fn acknowledged_fingerprint_sessions_survive_kill_9() {
             .unwrap();
     assert!(images.len() >= acked.len() * 10);
     for (id, path, sha256, size) in &images {
-        let file = std::fs::read(dir.path().join(path))
-            .unwrap_or_else(|e| panic!("print {id} has no file {path}: {e}"));
+        let file =
+            assert_capture_file(&db, &format!("print {id}"), &dir.path().join(path), sha256).await;
         assert_eq!(file.len() as i64, *size, "print {id}");
-        assert_eq!(
-            &hex::encode(sha2::Sha256::digest(&file)),
-            sha256,
-            "print {id}'s file is not the one recorded"
-        );
-        let (blobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sync_blobs WHERE sha256 = ?")
-            .bind(sha256)
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        assert_eq!(blobs, 1, "print {id} registered for upload {blobs} times");
     }
     db.close().await;
 

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{KIOSK, start_hub};
+use common::{KIOSK, assert_capture_file, open_database, start_hub};
 use image::{Rgb, RgbImage};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -419,12 +419,7 @@ async fn acknowledged_photos_survive_kill_9() {
         acked.len()
     );
 
-    let db = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        dir.path().join("loket.db").display()
-    ))
-    .await
-    .unwrap();
+    let db = open_database(dir.path()).await;
     let rows: Vec<(i64, i64, String, String)> =
         sqlx::query_as("SELECT id, visit_id, file, sha256 FROM photos ORDER BY id")
             .fetch_all(&db)
@@ -437,20 +432,8 @@ async fn acknowledged_photos_survive_kill_9() {
         );
     }
     for (id, _, file, sha256) in &rows {
-        use sha2::Digest as _;
-        let sealed = std::fs::read(dir.path().join("photos").join(file))
-            .unwrap_or_else(|e| panic!("photo {id} has no file {file}: {e}"));
-        assert_eq!(
-            &hex::encode(sha2::Sha256::digest(&sealed)),
-            sha256,
-            "photo {id}'s file is not the one recorded"
-        );
-        let (blobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sync_blobs WHERE sha256 = ?")
-            .bind(sha256)
-            .fetch_one(&db)
-            .await
-            .unwrap();
-        assert_eq!(blobs, 1, "photo {id} registered for upload {blobs} times");
+        let path = dir.path().join("photos").join(file);
+        assert_capture_file(&db, &format!("photo {id}"), &path, sha256).await;
     }
     db.close().await;
 

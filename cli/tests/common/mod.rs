@@ -46,3 +46,35 @@ pub fn start_hub(data: &Path, demo: bool) -> (Child, String) {
         .expect("hub prints its address");
     (child, url)
 }
+
+/// The database of a hub's data folder (for checks after the hub has stopped).
+pub async fn open_database(data: &Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("loket.db").display()))
+        .await
+        .unwrap()
+}
+
+/// A stored capture's file after a crash: it exists, its SHA-256 is the `sha256` its row
+/// recorded, and it is registered exactly once for upload. Returns the file's bytes.
+pub async fn assert_capture_file(
+    db: &sqlx::SqlitePool,
+    what: &str,
+    file: &Path,
+    sha256: &str,
+) -> Vec<u8> {
+    use sha2::Digest as _;
+    let bytes = std::fs::read(file)
+        .unwrap_or_else(|e| panic!("{what} has no file {}: {e}", file.display()));
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&bytes)),
+        sha256,
+        "{what}'s file is not the one recorded"
+    );
+    let (blobs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sync_blobs WHERE sha256 = ?")
+        .bind(sha256)
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(blobs, 1, "{what} registered for upload {blobs} times");
+    bytes
+}
