@@ -293,29 +293,33 @@ async fn feed_bookings_land_in_the_hubs_tables_under_the_conflict_rules() {
 /// The hub registers the sealed fingerprint files it stores in `sync_blobs` itself (its
 /// migration 0005 creates the table with the engine's DDL, before the engine ever ran on
 /// the folder): the engine then sees them as pending blobs and reads their bytes.
-#[tokio::test]
-async fn blobs_the_hub_registers_before_the_engine_ran_are_the_engines_pending_blobs() {
-    let dir = ok(tempfile::tempdir());
+/// A hub database (its migrations) in `dir` with `bytes` written to `dir/name` and
+/// registered in `sync_blobs` at `registered_at` the way the hub registers a sealed capture;
+/// opened as the engine's ledger, whose `sync_blobs` must then agree with the engine's own
+/// DDL. Returns the ledger, the blob's SHA-256 and the file.
+async fn ledger_with_hub_blob(
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+    registered_at: &str,
+) -> (SqliteLedger, String, std::path::PathBuf) {
     let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(dir.path().join("loket.db"))
+        .filename(dir.join("loket.db"))
         .create_if_missing(true);
     let pool = ok(sqlx::SqlitePool::connect_with(options).await);
     run_hub_migrations(&pool).await;
-    // As `Hub::save_fingerprints` does: the sealed file, its SHA-256, absolute path, size.
-    let file = dir.path().join("biometrics-test.lks");
-    let bytes = b"LKS1 sealed fingerprint bytes".to_vec();
-    ok(std::fs::write(&file, &bytes));
-    let sha = loket_sync_protocol::sha256_hex(&bytes);
+    let file = dir.join(name);
+    ok(std::fs::write(&file, bytes));
+    let sha = loket_sync_protocol::sha256_hex(bytes);
     ok(sqlx::query(
         "INSERT INTO sync_blobs (sha256, path, size, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
     )
     .bind(&sha)
     .bind(file.to_str().unwrap_or_default())
     .bind(bytes.len() as i64)
-    .bind("2026-11-23T01:00:00.125Z")
+    .bind(registered_at)
     .execute(&pool)
     .await);
-
     let ledger = ok(SqliteLedger::from_pool(pool).await);
     let plain_dir = ok(tempfile::tempdir());
     let plain = ok(SqliteLedger::open(&plain_dir.path().join("loket.db")).await);
@@ -324,6 +328,21 @@ async fn blobs_the_hub_registers_before_the_engine_ran_are_the_engines_pending_b
         columns(plain.pool(), "sync_blobs").await,
         "the hub's sync_blobs and the engine's SYNC_DDL differ"
     );
+    (ledger, sha, file)
+}
+
+#[tokio::test]
+async fn blobs_the_hub_registers_before_the_engine_ran_are_the_engines_pending_blobs() {
+    let dir = ok(tempfile::tempdir());
+    // As `Hub::save_fingerprints` does: the sealed file, its SHA-256, absolute path, size.
+    let bytes = b"LKS1 sealed fingerprint bytes".to_vec();
+    let (ledger, sha, _) = ledger_with_hub_blob(
+        dir.path(),
+        "biometrics-test.lks",
+        &bytes,
+        "2026-11-23T01:00:00.125Z",
+    )
+    .await;
     let pending = ok(ledger.pending_blobs().await);
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].sha256, sha);
@@ -405,32 +424,10 @@ async fn sealed_outbox_payloads_are_opened_for_upload_or_stop_it() {
 #[tokio::test]
 async fn a_file_the_hub_registers_is_a_blob_the_engine_uploads() {
     let dir = ok(tempfile::tempdir());
-    let db = dir.path().join("loket.db");
-    let pool = ok(sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", db.display())).await);
-    run_hub_migrations(&pool).await;
-    // A row written the way the hub writes it.
-    let file = dir.path().join("7.lks");
+    // A photo row's file, registered the way the hub registers it.
     let sealed = b"LKS1 sealed photo bytes".to_vec();
-    ok(std::fs::write(&file, &sealed));
-    let sha = loket_sync_protocol::sha256_hex(&sealed);
-    ok(sqlx::query(
-        "INSERT INTO sync_blobs (sha256, path, size, registered_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-    )
-    .bind(&sha)
-    .bind(file.to_str().unwrap_or_default())
-    .bind(sealed.len() as i64)
-    .bind("2026-11-23T01:00:00.125000Z")
-    .execute(&pool)
-    .await);
-    let ledger = ok(SqliteLedger::from_pool(pool).await);
-    // Once the engine opened the folder (adding its later columns), the tables agree.
-    let plain_dir = ok(tempfile::tempdir());
-    let plain = ok(SqliteLedger::open(&plain_dir.path().join("loket.db")).await);
-    assert_eq!(
-        columns(ledger.pool(), "sync_blobs").await,
-        columns(plain.pool(), "sync_blobs").await,
-        "the hub's sync_blobs and the engine's SYNC_DDL differ"
-    );
+    let (ledger, sha, file) =
+        ledger_with_hub_blob(dir.path(), "7.lks", &sealed, "2026-11-23T01:00:00.125000Z").await;
     let pending = ok(ledger.pending_blobs().await);
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].sha256, sha);
