@@ -1,5 +1,5 @@
-//! The SQLite database: one writer connection owned by a task that runs every state change
-//! inside `BEGIN IMMEDIATE`, and a pool of readers. WAL journal, `synchronous = FULL` so a
+//! The SQLite database: one writer connection owned by a thread of its own that runs every
+//! state change inside `BEGIN IMMEDIATE`, and a pool of readers. WAL journal, `synchronous = FULL` so a
 //! commit the kiosk was told about survives a power cut or kill -9, foreign keys on, busy
 //! timeout for the CLI writing while the hub runs.
 //!
@@ -89,7 +89,7 @@ impl Db {
         let (commits_tx, commits) = watch::channel(0u64);
         tokio::spawn(checkpoint_loop(checkpointer, commits.clone(), lock.clone()));
         Ok(Db {
-            writer: Writer::start(conn, commits_tx, lock.clone()),
+            writer: Writer::start(conn, commits_tx, lock.clone())?,
             reader,
             commits,
             _lock: lock,
@@ -151,10 +151,20 @@ impl Writer {
         conn: SqliteConnection,
         commits: watch::Sender<u64>,
         lock: std::sync::Arc<crate::lock::DataLock>,
-    ) -> Writer {
+    ) -> Result<Writer> {
         let (jobs, rx) = mpsc::channel::<Job>(1024);
-        tokio::spawn(writer_loop(conn, rx, commits, lock));
-        Writer { jobs }
+        // The writer awaits SQLite's worker thread once per statement and every change
+        // waits for the ones before it. On the hub's shared runtime each of those awaits
+        // queued behind the HTTP tasks (most of a change's time under load, measured), so
+        // the writer has a thread and a runtime of its own. It ends when the last sender
+        // is dropped, after closing the connection.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("loket-writer".into())
+            .spawn(move || runtime.block_on(writer_loop(conn, rx, commits, lock)))?;
+        Ok(Writer { jobs })
     }
 
     async fn run<T, F>(&self, change: F) -> Result<T>
@@ -203,52 +213,48 @@ async fn writer_loop(
                 Err(_) => break,
             }
         }
-        if let Err(e) = sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await {
+        // Every statement is a round trip to SQLite's worker thread, and the changes of a
+        // batch run one after another: so each boundary between changes (keep or undo the
+        // last one's savepoint, open the next one's, or commit) is one multi-statement round
+        // trip.
+        if let Err(e) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT change")
+            .execute(&mut conn)
+            .await
+        {
             tracing::error!(error = %e, "cannot begin a write transaction");
+            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
             // Dropping the jobs answers their callers with an error.
             drop(batch);
             continue;
         }
         let mut delivers = Vec::with_capacity(batch.len());
-        for job in batch {
-            let savepoint = sqlx::query("SAVEPOINT change").execute(&mut conn).await;
+        let jobs = batch.len();
+        let mut committed = Err("the batch was not committed".to_string());
+        for (n, job) in batch.into_iter().enumerate() {
             let (ok, deliver) = job(&mut conn).await;
-            let undo = if savepoint.is_ok() && !ok {
-                sqlx::query("ROLLBACK TO change")
-                    .execute(&mut conn)
-                    .await
-                    .map(|_| ())
-            } else {
-                Ok(())
+            delivers.push(deliver);
+            let last = n + 1 == jobs;
+            let boundary = match (ok, last) {
+                (true, false) => "RELEASE change; SAVEPOINT change",
+                (false, false) => "ROLLBACK TO change; RELEASE change; SAVEPOINT change",
+                (true, true) => "RELEASE change; COMMIT",
+                (false, true) => "ROLLBACK TO change; RELEASE change; COMMIT",
             };
-            let release = sqlx::query("RELEASE change").execute(&mut conn).await;
-            match (savepoint, undo, release) {
-                (Ok(_), Ok(()), Ok(_)) => delivers.push(deliver),
-                _ => {
-                    // The savepoint machinery failed: give up the whole batch.
-                    delivers.push(deliver);
+            match sqlx::query(boundary).execute(&mut conn).await {
+                Ok(_) if last => {
+                    commits.send_modify(|n| *n = n.wrapping_add(1));
+                    committed = Ok(());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    // The savepoint machinery or the commit failed: give up the whole batch.
+                    tracing::error!(error = %e, "commit failed");
                     let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-                    for d in delivers.drain(..) {
-                        d(Err("savepoint failed".into()));
-                    }
+                    committed = Err(e.to_string());
                     break;
                 }
             }
         }
-        if delivers.is_empty() {
-            continue;
-        }
-        let committed = match sqlx::query("COMMIT").execute(&mut conn).await {
-            Ok(_) => {
-                commits.send_modify(|n| *n = n.wrapping_add(1));
-                Ok(())
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "commit failed");
-                let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-                Err(e.to_string())
-            }
-        };
         for d in delivers {
             d(committed.clone());
         }
@@ -280,4 +286,93 @@ async fn checkpoint_loop(
         .await;
     let _ = conn.close().await;
     drop(lock);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Queues a change that inserts `n` into `t` and then fails if `fail`.
+    fn insert(db: &Db, n: i64, fail: bool) -> impl Future<Output = Result<i64>> + use<'_> {
+        db.write(move |tx| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (n) VALUES (?)")
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await?;
+                if fail {
+                    return Err(HubError::BadRequest(format!("change {n} refused")));
+                }
+                Ok(n)
+            })
+        })
+    }
+
+    async fn stored(db: &Db) -> Vec<i64> {
+        sqlx::query_as::<_, (i64,)>("SELECT n FROM t ORDER BY n")
+            .fetch_all(&db.reader)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(n,)| n)
+            .collect()
+    }
+
+    /// Changes queued together commit together, except a refused one, which is undone
+    /// alone: also when it is the first or the last of its batch.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_change_is_undone_alone_and_the_rest_of_its_batch_commits() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        db.write(|tx| {
+            Box::pin(async move {
+                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        for pattern in [
+            [false, true, false],
+            [true, false, false],
+            [false, false, true],
+            [true, true, true],
+        ] {
+            let base = stored(&db).await.len() as i64 * 10 + 100;
+            // A slow change holds the writer so that the next three queue up behind it
+            // and run as one batch.
+            let hold = db.write(|_| {
+                Box::pin(async move {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    Ok(())
+                })
+            });
+            let (held, a, b, c) = tokio::join!(
+                hold,
+                insert(&db, base + 1, pattern[0]),
+                insert(&db, base + 2, pattern[1]),
+                insert(&db, base + 3, pattern[2]),
+            );
+            assert!(held.is_ok());
+            let answers = [a, b, c];
+            let rows = stored(&db).await;
+            for (i, (answer, fail)) in answers.iter().zip(pattern).enumerate() {
+                let n = base + 1 + i as i64;
+                match answer {
+                    Ok(got) => {
+                        assert!(!fail, "change {n} should have been refused");
+                        assert_eq!(*got, n);
+                        assert!(rows.contains(&n), "change {n} was answered but not stored");
+                    }
+                    Err(e) => {
+                        assert!(fail, "change {n} failed: {e}");
+                        assert!(e.to_string().contains("refused"), "{e}");
+                        assert!(!rows.contains(&n), "refused change {n} was stored");
+                    }
+                }
+            }
+        }
+    }
 }

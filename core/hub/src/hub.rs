@@ -549,13 +549,12 @@ impl Hub {
         let rules = &self.inner.config.rules;
         let date = self.today();
         let mut conn = self.read().await?;
-        let kind = store::day_kind(&mut conn, date).await?;
         let counters = store::load_counters(&mut conn).await?;
         let mut out = Vec::new();
         for def in &rules.services.services {
-            let (quota, _) =
-                store::quota_for(&mut conn, &rules.quotas, date, kind, def.code).await?;
-            let used = store::used_quota(&mut conn, date, def.code).await?;
+            let store::QuotaState {
+                kind, quota, used, ..
+            } = store::quota_state(&mut conn, &rules.quotas, date, def.code).await?;
             let (waiting,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM visits WHERE office_date = ? AND service = ? AND state = 'waiting'",
             )
@@ -647,9 +646,8 @@ impl Hub {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
-            let kind = store::day_kind(tx, date).await?;
-            let (quota, _) = store::quota_for(tx, &rules.quotas, date, kind, req.service).await?;
-            let used = store::used_quota(tx, date, req.service).await?;
+            let store::QuotaState { kind, quota, used, .. } =
+                store::quota_state(tx, &rules.quotas, date, req.service).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
             let visit = hub.new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false).await?;
             store::audit(
@@ -687,27 +685,25 @@ impl Hub {
     ) -> Result<Visit> {
         let rules = &self.inner.config.rules;
         let def = rules.services.require(service)?;
-        let last: Option<(i64,)> = sqlx::query_as(
-            "SELECT last_number FROM ticket_counters WHERE office_date = ? AND service = ?",
+        // One statement moves the day's counter on and finds the next visit id; the number
+        // itself comes from the domain, which refuses one past 999 (the change then rolls
+        // back with the counter).
+        let (number, id): (i64, i64) = sqlx::query_as(
+            "INSERT INTO ticket_counters (office_date, service, last_number) VALUES (?, ?, 1) \
+             ON CONFLICT(office_date, service) DO UPDATE SET last_number = last_number + 1 \
+             RETURNING last_number, (SELECT COALESCE(MAX(id), 0) + 1 FROM visits)",
         )
         .bind(date.to_string())
         .bind(service.as_str())
-        .fetch_optional(&mut *conn)
+        .fetch_one(&mut *conn)
         .await?;
-        let last = last.map(|(n,)| u16::try_from(n).unwrap_or(u16::MAX));
-        let ticket = next_ticket_number(def.letter, last)?;
-        sqlx::query(
-            "INSERT INTO ticket_counters (office_date, service, last_number) VALUES (?, ?, ?) \
-             ON CONFLICT(office_date, service) DO UPDATE SET last_number = excluded.last_number",
-        )
-        .bind(date.to_string())
-        .bind(service.as_str())
-        .bind(i64::from(ticket.number()))
-        .execute(&mut *conn)
-        .await?;
-        let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM visits")
-            .fetch_one(&mut *conn)
-            .await?;
+        let last = u16::try_from(number - 1).unwrap_or(u16::MAX);
+        let ticket = next_ticket_number(def.letter, Some(last))?;
+        if i64::from(ticket.number()) != number {
+            return Err(HubError::Corrupt(format!(
+                "ticket counter of {service} on {date} is at {number}"
+            )));
+        }
         let new = NewVisit {
             id: VisitId(id),
             office_date: date,
@@ -824,11 +820,10 @@ impl Hub {
                 let office = OfficeIdentity { code: hub.inner.config.office_code.clone(), time_zone: rules.time_zone };
                 let decision = check_in(&booking, &office, now, &rules.check_in, knowledge)?;
                 let date = decision.office_date;
-                let kind = store::day_kind(tx, date).await?;
                 let mut visits = Vec::new();
                 for (index, service) in decision.services.iter().copied().enumerate() {
-                    let (quota, _) = store::quota_for(tx, &rules.quotas, date, kind, service).await?;
-                    let used = store::used_quota(tx, date, service).await?;
+                    let store::QuotaState { kind, quota, used, .. } =
+                        store::quota_state(tx, &rules.quotas, date, service).await?;
                     check_quota(&rules.services, &quota, kind, service, Lane::Appointment, used.appointment)?;
                     let index = u8::try_from(index).unwrap_or(u8::MAX);
                     let visit = hub
@@ -1573,9 +1568,12 @@ impl Hub {
         let day_kind = store::day_kind(&mut conn, date).await?;
         let mut services = Vec::new();
         for def in &rules.services.services {
-            let (quota, overridden) =
-                store::quota_for(&mut conn, &rules.quotas, date, day_kind, def.code).await?;
-            let used = store::used_quota(&mut conn, date, def.code).await?;
+            let store::QuotaState {
+                quota,
+                overridden,
+                used,
+                ..
+            } = store::quota_state(&mut conn, &rules.quotas, date, def.code).await?;
             services.push(QuotaLine {
                 service: def.code,
                 quota,
@@ -1608,7 +1606,13 @@ impl Hub {
             self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
+            // What was in force before, for the audit row.
             let old_kind = store::day_kind(tx, date).await?;
+            let mut old = Vec::new();
+            for q in &req.quotas {
+                let before = store::quota_state(tx, &rules.quotas, date, q.service).await?.quota;
+                old.push(json!({"service": q.service, "quota": before}));
+            }
             if let Some(kind) = req.day_kind {
                 sqlx::query(
                     "INSERT INTO office_days (office_date, day_kind, updated_at, updated_by) VALUES (?, ?, ?, ?) \
@@ -1622,10 +1626,7 @@ impl Hub {
                 .execute(&mut *tx)
                 .await?;
             }
-            let mut old = Vec::new();
             for q in &req.quotas {
-                let (before, _) = store::quota_for(tx, &rules.quotas, date, old_kind, q.service).await?;
-                old.push(json!({"service": q.service, "quota": before}));
                 sqlx::query(
                     "INSERT INTO quota_overrides (office_date, service, walk_in, appointment, priority, updated_at, updated_by) \
                      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(office_date, service) DO UPDATE SET \

@@ -41,6 +41,26 @@ pub fn parse_enum<T: DeserializeOwned>(s: &str) -> Result<T> {
         .map_err(|e| HubError::Corrupt(format!("{s}: {e}")))
 }
 
+/// The statement that appends an outbox row (event id, kind, payload, time), a macro so that
+/// the visit statements can run it in the same round trip as their own (`concat!`).
+macro_rules! insert_outbox_sql {
+    () => {
+        "INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?)"
+    };
+}
+
+/// The statement that inserts a visit event; it comes last in [`store_event`]'s SQL so
+/// that the last inserted row id is the event's.
+macro_rules! insert_event_sql {
+    () => {
+        "INSERT INTO visit_events (visit_id, kind, at, counter_id, actor, service_seconds, data) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)"
+    };
+}
+
+/// A query of the hub's database with its arguments bound so far.
+type SqliteQuery = sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+
 /// Appends one outbox row (the sync engine uploads them in `seq` order).
 pub async fn outbox(
     conn: &mut SqliteConnection,
@@ -48,7 +68,7 @@ pub async fn outbox(
     payload: Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO outbox (event_id, kind, payload, occurred_at) VALUES (?, ?, ?, ?)")
+    sqlx::query(insert_outbox_sql!())
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(kind)
         .bind(payload.to_string())
@@ -96,39 +116,64 @@ pub async fn insert_visit(
     payment_not_verified: bool,
     who: &Principal,
 ) -> Result<()> {
-    sqlx::query(
+    let data = serde_json::to_string(visit)?;
+    let row = (
+        visit.id.0,
+        visit.office_date.to_string(),
+        visit.service.as_str(),
+        visit.lane.as_str(),
+        i64::from(visit.ticket.number()),
+        visit.ticket.to_string(),
+        visit.state.as_str(),
+        visit.booking_code.clone(),
+        visit.applicant_index.map(i64::from),
+        payment_not_verified,
+        ts(visit.issued_at),
+        ts(event.at),
+    );
+    let bind_visit = move |q: SqliteQuery| {
+        q.bind(row.0)
+            .bind(row.1)
+            .bind(row.2)
+            .bind(row.3)
+            .bind(row.4)
+            .bind(row.5)
+            .bind(row.6)
+            .bind(row.7)
+            .bind(row.8)
+            .bind(row.9)
+            .bind(row.10)
+            .bind(row.11)
+            .bind(data)
+    };
+    const SQL: &str = concat!(
         "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
          applicant_index, payment_not_verified, outcome, issued_at, updated_at, data) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?)",
-    )
-    .bind(visit.id.0)
-    .bind(visit.office_date.to_string())
-    .bind(visit.service.as_str())
-    .bind(visit.lane.as_str())
-    .bind(i64::from(visit.ticket.number()))
-    .bind(visit.ticket.to_string())
-    .bind(visit.state.as_str())
-    .bind(&visit.booking_code)
-    .bind(visit.applicant_index.map(i64::from))
-    .bind(payment_not_verified)
-    .bind(ts(visit.issued_at))
-    .bind(ts(event.at))
-    .bind(serde_json::to_string(visit)?)
-    .execute(&mut *conn)
-    .await?;
-    insert_event(conn, office_code, visit, event, who, None)
+         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?); ",
+        insert_outbox_sql!(),
+        "; ",
+        insert_event_sql!()
+    );
+    store_event(conn, SQL, bind_visit, office_code, visit, event, who, None)
         .await
         .map(|_| ())
 }
 
-async fn insert_event(
+/// Stores an event of `visit` in one round trip to the database: `sql` is the visit's own
+/// statement (its arguments bound by `bind_visit`) followed by the outbox row and the event
+/// row. Returns the event's id. Each statement is a hand-off to SQLite's worker thread, and
+/// the writer runs every change in turn, so fewer of them is more changes per second.
+#[allow(clippy::too_many_arguments)]
+async fn store_event(
     conn: &mut SqliteConnection,
+    sql: &'static str,
+    bind_visit: impl FnOnce(SqliteQuery) -> SqliteQuery,
     office_code: &str,
     visit: &Visit,
     event: &VisitEvent,
     who: &Principal,
     counter: Option<CounterId>,
-) -> Result<Option<i64>> {
+) -> Result<i64> {
     let service_seconds: Option<i64> = match event.kind {
         EventKind::Finished { .. } => {
             let started: Option<(String,)> = sqlx::query_as(
@@ -145,18 +190,6 @@ async fn insert_event(
         _ => None,
     };
     let counter = counter.map(|c| c.0);
-    let done = sqlx::query(
-        "INSERT INTO visit_events (visit_id, kind, at, counter_id, actor, service_seconds, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(visit.id.0)
-    .bind(event.kind.as_str())
-    .bind(ts(event.at))
-    .bind(counter)
-    .bind(&who.name)
-    .bind(service_seconds)
-    .bind(serde_json::to_string(event)?)
-    .execute(&mut *conn)
-    .await?;
     let payload = json!({
         "office_code": office_code,
         "visit_id": visit.id.0,
@@ -177,8 +210,21 @@ async fn insert_event(
     } else {
         "visit_event"
     };
-    outbox(conn, kind, payload, event.at).await?;
-    Ok(Some(done.last_insert_rowid()))
+    let done = bind_visit(sqlx::query(sql))
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(kind)
+        .bind(payload.to_string())
+        .bind(ts(event.at))
+        .bind(visit.id.0)
+        .bind(event.kind.as_str())
+        .bind(ts(event.at))
+        .bind(counter)
+        .bind(who.name.clone())
+        .bind(service_seconds)
+        .bind(serde_json::to_string(event)?)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.last_insert_rowid())
 }
 
 /// Applies an event through the domain's state machine and stores the result: the visit
@@ -195,18 +241,39 @@ pub async fn apply_event(
     let event = VisitEvent::new(at, kind);
     let next = visit.apply(&event, rules)?;
     let counter = next.counter().or(visit.counter());
-    sqlx::query("UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ? WHERE id = ?")
-        .bind(next.state.as_str())
-        .bind(next.counter().map(|c| c.0))
-        .bind(next.outcome().map(|o| o.as_str()))
-        .bind(ts(at))
-        .bind(serde_json::to_string(&next)?)
-        .bind(next.id.0)
-        .execute(&mut *conn)
-        .await?;
-    let id = insert_event(conn, office_code, &next, &event, who, counter)
-        .await?
-        .unwrap_or_default();
+    let row = (
+        next.state.as_str(),
+        next.counter().map(|c| c.0),
+        next.outcome().map(|o| o.as_str()),
+        ts(at),
+        serde_json::to_string(&next)?,
+        next.id.0,
+    );
+    let bind_visit = move |q: SqliteQuery| {
+        q.bind(row.0)
+            .bind(row.1)
+            .bind(row.2)
+            .bind(row.3)
+            .bind(row.4)
+            .bind(row.5)
+    };
+    const SQL: &str = concat!(
+        "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ? WHERE id = ?; ",
+        insert_outbox_sql!(),
+        "; ",
+        insert_event_sql!()
+    );
+    let id = store_event(
+        conn,
+        SQL,
+        bind_visit,
+        office_code,
+        &next,
+        &event,
+        who,
+        counter,
+    )
+    .await?;
     Ok((next, id))
 }
 
@@ -351,24 +418,59 @@ pub async fn day_kind(conn: &mut SqliteConnection, date: NaiveDate) -> Result<Da
     }
 }
 
-/// The quota in force for a service on a date: the date's override, else the standing
-/// table for the kind of day. The bool says whether it was overridden.
-pub async fn quota_for(
+/// A service's quota on a date and what was issued against it.
+#[derive(Debug, Clone, Copy)]
+pub struct QuotaState {
+    /// The kind of day (regular, weekend simpatik...).
+    pub kind: DayKind,
+    /// The quota in force: the date's override, else the standing table for the kind of day.
+    pub quota: DailyQuota,
+    /// Whether the date has an override for the service.
+    pub overridden: bool,
+    /// Visits issued on the date for the service, per lane.
+    pub used: DailyQuota,
+}
+
+/// The quota in force for a service on a date and its use, in one statement (it is read
+/// at every ticket issue and check-in, inside the writer's transaction).
+pub async fn quota_state(
     conn: &mut SqliteConnection,
     table: &QuotaTable,
     date: NaiveDate,
-    kind: DayKind,
     service: ServiceCode,
-) -> Result<(DailyQuota, bool)> {
-    let row: Option<(i64, i64, i64)> = sqlx::query_as(
-        "SELECT walk_in, appointment, priority FROM quota_overrides WHERE office_date = ? AND service = ?",
-    )
-    .bind(date.to_string())
-    .bind(service.as_str())
-    .fetch_optional(conn)
-    .await?;
-    Ok(match row {
-        Some((w, a, p)) => (
+) -> Result<QuotaState> {
+    type Row = (
+        Option<String>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        i64,
+        i64,
+    );
+    let (kind, walk_in, appointment, priority, used_walk_in, used_appointment, used_priority): Row =
+        sqlx::query_as(
+            "SELECT (SELECT day_kind FROM office_days WHERE office_date = ?1), \
+             q.walk_in, q.appointment, q.priority, \
+             (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?3), \
+             (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?4), \
+             (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?5) \
+             FROM (SELECT 1) LEFT JOIN quota_overrides q ON q.office_date = ?1 AND q.service = ?2",
+        )
+        .bind(date.to_string())
+        .bind(service.as_str())
+        .bind(Lane::WalkIn.as_str())
+        .bind(Lane::Appointment.as_str())
+        .bind(Lane::Priority.as_str())
+        .fetch_one(conn)
+        .await?;
+    let kind = match kind {
+        Some(k) => parse_enum(&k)?,
+        None => DayKind::Regular,
+    };
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    let (quota, overridden) = match (walk_in, appointment, priority) {
+        (Some(w), Some(a), Some(p)) => (
             DailyQuota {
                 walk_in: u32::try_from(w).unwrap_or(0),
                 appointment: u32::try_from(a).unwrap_or(0),
@@ -376,34 +478,29 @@ pub async fn quota_for(
             },
             true,
         ),
-        None => (table.quota(kind, service), false),
+        _ => (table.quota(kind, service), false),
+    };
+    Ok(QuotaState {
+        kind,
+        quota,
+        overridden,
+        used: DailyQuota {
+            walk_in: count(used_walk_in),
+            appointment: count(used_appointment),
+            priority: count(used_priority),
+        },
     })
 }
 
-/// Visits issued on a date for a service, per lane.
-pub async fn used_quota(
-    conn: &mut SqliteConnection,
-    date: NaiveDate,
-    service: ServiceCode,
-) -> Result<DailyQuota> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT lane, COUNT(*) FROM visits WHERE office_date = ? AND service = ? GROUP BY lane",
-    )
-    .bind(date.to_string())
-    .bind(service.as_str())
-    .fetch_all(conn)
-    .await?;
-    let mut used = DailyQuota::default();
-    for (lane, n) in rows {
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
-        match parse_enum::<Lane>(&lane)? {
-            Lane::WalkIn => used.walk_in = n,
-            Lane::Appointment => used.appointment = n,
-            Lane::Priority => used.priority = n,
-        }
-    }
-    Ok(used)
+/// The statement that writes an office setting (key, value), for [`set_setting`] and for
+/// callers that write it in the same round trip as another statement (`concat!`).
+macro_rules! set_setting_sql {
+    () => {
+        "INSERT INTO office_settings (key, value) VALUES (?, ?) \
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+    };
 }
+pub(crate) use set_setting_sql;
 
 /// Reads an office setting.
 pub async fn setting(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>> {
@@ -416,7 +513,7 @@ pub async fn setting(conn: &mut SqliteConnection, key: &str) -> Result<Option<St
 
 /// Writes an office setting.
 pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
-    sqlx::query("INSERT INTO office_settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    sqlx::query(set_setting_sql!())
         .bind(key)
         .bind(value)
         .execute(conn)
