@@ -33,6 +33,9 @@ pub fn migrator() -> &'static sqlx::migrate::Migrator {
     &MIGRATOR
 }
 
+/// Rows a query may hand back before its reader takes them (a day's queue in one go).
+const ROW_BUFFER: usize = 4096;
+
 /// Most changes committed together.
 const MAX_BATCH: usize = 128;
 
@@ -62,6 +65,9 @@ pub fn connect_options(path: &Path) -> SqliteConnectOptions {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
+        // Rows come back from SQLite's worker thread through a bounded channel: at sqlx's
+        // default of 50 a call reading a long queue waited on the worker every 50 rows.
+        .row_buffer_size(ROW_BUFFER)
         // Deleted and overwritten content is zeroed, so personal data sealed in place of
         // its clear text (migration 0006) does not linger in free space.
         .pragma("secure_delete", "on")
