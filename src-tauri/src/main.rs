@@ -203,6 +203,7 @@ fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()>
                 config.role,
                 &hub_url,
                 config.device_token.as_deref(),
+                config.gpu_compositing,
                 started,
             )?;
             Ok(())
