@@ -1,6 +1,7 @@
 //! Load benchmark (not a test): 50 concurrent HTTP clients against a hub on loopback.
 //!
-//! Phase 1: 50 kiosks issue tickets. Phase 2: three office days in a row, each with 40
+//! Phase 1: 50 kiosks issue tickets back to back. Phase 1b: the same kiosks, each one
+//! ticket every 100 ms (latency when the hub is not saturated). Phase 2: three office days in a row, each with 40
 //! kiosks issuing tickets while 10 counters call next, start and finish, and 20 display
 //! boards on the WebSocket receiving every call. Printed: throughput, p50/p99 latency, the
 //! raw rate of inserting the same rows into SQLite with the same durability (WAL,
@@ -24,6 +25,10 @@ const CLIENTS: usize = 50;
 const COUNTERS: usize = 10;
 const TICKETS_PER_CLIENT: usize = 80; // 50 x 80 = 4000 tickets = 800 per service, under 999
 const DISPLAYS: usize = 20;
+/// Phase 1b: each kiosk issues one ticket every `PACE`, this many (50 x 40 = 2000 tickets
+/// over 4 s, 400 per service).
+const PACED_TICKETS_PER_CLIENT: usize = 40;
+const PACE: Duration = Duration::from_millis(100);
 /// Office days of phase 2 (`LOKET_BENCH_DAYS` overrides, to watch memory over more days).
 const DAYS: usize = 3;
 
@@ -97,16 +102,30 @@ fn big_quotas() -> QuotaTable {
     }
 }
 
+/// One kiosk issuing `n` tickets: back to back (`pace` None), or one every `pace` (its
+/// first after `offset` steps of `pace / CLIENTS`, so the kiosks are spread out). A paced
+/// ticket's latency counts from when it was due, so a slow answer that delays the next
+/// request is not hidden.
 async fn issue_loop(
     client: reqwest::Client,
     base: String,
     n: usize,
     offset: usize,
+    pace: Option<Duration>,
 ) -> Vec<Duration> {
     let mut lat = Vec::with_capacity(n);
+    let start =
+        Instant::now() + pace.map_or(Duration::ZERO, |p| p * offset as u32 / CLIENTS as u32);
     for i in 0..n {
         let service = ServiceCode::ALL[(i + offset) % ServiceCode::ALL.len()];
-        let t = Instant::now();
+        let t = match pace {
+            Some(p) => {
+                let due = start + p * i as u32;
+                tokio::time::sleep_until(due.into()).await;
+                due
+            }
+            None => Instant::now(),
+        };
         let res = client
             .post(format!("{base}/api/v1/tickets"))
             .bearer_auth(demo::DEMO_KIOSK_TOKEN)
@@ -153,6 +172,7 @@ async fn main() {
             base.clone(),
             TICKETS_PER_CLIENT,
             c,
+            None,
         )));
     }
     let mut lat = Vec::new();
@@ -172,6 +192,38 @@ async fn main() {
     );
 
     println!("  resident memory after phase 1: {:.0} MiB", rss_mib());
+
+    // Phase 1b, the next day: the same 50 kiosks, each issuing one ticket every 100 ms
+    // (500 tickets/s offered, far beyond an office's busiest hour), to see the latency a
+    // kiosk gets when the hub is not saturated.
+    hub.clock().advance(chrono::Duration::days(1));
+    let mut tasks = Vec::new();
+    for c in 0..CLIENTS {
+        tasks.push(tokio::spawn(issue_loop(
+            client.clone(),
+            base.clone(),
+            PACED_TICKETS_PER_CLIENT,
+            c,
+            Some(PACE),
+        )));
+    }
+    let mut paced = Vec::new();
+    for t in tasks {
+        paced.extend(t.await.unwrap());
+    }
+    paced.sort();
+    println!(
+        "phase 1b: {CLIENTS} kiosks, each one ticket every {} ms ({:.0} tickets/s offered), {} tickets",
+        PACE.as_millis(),
+        CLIENTS as f64 / PACE.as_secs_f64(),
+        paced.len()
+    );
+    println!(
+        "  latency from when due: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(percentile(&paced, 0.5)),
+        ms(percentile(&paced, 0.99)),
+        ms(percentile(&paced, 1.0))
+    );
 
     // Phase 2: office days; 40 kiosks issue while 10 counters call, start, finish, and 20
     // display boards listen.
@@ -279,6 +331,7 @@ async fn main() {
                 base.clone(),
                 TICKETS_PER_CLIENT,
                 c,
+                None,
             )));
         }
         let mut lat2 = Vec::new();
