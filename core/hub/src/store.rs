@@ -116,36 +116,6 @@ pub async fn insert_visit(
     payment_not_verified: bool,
     who: &Principal,
 ) -> Result<()> {
-    let data = serde_json::to_string(visit)?;
-    let row = (
-        visit.id.0,
-        visit.office_date.to_string(),
-        visit.service.as_str(),
-        visit.lane.as_str(),
-        i64::from(visit.ticket.number()),
-        visit.ticket.to_string(),
-        visit.state.as_str(),
-        visit.booking_code.clone(),
-        visit.applicant_index.map(i64::from),
-        payment_not_verified,
-        ts(visit.issued_at),
-        ts(event.at),
-    );
-    let bind_visit = move |q: SqliteQuery| {
-        q.bind(row.0)
-            .bind(row.1)
-            .bind(row.2)
-            .bind(row.3)
-            .bind(row.4)
-            .bind(row.5)
-            .bind(row.6)
-            .bind(row.7)
-            .bind(row.8)
-            .bind(row.9)
-            .bind(row.10)
-            .bind(row.11)
-            .bind(data)
-    };
     const SQL: &str = concat!(
         "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
          applicant_index, payment_not_verified, outcome, issued_at, updated_at, data) \
@@ -154,20 +124,32 @@ pub async fn insert_visit(
         "; ",
         insert_event_sql!()
     );
-    store_event(conn, SQL, bind_visit, office_code, visit, event, who, None)
+    let query = sqlx::query(SQL)
+        .bind(visit.id.0)
+        .bind(visit.office_date.to_string())
+        .bind(visit.service.as_str())
+        .bind(visit.lane.as_str())
+        .bind(i64::from(visit.ticket.number()))
+        .bind(visit.ticket.to_string())
+        .bind(visit.state.as_str())
+        .bind(visit.booking_code.clone())
+        .bind(visit.applicant_index.map(i64::from))
+        .bind(payment_not_verified)
+        .bind(ts(visit.issued_at))
+        .bind(ts(event.at))
+        .bind(serde_json::to_string(visit)?);
+    store_event(conn, query, office_code, visit, event, who, None)
         .await
         .map(|_| ())
 }
 
-/// Stores an event of `visit` in one round trip to the database: `sql` is the visit's own
-/// statement (its arguments bound by `bind_visit`) followed by the outbox row and the event
-/// row. Returns the event's id. Each statement is a hand-off to SQLite's worker thread, and
+/// Stores an event of `visit` in one round trip to the database: `query` is the visit's own
+/// statement, its arguments bound, followed by the outbox row's and the event row's
+/// statements, whose arguments this binds. Returns the event's id. Each statement is a hand-off to SQLite's worker thread, and
 /// the writer runs every change in turn, so fewer of them is more changes per second.
-#[allow(clippy::too_many_arguments)]
 async fn store_event(
     conn: &mut SqliteConnection,
-    sql: &'static str,
-    bind_visit: impl FnOnce(SqliteQuery) -> SqliteQuery,
+    query: SqliteQuery,
     office_code: &str,
     visit: &Visit,
     event: &VisitEvent,
@@ -210,7 +192,7 @@ async fn store_event(
     } else {
         "visit_event"
     };
-    let done = bind_visit(sqlx::query(sql))
+    let done = query
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(kind)
         .bind(payload.to_string())
@@ -241,39 +223,20 @@ pub async fn apply_event(
     let event = VisitEvent::new(at, kind);
     let next = visit.apply(&event, rules)?;
     let counter = next.counter().or(visit.counter());
-    let row = (
-        next.state.as_str(),
-        next.counter().map(|c| c.0),
-        next.outcome().map(|o| o.as_str()),
-        ts(at),
-        serde_json::to_string(&next)?,
-        next.id.0,
-    );
-    let bind_visit = move |q: SqliteQuery| {
-        q.bind(row.0)
-            .bind(row.1)
-            .bind(row.2)
-            .bind(row.3)
-            .bind(row.4)
-            .bind(row.5)
-    };
     const SQL: &str = concat!(
         "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ? WHERE id = ?; ",
         insert_outbox_sql!(),
         "; ",
         insert_event_sql!()
     );
-    let id = store_event(
-        conn,
-        SQL,
-        bind_visit,
-        office_code,
-        &next,
-        &event,
-        who,
-        counter,
-    )
-    .await?;
+    let query = sqlx::query(SQL)
+        .bind(next.state.as_str())
+        .bind(next.counter().map(|c| c.0))
+        .bind(next.outcome().map(|o| o.as_str()))
+        .bind(ts(at))
+        .bind(serde_json::to_string(&next)?)
+        .bind(next.id.0);
+    let id = store_event(conn, query, office_code, &next, &event, who, counter).await?;
     Ok((next, id))
 }
 
