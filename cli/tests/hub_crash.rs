@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{KIOSK, assert_capture_file, open_database, start_hub};
+use common::{KIOSK, assert_capture_file, open_database, send, start_hub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_tickets_survive_kill_9() {
@@ -151,23 +151,6 @@ fn bap_answers(nik: &str) -> Value {
         "documents": ["ektp", "family_card", "birth_certificate", "police_report"],
         "assessment": "Keterangan konsisten, dokumen lengkap",
     })
-}
-
-async fn send(
-    client: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: &str,
-    body: Option<Value>,
-) -> reqwest::Result<(u16, Value)> {
-    let mut req = client.request(method, url).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await?;
-    let status = res.status().as_u16();
-    let value = res.json::<Value>().await?;
-    Ok((status, value))
 }
 
 async fn must(

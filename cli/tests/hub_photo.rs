@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{KIOSK, assert_capture_file, open_database, start_hub};
+use common::{Api, KIOSK, assert_capture_file, open_database, start_hub};
 use image::{Rgb, RgbImage};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -45,35 +45,11 @@ fn webcam_frame(photo: &RgbImage) -> RgbImage {
     })
 }
 
-struct Api {
-    base: String,
-    client: reqwest::Client,
-}
-
+/// What only this file asks of the hub: photos up, images and files down.
 impl Api {
-    async fn json(
-        &self,
-        method: reqwest::Method,
-        token: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
     async fn image(&self, token: &str, path: &str, body: Vec<u8>) -> (u16, Value) {
         let res = self
-            .client
+            .http
             .post(format!("{}{path}", self.base))
             .bearer_auth(token)
             .header("content-type", "image/jpeg")
@@ -87,7 +63,7 @@ impl Api {
 
     async fn bytes(&self, token: &str, path: &str) -> (u16, String, Vec<u8>) {
         let res = self
-            .client
+            .http
             .get(format!("{}{path}", self.base))
             .bearer_auth(token)
             .send()
@@ -136,10 +112,10 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
     let (mut child, base) = start_hub(dir.path(), true);
     let api = Api {
         base,
-        client: reqwest::Client::new(),
+        http: reqwest::Client::new(),
     };
     let (s, session) = api
-        .json(
+        .call(
             reqwest::Method::POST,
             "",
             "/api/v1/auth/login",
@@ -149,7 +125,7 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
     assert_eq!(s, 200, "{session}");
     let officer = session["token"].as_str().unwrap().to_string();
     let (s, t) = api
-        .json(
+        .call(
             reqwest::Method::POST,
             KIOSK,
             "/api/v1/tickets",
@@ -158,7 +134,7 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
         .await;
     assert_eq!(s, 200, "{t}");
     let (_, counters) = api
-        .json(reqwest::Method::GET, &officer, "/api/v1/counters", None)
+        .call(reqwest::Method::GET, &officer, "/api/v1/counters", None)
         .await;
     let c1 = counters
         .as_array()
@@ -170,7 +146,7 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
     let mut visit = Value::Null;
     for action in ["open", "call-next", "start"] {
         let (s, v) = api
-            .json(
+            .call(
                 reqwest::Method::POST,
                 &officer,
                 &format!("/api/v1/counters/{c1}/{action}"),
@@ -293,7 +269,7 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
 /// of the last one.
 async fn at_counter(api: &Api, token: &str, name: &str, actions: &[&str]) -> Value {
     let (_, counters) = api
-        .json(reqwest::Method::GET, token, "/api/v1/counters", None)
+        .call(reqwest::Method::GET, token, "/api/v1/counters", None)
         .await;
     let counter = counters
         .as_array()
@@ -305,7 +281,7 @@ async fn at_counter(api: &Api, token: &str, name: &str, actions: &[&str]) -> Val
     let mut last = Value::Null;
     for action in actions {
         let (s, v) = api
-            .json(
+            .call(
                 reqwest::Method::POST,
                 token,
                 &format!("/api/v1/counters/{counter}/{action}"),
@@ -329,7 +305,7 @@ async fn acknowledged_photos_survive_kill_9() {
     let (mut child, base) = start_hub(dir.path(), true);
     let api = Arc::new(Api {
         base,
-        client: reqwest::Client::builder()
+        http: reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .build()
             .unwrap(),
@@ -338,7 +314,7 @@ async fn acknowledged_photos_survive_kill_9() {
     let mut tokens = Vec::new();
     for user in ["officer", "officer2"] {
         let (s, session) = api
-            .json(
+            .call(
                 reqwest::Method::POST,
                 "",
                 "/api/v1/auth/login",
@@ -350,7 +326,7 @@ async fn acknowledged_photos_survive_kill_9() {
     }
     for _ in 0..2 {
         let (s, t) = api
-            .json(
+            .call(
                 reqwest::Method::POST,
                 KIOSK,
                 "/api/v1/tickets",
@@ -379,7 +355,7 @@ async fn acknowledged_photos_survive_kill_9() {
         tasks.push(tokio::spawn(async move {
             loop {
                 let sent = api
-                    .client
+                    .http
                     .post(format!("{}/api/v1/visits/{visit}/photo", api.base))
                     .bearer_auth(&token)
                     .header("content-type", "image/jpeg")
@@ -441,7 +417,7 @@ async fn acknowledged_photos_survive_kill_9() {
     let (mut child, base) = start_hub(dir.path(), true);
     let api = Api {
         base,
-        client: reqwest::Client::new(),
+        http: reqwest::Client::new(),
     };
     for (visit, token) in served {
         let (s, kind, jpeg) = api
@@ -456,7 +432,7 @@ async fn acknowledged_photos_survive_kill_9() {
             .map(|(i, ..)| *i)
             .max();
         let (s, report) = api
-            .json(
+            .call(
                 reqwest::Method::GET,
                 &token,
                 &format!("/api/v1/visits/{visit}/photo/report"),

@@ -18,6 +18,9 @@ use loket_sync::{Fault, FaultProxy, SqliteLedger};
 use loket_sync_protocol::{Booking, BookingApplicant, Change, PaymentState};
 use serde_json::{Value, json};
 
+mod common;
+use common::Api;
+
 const KIOSK: &str = "lkd_demo_kiosk";
 /// The NIK of the BAP that goes to central sealed in the hub's outbox.
 const BAP_NIK: &str = "3273015708850003";
@@ -94,44 +97,8 @@ fn start_hub(data: &Path) -> (HubProcess, String) {
     (HubProcess(child), url)
 }
 
-struct Api {
-    base: String,
-    http: reqwest::Client,
-}
-
+/// What these tests ask of the hub beyond `common::Api`.
 impl Api {
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        token: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        self.call(reqwest::Method::POST, token, path, Some(body))
-            .await
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        self.call(reqwest::Method::GET, token, path, None).await
-    }
-
     async fn login(&self, user: &str, password: &str) -> String {
         let res = self
             .http

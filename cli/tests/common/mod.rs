@@ -47,6 +47,72 @@ pub fn start_hub(data: &Path, demo: bool) -> (Child, String) {
     (child, url)
 }
 
+/// One request with a bearer token and an optional JSON body: the status and the answer as
+/// JSON (an answer that is not JSON comes back as a JSON string of its text). Errors only
+/// when no answer came (the crash tests expect that while the hub is killed).
+pub async fn send(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Result<(u16, serde_json::Value)> {
+    let mut req = client.request(method, url).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await?;
+    let status = res.status().as_u16();
+    let text = res.text().await?;
+    let value = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    Ok((status, value))
+}
+
+/// A hub's API at `base` (`http://127.0.0.1:PORT`).
+pub struct Api {
+    /// The hub's base URL.
+    pub base: String,
+    /// The client every request goes through.
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    /// A request to `path` (`/api/v1/...`) that must be answered.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        send(
+            &self.http,
+            method,
+            format!("{}{path}", self.base),
+            token,
+            body,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// POST with a JSON body.
+    pub async fn post(
+        &self,
+        token: &str,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::POST, token, path, Some(body))
+            .await
+    }
+
+    /// GET.
+    pub async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::GET, token, path, None).await
+    }
+}
+
 /// The database of a hub's data folder (for checks after the hub has stopped).
 pub async fn open_database(data: &Path) -> sqlx::SqlitePool {
     sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("loket.db").display()))
