@@ -1,7 +1,7 @@
 //! The SQLite database: one writer connection owned by a thread of its own that runs every
-//! state change inside `BEGIN IMMEDIATE`, and a pool of readers. WAL journal, `synchronous = FULL` so a
-//! commit the kiosk was told about survives a power cut or kill -9, foreign keys on, busy
-//! timeout for the CLI writing while the hub runs.
+//! state change inside `BEGIN IMMEDIATE`, and a pool of readers. WAL journal,
+//! `synchronous = FULL` so a commit the kiosk was told about survives a power cut or
+//! kill -9, foreign keys on, busy timeout for the CLI writing while the hub runs.
 //!
 //! **Group commit.** Changes that arrive while a transaction is being written are queued
 //! and then run together: each in its own savepoint (a refused change rolls back alone),
