@@ -575,15 +575,22 @@ async fn write_sealed_file(dir: &Path, name: &str, bytes: Vec<u8>) -> Result<Pat
             .create(&dir)?;
         let path = dir.join(&name);
         let tmp = dir.join(format!(".{name}.tmp"));
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
+        let written = (|| {
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = written {
+            // A half-written temporary file (a full disk) is of no use to anyone.
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         std::fs::File::open(&dir)?.sync_all()?;
         Ok(path)
     })
@@ -758,6 +765,10 @@ impl Hub {
             .db
             .write(move |tx| {
                 Box::pin(async move {
+                    // Sealed files written before the change failed (a full disk, a refused
+                    // row) are removed again: no row will ever name them.
+                    let mut written: Vec<PathBuf> = Vec::new();
+                    let saved: Result<()> = async {
                     store::load_visit(tx, visit_id).await?;
                     let sealer = hub.sealer();
                     let captured = session
@@ -804,6 +815,7 @@ impl Hub {
                         let size = sealed.len() as i64;
                         let name = format!("{sha}.lks");
                         let path = write_sealed_file(&dir, &name, sealed).await?;
+                        written.push(path.clone());
                         let relative = format!("{IMAGES_DIR}/{name}");
                         sqlx::query(
                             "UPDATE fingerprint_images SET path = ?, sha256 = ?, size = ? WHERE id = ?",
@@ -888,6 +900,14 @@ impl Hub {
                         now,
                     )
                     .await
+                    }
+                    .await;
+                    if saved.is_err() {
+                        for path in &written {
+                            let _ = std::fs::remove_file(path);
+                        }
+                    }
+                    saved
                 })
             })
             .await?;

@@ -236,3 +236,19 @@ pub fn assert_error(answer: &(u16, Value), status: u16, code: &str) {
         "{body}"
     );
 }
+
+/// A synthetic print: concentric ridges, 200 x 240 at 500 ppi, as WSQ.
+pub fn print_wsq() -> Vec<u8> {
+    use loket_fingerprint_formats::{GrayImage, wsq};
+    let (w, h) = (200u32, 240u32);
+    let mut pixels = Vec::with_capacity((w * h) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (dx, dy) = (f64::from(x) - 100.0, (f64::from(y) - 110.0) * 1.2);
+            let r = (dx * dx + dy * dy).sqrt();
+            pixels.push((128.0 + 100.0 * (r / 9.0 * std::f64::consts::TAU).cos()) as u8);
+        }
+    }
+    let image = GrayImage::new(w, h, pixels).unwrap();
+    wsq::encode(&image, wsq::STANDARD_BITRATE, 500).unwrap()
+}
