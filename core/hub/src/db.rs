@@ -95,7 +95,7 @@ impl Db {
         let (commits_tx, commits) = watch::channel(0u64);
         tokio::spawn(checkpoint_loop(checkpointer, commits.clone(), lock.clone()));
         Ok(Db {
-            writer: Writer::start(conn, commits_tx, lock.clone())?,
+            writer: Writer::start(conn, commits_tx, lock.clone()).await?,
             reader,
             commits,
             _lock: lock,
@@ -153,7 +153,7 @@ struct Writer {
 }
 
 impl Writer {
-    fn start(
+    async fn start(
         conn: SqliteConnection,
         commits: watch::Sender<u64>,
         lock: std::sync::Arc<crate::lock::DataLock>,
@@ -163,13 +163,28 @@ impl Writer {
         // waits for the ones before it. On the hub's shared runtime each of those awaits
         // queued behind the HTTP tasks (most of a change's time under load, measured), so
         // the writer has a thread and a runtime of its own. It ends when the last sender
-        // is dropped, after closing the connection.
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
+        // is dropped, after closing the connection. The runtime is made on that thread
+        // (a runtime may not be dropped inside this async function if starting failed).
+        let (ready, started) = oneshot::channel::<std::io::Result<()>>();
         std::thread::Builder::new()
             .name("loket-writer".into())
-            .spawn(move || runtime.block_on(writer_loop(conn, rx, commits, lock)))?;
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready.send(Ok(()));
+                runtime.block_on(writer_loop(conn, rx, commits, lock));
+            })?;
+        started
+            .await
+            .map_err(|_| HubError::CommitFailed("the writer thread did not start".into()))??;
         Ok(Writer { jobs })
     }
 

@@ -43,6 +43,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::Mutex;
 
 /// Folder of the sealed fingerprint files, under the data folder.
 pub const IMAGES_DIR: &str = "biometrics/fingerprints";
@@ -562,6 +563,18 @@ fn images_dir(hub: &Hub) -> Result<PathBuf> {
     Ok(data.join(IMAGES_DIR))
 }
 
+fn lock_paths(paths: &Mutex<Vec<PathBuf>>) -> std::sync::MutexGuard<'_, Vec<PathBuf>> {
+    // Entries are only ever whole paths, so a poisoned lock is taken over.
+    paths.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Removes the files listed (best effort: a file that cannot be removed stays an orphan).
+fn remove_files(paths: &Mutex<Vec<PathBuf>>) {
+    for path in lock_paths(paths).drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// Writes a file durably (temporary name, fsync, rename, fsync of the folder), mode 0600.
 async fn write_sealed_file(dir: &Path, name: &str, bytes: Vec<u8>) -> Result<PathBuf> {
     let dir = dir.to_path_buf();
@@ -591,7 +604,11 @@ async fn write_sealed_file(dir: &Path, name: &str, bytes: Vec<u8>) -> Result<Pat
             let _ = std::fs::remove_file(&tmp);
             return Err(e);
         }
-        std::fs::File::open(&dir)?.sync_all()?;
+        if let Err(e) = std::fs::File::open(&dir).and_then(|d| d.sync_all()) {
+            // Not durable, so not reported as written: no row will name it.
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
         Ok(path)
     })
     .await
@@ -761,13 +778,15 @@ impl Hub {
         }
         let dir = images_dir(self)?;
         let (hub, writer) = (self.clone(), who.clone());
-        self.inner
+        // The sealed files this save writes: removed again if the change fails or its
+        // commit does (a full disk, a refused row), since no row will ever name them.
+        let written: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+        let in_job = written.clone();
+        let stored = self
+            .inner
             .db
             .write(move |tx| {
                 Box::pin(async move {
-                    // Sealed files written before the change failed (a full disk, a refused
-                    // row) are removed again: no row will ever name them.
-                    let mut written: Vec<PathBuf> = Vec::new();
                     let saved: Result<()> = async {
                     store::load_visit(tx, visit_id).await?;
                     let sealer = hub.sealer();
@@ -815,7 +834,7 @@ impl Hub {
                         let size = sealed.len() as i64;
                         let name = format!("{sha}.lks");
                         let path = write_sealed_file(&dir, &name, sealed).await?;
-                        written.push(path.clone());
+                        lock_paths(&in_job).push(path.clone());
                         let relative = format!("{IMAGES_DIR}/{name}");
                         sqlx::query(
                             "UPDATE fingerprint_images SET path = ?, sha256 = ?, size = ? WHERE id = ?",
@@ -903,14 +922,17 @@ impl Hub {
                     }
                     .await;
                     if saved.is_err() {
-                        for path in &written {
-                            let _ = std::fs::remove_file(path);
-                        }
+                        // Here too: the caller may have gone away and not see the error.
+                        remove_files(&in_job);
                     }
                     saved
                 })
             })
-            .await?;
+            .await;
+        if stored.is_err() {
+            remove_files(&written);
+        }
+        stored?;
         self.fingerprints(who, visit_id).await
     }
 
