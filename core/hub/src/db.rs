@@ -144,8 +144,11 @@ impl Db {
 /// What a finished change hands back: whether it succeeded (keep its savepoint), and how to
 /// answer its caller once the batch's commit is known.
 type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
-type Job =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Deliver)> + Send>;
+/// A queued change: run on the connection, or (`None`) not run because its batch failed
+/// before its turn; its caller is then answered with the batch's error.
+type Job = Box<
+    dyn for<'c> FnOnce(Option<&'c mut SqliteConnection>) -> BoxFuture<'c, (bool, Deliver)> + Send,
+>;
 
 #[derive(Debug)]
 struct Writer {
@@ -196,13 +199,19 @@ impl Writer {
         let (answer, answered) = oneshot::channel::<Result<T>>();
         let job: Job = Box::new(move |conn| {
             Box::pin(async move {
-                let result = change(conn).await;
-                let ok = result.is_ok();
+                let result = match conn {
+                    Some(conn) => Some(change(conn).await),
+                    None => None,
+                };
+                let ok = matches!(result, Some(Ok(_)));
                 let deliver: Deliver = Box::new(move |committed| {
                     let out = match (result, committed) {
-                        (Err(e), _) => Err(e),
-                        (Ok(v), Ok(())) => Ok(v),
-                        (Ok(_), Err(e)) => Err(HubError::commit_failed(e)),
+                        (Some(Err(e)), _) => Err(e),
+                        (Some(Ok(v)), Ok(())) => Ok(v),
+                        (_, Err(e)) => Err(HubError::commit_failed(e)),
+                        (None, Ok(())) => Err(HubError::CommitFailed(
+                            "the change was not run; try again".into(),
+                        )),
                     };
                     // The caller may have gone away; nothing to do then.
                     let _ = answer.send(out);
@@ -244,15 +253,18 @@ async fn writer_loop(
         {
             tracing::error!(error = %e, "cannot begin a write transaction");
             let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-            // Dropping the jobs answers their callers with an error.
-            drop(batch);
+            for job in batch {
+                let (_, deliver) = job(None).await;
+                deliver(Err(e.to_string()));
+            }
             continue;
         }
         let mut delivers = Vec::with_capacity(batch.len());
         let jobs = batch.len();
         let mut committed = Err("the batch was not committed".to_string());
-        for (n, job) in batch.into_iter().enumerate() {
-            let (ok, deliver) = job(&mut conn).await;
+        let mut batch = batch.into_iter().enumerate();
+        while let Some((n, job)) = batch.next() {
+            let (ok, deliver) = job(Some(&mut conn)).await;
             delivers.push(deliver);
             let last = n + 1 == jobs;
             let boundary = match (ok, last) {
@@ -268,10 +280,14 @@ async fn writer_loop(
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    // The savepoint machinery or the commit failed: give up the whole batch.
+                    // The savepoint machinery or the commit failed: give up the whole batch;
+                    // the changes not run yet get the same answer.
                     tracing::error!(error = %e, "commit failed");
                     let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
                     committed = Err(e.to_string());
+                    for (_, job) in batch.by_ref() {
+                        delivers.push(job(None).await.1);
+                    }
                     break;
                 }
             }
