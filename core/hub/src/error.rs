@@ -158,6 +158,17 @@ impl From<loket_documents::DocumentError> for HubError {
     }
 }
 
+impl From<crate::lock::LockError> for HubError {
+    fn from(e: crate::lock::LockError) -> Self {
+        use crate::lock::LockError;
+        match e {
+            LockError::Busy(dir) => HubError::DataDirBusy(dir),
+            LockError::InUse(dir) => HubError::DataDirInUse(dir),
+            LockError::Io(e) => e.into(),
+        }
+    }
+}
+
 impl From<serde_json::Error> for HubError {
     fn from(e: serde_json::Error) -> Self {
         HubError::Corrupt(e.to_string())

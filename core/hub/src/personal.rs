@@ -18,34 +18,22 @@
 //! central receives the same JSON as before and the office's disk holds none in clear.
 
 use crate::error::{HubError, Result};
-use crate::seal::{SealError, Sealer};
+use crate::seal::Sealer;
 use crate::store::ts;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chrono::{DateTime, Utc};
+pub use loket_vault::outbox::{SEALED_FIELD, column_context, open_outbox_payload, outbox_context};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use sqlx::SqliteConnection;
 
-/// The key of an outbox payload's sealed part.
-pub const SEALED_FIELD: &str = "sealed";
-
 /// Purpose of the NIK blind index of pickups.
 const NIK_INDEX: &str = "pickups.nik";
-
-/// Context of a sealed value: table, column and the row's key.
-pub fn column_context(table: &str, column: &str, key: &str) -> String {
-    format!("{table}.{column}:{key}")
-}
 
 /// Context of a BAP version's content.
 pub fn bap_context(id: &str, version: i64) -> String {
     column_context("baps", "content", &format!("{id}:{version}"))
-}
-
-/// Context of an outbox row's sealed part.
-pub fn outbox_context(event_id: &str) -> String {
-    column_context("outbox", "payload", event_id)
 }
 
 /// The blind index of a NIK (white space ignored, as `PickupKey::nik` does).
@@ -114,33 +102,6 @@ fn seal_into_payload(
             Ok(())
         }
         _ => Err(HubError::Corrupt("outbox payload is not an object".into())),
-    }
-}
-
-/// The payload as central receives it: the sealed part opened and merged back in. A
-/// payload without a sealed part is returned as it is.
-pub fn open_outbox_payload(
-    sealer: &Sealer,
-    event_id: &str,
-    payload: Value,
-) -> std::result::Result<Value, SealError> {
-    let Value::Object(mut map) = payload else {
-        return Ok(payload);
-    };
-    let Some(sealed) = map.remove(SEALED_FIELD) else {
-        return Ok(Value::Object(map));
-    };
-    let blob = sealed
-        .as_str()
-        .and_then(|s| BASE64.decode(s).ok())
-        .ok_or(SealError::NotSealed)?;
-    let plain = sealer.open(&outbox_context(event_id), &blob)?;
-    match serde_json::from_slice(&plain) {
-        Ok(Value::Object(secret)) => {
-            map.extend(secret);
-            Ok(Value::Object(map))
-        }
-        _ => Err(SealError::Tampered),
     }
 }
 

@@ -4,15 +4,15 @@
 //! restore runs) and the hub's seal key (`seal.key`), which opens the personal data the hub
 //! seals in some outbox payloads (a signed BAP) just before upload.
 //!
-//! `loket hub` opens sealed payloads with the same code ([`HubOpener`] calls the hub's
-//! `personal::open_outbox_payload`); the stand-alone `loket-sync-agent` and `loket sync run`
+//! `loket hub` opens sealed payloads with the same code ([`HubOpener`] calls
+//! `loket_vault::outbox::open_outbox_payload`); the stand-alone `loket-sync-agent` and `loket sync run`
 //! take their lock and key through [`HubFolder::open`].
 
 use std::path::Path;
 use std::sync::Arc;
 
-use loket_hub::lock::DataLock;
-use loket_hub::seal::{KEY_FILE_NAME, Sealer};
+use loket_vault::lock::DataLock;
+use loket_vault::seal::{KEY_FILE_NAME, Sealer};
 
 use crate::config::ConfigError;
 use crate::sqlite_ledger::PayloadOpener;
@@ -30,7 +30,7 @@ impl PayloadOpener for HubOpener {
         event_id: &str,
         payload: serde_json::Value,
     ) -> Result<serde_json::Value, String> {
-        loket_hub::personal::open_outbox_payload(&self.0, event_id, payload)
+        loket_vault::outbox::open_outbox_payload(&self.0, event_id, payload)
             .map_err(|e| e.to_string())
     }
 }
@@ -56,9 +56,7 @@ impl HubFolder {
     /// anything); no key is created here. Refused while `loket restore` holds the folder,
     /// or when the key file is unreadable or readable by others.
     pub fn open(data_dir: &Path) -> Result<HubFolder, ConfigError> {
-        let lock = DataLock::shared(data_dir).map_err(|e| {
-            ConfigError::HubFolder(format!("{} / {}", e.message_id(), e.message_en()))
-        })?;
+        let lock = DataLock::shared(data_dir).map_err(|e| ConfigError::HubFolder(e.to_string()))?;
         let opener: Option<Arc<dyn PayloadOpener>> = if data_dir.join(KEY_FILE_NAME).exists() {
             let sealer = Sealer::open_or_create(data_dir).map_err(|e| {
                 ConfigError::HubFolder(format!("{} / {}", e.message_id(), e.message_en()))

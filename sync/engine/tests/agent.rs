@@ -10,9 +10,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use common::*;
 use loket_central::CentralStore;
-use loket_hub::lock::DataLock;
-use loket_hub::seal::Sealer;
 use loket_sync::SyncSettings;
+use loket_vault::lock::DataLock;
+use loket_vault::seal::Sealer;
 
 fn agent(data: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loket-sync-agent"));
@@ -58,7 +58,7 @@ async fn the_agent_holds_the_folder_lock_and_opens_sealed_payloads_with_the_hub_
     let event_id = uuid::Uuid::now_v7().to_string();
     let secret = serde_json::json!({"answers": {"purpose": "umrah"}});
     let blob = sealer.seal(
-        &loket_hub::personal::outbox_context(&event_id),
+        &loket_vault::outbox::outbox_context(&event_id),
         &ok(serde_json::to_vec(&secret)),
     );
     let payload = serde_json::json!({
@@ -100,7 +100,7 @@ async fn the_agent_holds_the_folder_lock_and_opens_sealed_payloads_with_the_hub_
     assert_eq!(bap.payload["bap"], 7);
     assert!(bap.payload.get("sealed").is_none(), "central got it sealed");
     assert!(
-        matches!(restore, Err(loket_hub::error::HubError::DataDirInUse(_))),
+        matches!(restore, Err(loket_vault::lock::LockError::InUse(_))),
         "the agent held no lock: {restore:?}"
     );
     // Stopped, it holds nothing.
