@@ -6,20 +6,17 @@
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
-use common::{KIOSK, assert_capture_file, open_database, send, start_hub};
+use common::{KIOSK, assert_capture_file, client, kill_9_when, open_database, send, start_hub};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_tickets_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
     let (mut hub, base) = start_hub(dir.path(), true);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .unwrap();
+    let client = client(Duration::from_secs(5));
     let acked: Arc<Mutex<Vec<(i64, String, String)>>> = Arc::default();
     let mut tasks = Vec::new();
     for k in 0..8 {
@@ -54,12 +51,10 @@ async fn acknowledged_tickets_survive_kill_9() {
             }
         }));
     }
-    let started = Instant::now();
-    while acked.lock().unwrap().len() < 60 && started.elapsed() < Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    hub.kill().unwrap(); // SIGKILL
-    hub.wait().unwrap();
+    kill_9_when(&mut hub, Duration::from_secs(60), || {
+        acked.lock().unwrap().len() >= 60
+    })
+    .await;
     for t in tasks {
         t.await.unwrap();
     }
@@ -175,10 +170,7 @@ async fn acknowledged_check_ins_and_signed_baps_survive_kill_9() {
     use reqwest::Method;
     let dir = tempfile::tempdir().unwrap();
     let (mut hub, base) = start_hub(dir.path(), true);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let client = client(Duration::from_secs(20));
 
     // Today's bookings, imported by the command while the hub runs.
     let office = must(
@@ -349,14 +341,10 @@ async fn acknowledged_check_ins_and_signed_baps_survive_kill_9() {
             }
         }));
     }
-    let started = Instant::now();
-    while (checked.lock().unwrap().len() < 40 || signed.lock().unwrap().len() < 3)
-        && started.elapsed() < Duration::from_secs(90)
-    {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    hub.kill().unwrap(); // SIGKILL
-    hub.wait().unwrap();
+    kill_9_when(&mut hub, Duration::from_secs(90), || {
+        checked.lock().unwrap().len() >= 40 && signed.lock().unwrap().len() >= 3
+    })
+    .await;
     for t in tasks {
         t.await.unwrap();
     }
@@ -471,10 +459,7 @@ async fn acknowledged_fingerprint_sessions_survive_kill_9() {
     use reqwest::Method;
     let dir = tempfile::tempdir().unwrap();
     let (mut hub, base) = start_hub(dir.path(), true);
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap();
+    let client = client(Duration::from_secs(20));
     let wsq = base64::engine::general_purpose::STANDARD.encode(print_wsq());
     // The default plan: all ten fingers.
     let fingers: Vec<Value> = ["right", "left"]
@@ -536,15 +521,10 @@ async fn acknowledged_fingerprint_sessions_survive_kill_9() {
             token
         }));
     }
-    let started = Instant::now();
-    while acked.lock().unwrap().len() < 12
-        && started.elapsed() < Duration::from_secs(120)
-        && !tasks.iter().all(|t| t.is_finished())
-    {
-        tokio::time::sleep(Duration::from_millis(3)).await;
-    }
-    hub.kill().unwrap();
-    hub.wait().unwrap();
+    kill_9_when(&mut hub, Duration::from_secs(120), || {
+        acked.lock().unwrap().len() >= 12 || tasks.iter().all(|t| t.is_finished())
+    })
+    .await;
     let mut tokens = Vec::new();
     for t in tasks {
         tokens.push(t.await.unwrap());

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Api, KIOSK, assert_capture_file, open_database, start_hub};
+use common::{Api, KIOSK, assert_capture_file, client, kill_9_when, open_database, start_hub};
 use image::{Rgb, RgbImage};
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -115,27 +115,19 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
         http: reqwest::Client::new(),
     };
     let (s, session) = api
-        .call(
-            reqwest::Method::POST,
+        .post(
             "",
             "/api/v1/auth/login",
-            Some(json!({"username": "officer", "password": "officer-demo"})),
+            json!({"username": "officer", "password": "officer-demo"}),
         )
         .await;
     assert_eq!(s, 200, "{session}");
     let officer = session["token"].as_str().unwrap().to_string();
     let (s, t) = api
-        .call(
-            reqwest::Method::POST,
-            KIOSK,
-            "/api/v1/tickets",
-            Some(json!({"service": "new_passport"})),
-        )
+        .post(KIOSK, "/api/v1/tickets", json!({"service": "new_passport"}))
         .await;
     assert_eq!(s, 200, "{t}");
-    let (_, counters) = api
-        .call(reqwest::Method::GET, &officer, "/api/v1/counters", None)
-        .await;
+    let (_, counters) = api.get(&officer, "/api/v1/counters").await;
     let c1 = counters
         .as_array()
         .unwrap()
@@ -146,11 +138,10 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
     let mut visit = Value::Null;
     for action in ["open", "call-next", "start"] {
         let (s, v) = api
-            .call(
-                reqwest::Method::POST,
+            .post(
                 &officer,
                 &format!("/api/v1/counters/{c1}/{action}"),
-                Some(json!({})),
+                json!({}),
             )
             .await;
         assert_eq!(s, 200, "{action}: {v}");
@@ -268,9 +259,7 @@ async fn the_real_hub_checks_frames_and_stores_the_35x45_photo_sealed() {
 /// Runs counter actions (`open`, `call-next`, ...) on counter `name` as `token`; the answer
 /// of the last one.
 async fn at_counter(api: &Api, token: &str, name: &str, actions: &[&str]) -> Value {
-    let (_, counters) = api
-        .call(reqwest::Method::GET, token, "/api/v1/counters", None)
-        .await;
+    let (_, counters) = api.get(token, "/api/v1/counters").await;
     let counter = counters
         .as_array()
         .unwrap()
@@ -281,11 +270,10 @@ async fn at_counter(api: &Api, token: &str, name: &str, actions: &[&str]) -> Val
     let mut last = Value::Null;
     for action in actions {
         let (s, v) = api
-            .call(
-                reqwest::Method::POST,
+            .post(
                 token,
                 &format!("/api/v1/counters/{counter}/{action}"),
-                Some(json!({})),
+                json!({}),
             )
             .await;
         assert_eq!(s, 200, "{name} {action}: {v}");
@@ -305,20 +293,16 @@ async fn acknowledged_photos_survive_kill_9() {
     let (mut child, base) = start_hub(dir.path(), true);
     let api = Arc::new(Api {
         base,
-        http: reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .unwrap(),
+        http: client(std::time::Duration::from_secs(20)),
     });
     let frame = encode(&astronaut_with_head_room(), image::ImageFormat::Png);
     let mut tokens = Vec::new();
     for user in ["officer", "officer2"] {
         let (s, session) = api
-            .call(
-                reqwest::Method::POST,
+            .post(
                 "",
                 "/api/v1/auth/login",
-                Some(json!({"username": user, "password": format!("{user}-demo")})),
+                json!({"username": user, "password": format!("{user}-demo")}),
             )
             .await;
         assert_eq!(s, 200, "{session}");
@@ -326,12 +310,7 @@ async fn acknowledged_photos_survive_kill_9() {
     }
     for _ in 0..2 {
         let (s, t) = api
-            .call(
-                reqwest::Method::POST,
-                KIOSK,
-                "/api/v1/tickets",
-                Some(json!({"service": "new_passport"})),
-            )
+            .post(KIOSK, "/api/v1/tickets", json!({"service": "new_passport"}))
             .await;
         assert_eq!(s, 200, "{t}");
     }
@@ -378,12 +357,10 @@ async fn acknowledged_photos_survive_kill_9() {
             (visit, token)
         }));
     }
-    let started = std::time::Instant::now();
-    while acked.lock().unwrap().len() < 8 && started.elapsed().as_secs() < 120 {
-        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_9_when(&mut child, std::time::Duration::from_secs(120), || {
+        acked.lock().unwrap().len() >= 8
+    })
+    .await;
     let mut served = Vec::new();
     for t in tasks {
         served.push(t.await.unwrap());
@@ -432,12 +409,7 @@ async fn acknowledged_photos_survive_kill_9() {
             .map(|(i, ..)| *i)
             .max();
         let (s, report) = api
-            .call(
-                reqwest::Method::GET,
-                &token,
-                &format!("/api/v1/visits/{visit}/photo/report"),
-                None,
-            )
+            .get(&token, &format!("/api/v1/visits/{visit}/photo/report"))
             .await;
         assert_eq!(s, 200, "{report}");
         assert_eq!(

@@ -19,7 +19,7 @@ use loket_sync_protocol::{Booking, BookingApplicant, Change, PaymentState};
 use serde_json::{Value, json};
 
 mod common;
-use common::Api;
+use common::{Api, client};
 
 const KIOSK: &str = "lkd_demo_kiosk";
 /// The NIK of the BAP that goes to central sealed in the hub's outbox.
@@ -244,10 +244,7 @@ async fn office_and_central(store: Arc<dyn CentralStore>, office: &str) {
     let (mut hub, base) = start_hub(data);
     let api = Api {
         base,
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap(),
+        http: client(Duration::from_secs(10)),
     };
     let supervisor = api.login("supervisor", "supervisor-demo").await;
     let officer = api.login("officer", "officer-demo").await;

@@ -68,6 +68,11 @@ pub async fn send(
     Ok((status, value))
 }
 
+/// An HTTP client whose requests give up after `timeout` (a killed hub must not hang a test).
+pub fn client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder().timeout(timeout).build().unwrap()
+}
+
 /// A hub's API at `base` (`http://127.0.0.1:PORT`).
 pub struct Api {
     /// The hub's base URL.
@@ -111,6 +116,17 @@ impl Api {
     pub async fn get(&self, token: &str, path: &str) -> (u16, serde_json::Value) {
         self.call(reqwest::Method::GET, token, path, None).await
     }
+}
+
+/// Waits until `enough()` holds (checked every few milliseconds) or `limit` has passed,
+/// then kills the hub with SIGKILL and reaps it: the crash tests' "kill -9 mid-burst".
+pub async fn kill_9_when(hub: &mut Child, limit: Duration, enough: impl Fn() -> bool) {
+    let started = std::time::Instant::now();
+    while !enough() && started.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+    hub.kill().unwrap();
+    hub.wait().unwrap();
 }
 
 /// The database of a hub's data folder (for checks after the hub has stopped).

@@ -156,6 +156,20 @@ async fn authenticate(
     Ok(signed.office)
 }
 
+/// [`authenticate`] for a route under `/offices/{code}`: the signing office must be `code`.
+async fn authenticate_office(
+    state: &AppState,
+    code: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, Failure> {
+    let office = authenticate(state, method, uri, headers, body).await?;
+    same_office(&office, code)?;
+    Ok(office)
+}
+
 fn same_office(signed: &str, path_code: &str) -> Result<(), Failure> {
     if signed == path_code {
         Ok(())
@@ -230,8 +244,7 @@ async fn upload_events(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let office = authenticate(&state, &method, &uri, &headers, &body).await?;
-    same_office(&office, &code)?;
+    let office = authenticate_office(&state, &code, &method, &uri, &headers, &body).await?;
     let batch: UploadEvents = serde_json::from_slice(&body).map_err(|e| {
         Failure::new(
             StatusCode::BAD_REQUEST,
@@ -259,8 +272,7 @@ async fn office_ack(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let office = authenticate(&state, &method, &uri, &headers, &[]).await?;
-    same_office(&office, &code)?;
+    let office = authenticate_office(&state, &code, &method, &uri, &headers, &[]).await?;
     Ok(Json(state.store.office_ack(&office).await?).into_response())
 }
 
@@ -284,8 +296,7 @@ async fn feed(
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
-    let office = authenticate(&state, &method, &uri, &headers, &[]).await?;
-    same_office(&office, &code)?;
+    let office = authenticate_office(&state, &code, &method, &uri, &headers, &[]).await?;
     Ok(Json(state.store.feed(&office, q.after, q.limit).await?).into_response())
 }
 
@@ -367,8 +378,7 @@ async fn blob_batch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let office = authenticate(&state, &method, &uri, &headers, &body).await?;
-    same_office(&office, &code)?;
+    let office = authenticate_office(&state, &code, &method, &uri, &headers, &body).await?;
     let parts = decode_blob_batch(&body).map_err(|e| {
         Failure::new(
             StatusCode::BAD_REQUEST,
