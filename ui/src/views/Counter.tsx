@@ -237,17 +237,30 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
   const [link, setLink] = useState<LiveState>("connecting");
   const [error, setError] = useState<string | null>(null);
   const [transferOpen, setTransferOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusyState] = useState(false);
   const visitRef = useRef(visit);
   visitRef.current = visit;
+  // Read by the key handler: a key pressed right after an action ends must see the desk as
+  // it is now, not as it was when the handler's render last ran its effects.
+  const busyRef = useRef(false);
+  const setBusy = (value: boolean) => {
+    busyRef.current = value;
+    setBusyState(value);
+  };
+  // Refreshes overlap (live events, the poll, actions): only the newest one may set the desk,
+  // so an older answer arriving late cannot bring back a visit that was already finished.
+  const refreshes = useRef(0);
 
   const refresh = useCallback(async () => {
+    const mine = ++refreshes.current;
     try {
       const [q, c] = await Promise.all([api.queue(counter.id), api.current(counter.id)]);
+      if (mine !== refreshes.current) return;
       setQueue(q);
       setVisit(c);
+      visitRef.current = c;
     } catch (err) {
-      setError(describe(err));
+      if (mine === refreshes.current) setError(describe(err));
     }
   }, [counter.id]);
 
@@ -263,7 +276,7 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
   }, [refresh]);
 
   const run = async (def: ActionDef) => {
-    if (busy || !enabled(def, visitRef.current)) return;
+    if (busyRef.current || !enabled(def, visitRef.current)) return;
     if (def.action === "transfer") {
       setTransferOpen(true);
       return;
@@ -281,16 +294,18 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
     }
   };
 
+  const runRef = useRef(run);
+  runRef.current = run;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const def = ACTIONS.find((a) => a.key === e.key);
       if (!def) return;
       e.preventDefault();
-      run(def);
+      runRef.current(def);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  });
+  }, []);
 
   const stagesOfService = (visit && counter.stages.length ? counter.stages : []) as string[];
 
