@@ -62,6 +62,10 @@ for i in $(seq 1 "$RUNS"); do
     if [ "$i" = "$RUNS" ]; then
         sleep 5
         rss_app=$(awk '/^VmRSS:/ {print $2}' "/proc/$app/status")
+        helpers=""
+        for c in $(pgrep -P "$app" 2>/dev/null); do
+            helpers="$helpers, $(cat "/proc/$c/comm" 2>/dev/null) $(( $(awk '/^VmRSS:/ {print $2}' "/proc/$c/status" 2>/dev/null || echo 0) / 1024 )) MB"
+        done
         rss_all=$(rss_tree_kb "$app")
         pss_all=$(pss_tree_kb "$app")
     fi
@@ -73,4 +77,5 @@ sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 median=$(echo "$sorted" | sed -n "$(( (RUNS + 1) / 2 ))p")
 echo "loket-desktop ($(basename "$(dirname "$APP")") build), display role, $RUNS runs under Xvfb"
 echo "cold start to first interactive screen: median ${median} ms (runs: ${times[*]} ms; target < 1500 ms)"
+echo "idle memory after 5 s, RSS per process: app $((rss_app / 1024)) MB$helpers"
 echo "idle memory after 5 s: app $((rss_app / 1024)) MB RSS, with its WebKit processes $((rss_all / 1024)) MB RSS (shared libraries counted in each), $((pss_all / 1024)) MB PSS (shared pages counted once) (target < 150 MB)"

@@ -13,6 +13,8 @@ mod camera;
 mod config;
 mod embedded;
 mod fingerprint;
+#[cfg(target_os = "linux")]
+mod gl_driver;
 mod health;
 mod logging;
 mod printing;
@@ -157,7 +159,12 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match run(config, started) {
+    // Before any thread starts: it changes the environment (see gl_driver).
+    #[cfg(target_os = "linux")]
+    let gl = (!config.gpu_compositing).then(gl_driver::keep_out_of_this_process);
+    #[cfg(not(target_os = "linux"))]
+    let gl: Option<()> = None;
+    match run(config, started, gl) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!(error = %format!("{err:#}"), "loket-desktop stopped");
@@ -167,10 +174,17 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run(config: DesktopConfig, started: std::time::Instant) -> anyhow::Result<()> {
+fn run(
+    config: DesktopConfig,
+    started: std::time::Instant,
+    gl: Option<impl std::fmt::Debug>,
+) -> anyhow::Result<()> {
     let _log_guard = logging::init(&config.log_dir)?;
     let hub_url = config.hub.clone();
     tracing::info!(role = %config.role, hub = %hub_url, "starting");
+    if let Some(gl) = gl {
+        tracing::info!(outcome = ?gl, "OpenGL driver in the app process (software rendering)");
+    }
     let info = DesktopInfo {
         role: config.role,
         hub: hub_url.clone(),

@@ -271,7 +271,33 @@ function lanAddress() {
   return null;
 }
 
-/** Runs the app (no WebDriver) in `role` against a stand-in hub on `host`; the probe's result. */
+/** The shared objects mapped by the `loket-desktop` process below `root` (xvfb-run's group). */
+function appLibraries(root) {
+  const children = new Map();
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const ppid = /^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))[1];
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const todo = [String(root)];
+  while (todo.length) {
+    const pid = todo.shift();
+    if (fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "loket-desktop") {
+      const maps = fs.readFileSync(`/proc/${pid}/maps`, "utf8");
+      return [...new Set(maps.split("\n").map((l) => l.split(/\s+/)[5]).filter((f) => f && f.includes(".so")))];
+    }
+    todo.push(...(children.get(pid) ?? []));
+  }
+  throw new Error("no loket-desktop process found");
+}
+
+/**
+ * Runs the app (no WebDriver) in `role` against a stand-in hub on `host`; the probe's result,
+ * with `libraries`: what the app's own process has mapped once the page has run.
+ */
 async function probeCamera(role, host) {
   let deliver;
   const result = new Promise((resolve) => (deliver = resolve));
@@ -302,10 +328,11 @@ async function probeCamera(role, host) {
     env: { ...process.env, LOKET_TEST_MOCK_CAMERA: "1" },
   });
   try {
-    return await Promise.race([
+    const out = await Promise.race([
       result,
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no probe result from the ${role} window within 60 s`)), 60_000)),
     ]);
+    return { ...out, libraries: appLibraries(app.pid) };
   } finally {
     try {
       process.kill(-app.pid, "SIGTERM");
@@ -316,6 +343,19 @@ async function probeCamera(role, host) {
     server.close();
   }
 }
+
+test("software rendering (the default) keeps the OpenGL driver out of the app's own process", async () => {
+  // Mesa's driver (linked to LLVM) costs a process ~50 MB; WebKit's web process still loads
+  // it, the app's process needs none of it when the page is drawn in software.
+  const display = await probeCamera("display", "127.0.0.1");
+  assert.equal(display.mediaDevices !== undefined, true, "the page ran");
+  assert.ok(display.libraries.some((l) => /libwebkit2gtk/.test(l)), `WebKit is in the app: ${display.libraries.length} libraries`);
+  const gl = display.libraries.filter((l) => /_dri\.so|libLLVM|libEGL_mesa|libGLX_mesa/.test(l));
+  assert.deepEqual(gl, [], "no OpenGL driver mapped in the app process");
+  const logDir = path.join(ARTIFACTS, "desktop-logs-probe-display");
+  const log = fs.readdirSync(logDir).map((f) => fs.readFileSync(path.join(logDir, f), "utf8")).join("");
+  assert.match(log, /OpenGL driver in the app process.*KeptOut/);
+});
 
 test("desktop app's own camera permission, hub on a LAN address: counter gets the camera only, kiosk none", async (t) => {
   const host = lanAddress();
