@@ -11,7 +11,9 @@ mod store;
 pub use openapi::document as openapi_document;
 pub use server::{MAX_BODY_BYTES, MAX_EVENTS_PER_BATCH, RunningServer, TlsPem, router, spawn};
 pub use sql::SqlStore;
-pub use store::{CentralStore, EffectCount, NonceCheck, StoreError};
+pub use store::{
+    CentralStore, EffectCount, NonceCheck, Nonced, RequestNonce, StoreError, WholeBlob,
+};
 
 /// Opens the store named by a database URL, or SQLite in `data_dir` when none is given.
 pub async fn open_store(

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use loket_sync_protocol::{
     ApiError, BatchBlobOutcome, BlobBatchResponse, EnrolRequest, EnrolResponse, HEADER_NONCE,
     HEADER_OFFICE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_BATCH_BLOBS, PROTOCOL_VERSION,
@@ -17,7 +18,7 @@ use loket_sync_protocol::{
 };
 use serde::Deserialize;
 
-use crate::store::{CentralStore, NonceCheck, StoreError};
+use crate::store::{CentralStore, Nonced, RequestNonce, StoreError, WholeBlob};
 
 /// Largest request body accepted (a blob chunk or an event batch).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -79,14 +80,41 @@ fn unauthorized(code: &'static str, message: impl Into<String>) -> Failure {
     Failure::new(StatusCode::UNAUTHORIZED, code, message)
 }
 
-/// Checks the signature headers; returns the authenticated office code.
-async fn authenticate(
+/// A request whose signature verified; its nonce is not remembered yet.
+struct Verified<'a> {
+    signed: SignedHeaders,
+    method: &'a Method,
+    path: &'a str,
+    body: &'a [u8],
+    /// The office's key the signature verified with.
+    key: String,
+    /// Whether `key` was read from the database (not the store's cache).
+    key_from_database: bool,
+}
+
+impl Verified<'_> {
+    fn office(&self) -> &str {
+        &self.signed.office
+    }
+
+    fn nonce(&self) -> RequestNonce {
+        RequestNonce {
+            key: self.key.clone(),
+            nonce: self.signed.nonce.clone(),
+            unix: self.signed.timestamp,
+        }
+    }
+}
+
+/// Checks the signature headers against the office's key (cached; read from the database
+/// once more if it does not verify). Remembers nothing: see [`remember`].
+async fn verify<'a>(
     state: &AppState,
-    method: &Method,
-    uri: &Uri,
+    method: &'a Method,
+    uri: &'a Uri,
     headers: &HeaderMap,
-    body: &[u8],
-) -> Result<String, Failure> {
+    body: &'a [u8],
+) -> Result<Verified<'a>, Failure> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -108,16 +136,27 @@ async fn authenticate(
         signature: header(HEADER_SIGNATURE)?,
     };
     let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut verified = Verified {
+        signed,
+        method,
+        path,
+        body,
+        key: String::new(),
+        key_from_database: false,
+    };
+    verify_with(state, &mut verified).await?;
+    Ok(verified)
+}
+
+/// Verifies with the office's key: the cached one first unless `key_from_database` is set,
+/// then the one in the database.
+async fn verify_with(state: &AppState, v: &mut Verified<'_>) -> Result<(), Failure> {
     let now = chrono::Utc::now().timestamp();
-    // The key may come from the store's cache; the nonce insert confirms it against the
-    // database. A request that does not verify with a cached key, or whose key changed
-    // meanwhile, is checked once more with the key read from the database.
-    let mut fresh = false;
     loop {
-        let key = if fresh {
-            state.store.office_key_uncached(&signed.office).await?
+        let key = if v.key_from_database {
+            state.store.office_key_uncached(v.office()).await?
         } else {
-            state.store.office_key(&signed.office).await?
+            state.store.office_key(v.office()).await?
         };
         let key = key.ok_or_else(|| {
             unauthorized(
@@ -125,27 +164,41 @@ async fn authenticate(
                 "Kantor belum terdaftar atau perangkat belum didaftarkan. Jalankan `loket sync enrol`. / Office unknown or device not enrolled. Run `loket sync enrol`.",
             )
         })?;
-        if let Err(e) = verify_request(&key, &signed, method.as_str(), path, body, now) {
-            if fresh {
+        match verify_request(&key, &v.signed, v.method.as_str(), v.path, v.body, now) {
+            Ok(()) => {
+                v.key = key;
+                return Ok(());
+            }
+            Err(e) if v.key_from_database => {
                 return Err(unauthorized("bad_signature", e.to_string()));
             }
-            fresh = true;
-            continue;
+            Err(_) => v.key_from_database = true,
         }
-        match state
-            .store
-            .remember_nonce(&signed.office, &key, &signed.nonce, signed.timestamp)
-            .await?
-        {
-            NonceCheck::Fresh => break,
-            NonceCheck::Replay => {
+    }
+}
+
+/// Runs `write` (which remembers the request's nonce in the same commit as its own rows)
+/// and answers a replay or a stale key. A key found changed meanwhile (rotated, or a stale
+/// cache) is read from the database and the request verified and tried once more.
+async fn remember<'w, T>(
+    state: &AppState,
+    v: &mut Verified<'_>,
+    mut write: impl FnMut(RequestNonce) -> BoxFuture<'w, Result<Nonced<T>, StoreError>>,
+) -> Result<T, Failure> {
+    loop {
+        match write(v.nonce()).await? {
+            Nonced::Done(t) => return Ok(t),
+            Nonced::Replay => {
                 return Err(unauthorized(
                     "replay",
                     "Permintaan ini sudah pernah diterima (replay), ditolak. / This request was already received (replay); refused.",
                 ));
             }
-            NonceCheck::KeyChanged if !fresh => fresh = true,
-            NonceCheck::KeyChanged => {
+            Nonced::KeyChanged if !v.key_from_database => {
+                v.key_from_database = true;
+                verify_with(state, v).await?;
+            }
+            Nonced::KeyChanged => {
                 return Err(unauthorized(
                     "not_enrolled",
                     "Kunci perangkat kantor baru saja berganti; coba lagi. / The office's device key just changed; try again.",
@@ -153,7 +206,30 @@ async fn authenticate(
             }
         }
     }
-    Ok(signed.office)
+}
+
+/// Checks the signature headers and remembers the nonce (for requests that write nothing
+/// else); returns the authenticated office code.
+async fn authenticate(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, Failure> {
+    let mut v = verify(state, method, uri, headers, body).await?;
+    let office = v.office().to_string();
+    remember(state, &mut v, |n| {
+        let (store, office) = (&state.store, &office);
+        Box::pin(async move {
+            let check = store
+                .remember_nonce(office, &n.key, &n.nonce, n.unix)
+                .await?;
+            Ok(Nonced::from(check))
+        })
+    })
+    .await?;
+    Ok(office)
 }
 
 /// [`authenticate`] for a route under `/offices/{code}`: the signing office must be `code`.
@@ -244,7 +320,8 @@ async fn upload_events(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let office = authenticate_office(&state, &code, &method, &uri, &headers, &body).await?;
+    let mut v = verify(&state, &method, &uri, &headers, &body).await?;
+    same_office(v.office(), &code)?;
     let batch: UploadEvents = serde_json::from_slice(&body).map_err(|e| {
         Failure::new(
             StatusCode::BAD_REQUEST,
@@ -261,7 +338,13 @@ async fn upload_events(
             ),
         ));
     }
-    let response = state.store.append_events(&office, &batch.events).await?;
+    // The nonce is remembered in the same transaction as the events.
+    let (store, events) = (&state.store, &batch.events);
+    let response = remember(&state, &mut v, |n| {
+        let code = &code;
+        Box::pin(async move { store.append_events_signed(code, &n, events).await })
+    })
+    .await?;
     Ok(Json(response).into_response())
 }
 
@@ -378,7 +461,8 @@ async fn blob_batch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Failure> {
-    let office = authenticate_office(&state, &code, &method, &uri, &headers, &body).await?;
+    let mut v = verify(&state, &method, &uri, &headers, &body).await?;
+    same_office(v.office(), &code)?;
     let parts = decode_blob_batch(&body).map_err(|e| {
         Failure::new(
             StatusCode::BAD_REQUEST,
@@ -395,12 +479,21 @@ async fn blob_batch(
             ),
         ));
     }
-    let writes = parts.iter().map(|(blob, bytes)| {
-        state
-            .store
-            .blob_write(&office, &blob.sha256, 0, bytes, blob.size)
-    });
-    let results = futures_util::future::join_all(writes).await;
+    let blobs: Vec<WholeBlob<'_>> = parts
+        .iter()
+        .map(|(blob, bytes)| WholeBlob {
+            sha256: &blob.sha256,
+            size: blob.size,
+            bytes,
+        })
+        .collect();
+    // The blobs' ownership is committed with the request's nonce.
+    let (store, blobs) = (&state.store, &blobs);
+    let results = remember(&state, &mut v, |n| {
+        let code = &code;
+        Box::pin(async move { store.blob_batch_write(code, &n, blobs).await })
+    })
+    .await?;
     let mut outcomes = Vec::with_capacity(parts.len());
     for ((blob, _), result) in parts.iter().zip(results) {
         let (complete, error) = match result {

@@ -18,7 +18,9 @@ use sqlx::{AnyPool, Row};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::store::{CentralStore, EffectCount, NonceCheck, StoreError};
+use crate::store::{
+    CentralStore, EffectCount, NonceCheck, Nonced, RequestNonce, StoreError, WholeBlob,
+};
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS offices (code TEXT PRIMARY KEY, token_sha256 TEXT, public_key TEXT, created_at TEXT NOT NULL)",
@@ -61,11 +63,14 @@ pub struct SqlStore {
 
 /// A small write for the writer task.
 enum Job {
+    /// A request's nonce; with `owns`, the blobs (SHA-256, size) the same request stored,
+    /// recorded as the office's only if the nonce is fresh.
     Nonce {
         office: String,
         key: String,
         nonce: String,
         unix: i64,
+        owns: Vec<(String, i64)>,
         reply: oneshot::Sender<Result<NonceCheck, StoreError>>,
     },
     Own {
@@ -102,6 +107,7 @@ fn placeholders(rows: usize, width: usize, casts: &[&str]) -> String {
 /// Commits one group of small writes; answers each waiter.
 async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
     let mut nonces = Vec::new();
+    let mut nonce_owns = Vec::new();
     let mut owns = Vec::new();
     for job in jobs {
         match job {
@@ -110,8 +116,12 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
                 key,
                 nonce,
                 unix,
+                owns,
                 reply,
-            } => nonces.push((office, key, nonce, unix, reply)),
+            } => {
+                nonces.push((office, key, nonce, unix, reply));
+                nonce_owns.push(owns);
+            }
             Job::Own {
                 office,
                 sha256,
@@ -188,31 +198,45 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
                 checks.push(NonceCheck::KeyChanged);
             }
         }
-        if !owns.is_empty() {
-            owns.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        // Ownership rows: those asked alone, and those of requests whose nonce was fresh.
+        let mut rows: Vec<(&str, &str, i64)> = owns
+            .iter()
+            .map(|o| (o.0.as_str(), o.1.as_str(), o.2))
+            .collect();
+        for ((n, check), blobs) in nonces.iter().zip(&checks).zip(&nonce_owns) {
+            if *check == NonceCheck::Fresh {
+                rows.extend(blobs.iter().map(|(sha, size)| (n.0.as_str(), sha.as_str(), *size)));
+            }
+        }
+        if !rows.is_empty() {
+            rows.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+            rows.dedup_by(|a, b| (a.0, a.1) == (b.0, b.1));
             let now = now_text();
+            // One row per blob (two offices may own the same one).
+            let mut blobs = rows.clone();
+            blobs.dedup_by(|a, b| a.1 == b.1);
             let sql = format!(
                 "INSERT INTO blobs (sha256, size, stored_at) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders(owns.len(), 3, &["TEXT", "BIGINT", "TEXT"])
+                placeholders(blobs.len(), 3, &["TEXT", "BIGINT", "TEXT"])
             );
             // Only placeholders are generated; every value is bound.
             // Not kept as a prepared statement: the row count varies from call to call.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for o in &owns {
-                q = q.bind(o.1.clone()).bind(o.2).bind(now.clone());
+            for o in &blobs {
+                q = q.bind(o.1.to_string()).bind(o.2).bind(now.clone());
             }
             q.execute(&mut *tx).await.map_err(db)?;
             let sql = format!(
                 "INSERT INTO blob_owners (office, sha256) VALUES {} ON CONFLICT DO NOTHING",
-                placeholders(owns.len(), 2, &[])
+                placeholders(rows.len(), 2, &[])
             );
             // Only placeholders are generated; every value is bound.
             // Not kept as a prepared statement: the row count varies from call to call.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            let mut by_owner: Vec<_> = owns.iter().collect();
-            by_owner.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            let mut by_owner = rows.clone();
+            by_owner.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
             for o in by_owner {
-                q = q.bind(o.0.clone()).bind(o.1.clone());
+                q = q.bind(o.0.to_string()).bind(o.1.to_string());
             }
             q.execute(&mut *tx).await.map_err(db)?;
         }
@@ -397,10 +421,9 @@ impl SqlStore {
         answer.await.map_err(|_| writer_gone())?
     }
 
-    /// Moves a verified partial file into place and records the office as its owner.
+    /// Moves a verified partial file into place (the caller records the owner).
     async fn complete(
         &self,
-        code: &str,
         sha256: &str,
         partial: &Path,
         total: u64,
@@ -410,13 +433,301 @@ impl SqlStore {
             tokio::fs::create_dir_all(dir).await?;
         }
         tokio::fs::rename(partial, &final_path).await?;
-        self.own_blob(code, sha256, total).await?;
         Ok(BlobStatus {
             sha256: sha256.to_string(),
             received: total,
             size: Some(total),
             complete: true,
         })
+    }
+
+    /// Stores a batch of events, with `nonce` remembered first in the same transaction.
+    async fn append_events_in(
+        &self,
+        code: &str,
+        nonce: Option<&RequestNonce>,
+        events: &[Event],
+    ) -> Result<Nonced<UploadEventsResponse>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if let Some(n) = nonce {
+            // As in the writer's group: only while the signing key is still the office's.
+            let kept = sqlx::query(
+                "INSERT INTO nonces (office, nonce, unix) SELECT $1, $2, $3 \
+                 WHERE EXISTS (SELECT 1 FROM offices o WHERE o.code = $1 AND o.public_key = $4) \
+                 ON CONFLICT DO NOTHING RETURNING office",
+            )
+            .bind(code)
+            .bind(n.nonce.as_str())
+            .bind(n.unix)
+            .bind(n.key.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            if kept.is_none() {
+                let current = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let current = match current {
+                    Some(r) => r.try_get::<Option<String>, _>("public_key").map_err(db)?,
+                    None => None,
+                };
+                tx.rollback().await.map_err(db)?;
+                if current.as_deref() == Some(n.key.as_str()) {
+                    return Ok(Nonced::Replay);
+                }
+                self.forget_key(code);
+                return Ok(Nonced::KeyChanged);
+            }
+        }
+        sqlx::query(
+            "INSERT INTO office_progress (office, contiguous_seq, events) VALUES ($1, 0, 0) ON CONFLICT DO NOTHING",
+        )
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        let received_at = now_text();
+        // Every acceptable event in multi-row inserts (in order, so the first of two
+        // events with one id or one seq is the one stored); the ids that went in come back.
+        let candidates: Vec<&Event> = events
+            .iter()
+            .filter(|ev| refusal(code, ev).is_none())
+            .collect();
+        let mut inserted: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for part in candidates.chunks(EVENT_ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT INTO events (event_id, office, seq, kind, payload, occurred_at, received_at) VALUES {} ON CONFLICT DO NOTHING RETURNING event_id",
+                placeholders(part.len(), 7, &[])
+            );
+            // Only placeholders are generated; every value is bound.
+            // Not kept as a prepared statement: the row count varies from call to call.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+            for ev in part {
+                q = q
+                    .bind(ev.event_id.to_string())
+                    .bind(code.to_string())
+                    .bind(ev.seq)
+                    .bind(ev.kind.clone())
+                    .bind(ev.payload.to_string())
+                    .bind(ev.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+                    .bind(received_at.clone());
+            }
+            for row in q.fetch_all(&mut *tx).await.map_err(db)? {
+                inserted.insert(row.try_get("event_id").map_err(db)?);
+            }
+        }
+        let mut acks = Vec::with_capacity(events.len());
+        let mut applied = 0i64;
+        let mut effects: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        for ev in events {
+            let ack = |outcome, reason| EventAck {
+                event_id: ev.event_id,
+                seq: ev.seq,
+                outcome,
+                reason,
+            };
+            if let Some(reason) = refusal(code, ev) {
+                acks.push(ack(EventOutcome::Rejected, Some(reason)));
+                continue;
+            }
+            // `remove`: a second event with the same id in this batch is not the one stored.
+            if inserted.remove(&ev.event_id.to_string()) {
+                *effects.entry(ev.kind.as_str()).or_default() += 1;
+                applied += 1;
+                acks.push(ack(EventOutcome::Applied, None));
+                continue;
+            }
+            let existing = sqlx::query(
+                "SELECT event_id, office, seq, kind, payload, occurred_at FROM events WHERE event_id = $1",
+            )
+            .bind(ev.event_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+            let outcome = match existing {
+                Some(row) => {
+                    let office: String = row.try_get("office").map_err(db)?;
+                    let stored = row_event(&row)?;
+                    if office == code && stored == *ev {
+                        ack(EventOutcome::Duplicate, None)
+                    } else {
+                        ack(
+                            EventOutcome::Rejected,
+                            Some("event_id sudah dipakai dengan isi lain. / event_id reused with different content.".into()),
+                        )
+                    }
+                }
+                None => ack(
+                    EventOutcome::Rejected,
+                    Some(
+                        "seq sudah dipakai peristiwa lain. / seq already used by another event."
+                            .into(),
+                    ),
+                ),
+            };
+            acks.push(outcome);
+        }
+        // Each stored event's effect, counted once per kind, in the same transaction.
+        for (kind, count) in effects {
+            sqlx::query(
+                "INSERT INTO effects (office, kind, count) VALUES ($1, $2, $3) ON CONFLICT (office, kind) DO UPDATE SET count = effects.count + excluded.count",
+            )
+            .bind(code)
+            .bind(kind)
+            .bind(count)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        let row = sqlx::query("SELECT contiguous_seq FROM office_progress WHERE office = $1")
+            .bind(code)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        let mut contiguous: i64 = row.try_get("contiguous_seq").map_err(db)?;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq FROM events WHERE office = $1 AND seq > $2 ORDER BY seq LIMIT 1000",
+            )
+            .bind(code)
+            .bind(contiguous)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            let mut walked = 0usize;
+            for r in &rows {
+                let seq: i64 = r.try_get("seq").map_err(db)?;
+                if seq != contiguous + 1 {
+                    break;
+                }
+                contiguous = seq;
+                walked += 1;
+            }
+            if walked < 1000 {
+                break;
+            }
+        }
+        sqlx::query(
+            "UPDATE office_progress SET contiguous_seq = $1, events = events + $2 WHERE office = $3",
+        )
+        .bind(contiguous)
+        .bind(applied)
+        .bind(code)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Nonced::Done(UploadEventsResponse {
+            acks,
+            contiguous_seq: contiguous,
+        }))
+    }
+
+    /// Writes bytes `start..` of a `total`-byte blob to its file (whole or appended to the
+    /// partial copy), hash-checked when complete. Ownership is the caller's to record.
+    async fn write_blob_bytes(
+        &self,
+        sha256: &str,
+        start: u64,
+        bytes: &[u8],
+        total: u64,
+    ) -> Result<BlobStatus, StoreError> {
+        let _guard = self.lock_for(sha256).lock().await;
+        if start == 0 && bytes.len() as u64 == total {
+            // The whole blob in one request (photos and prints): one trip to the blocking
+            // pool checks what central holds, verifies the hash on the bytes in hand,
+            // writes, fsyncs and moves the file into place (no read back).
+            let final_path = self.final_path(sha256);
+            let partial = self.partial_path(sha256);
+            let data = bytes.to_vec();
+            let sha = sha256.to_string();
+            let written = tokio::task::spawn_blocking(move || {
+                write_whole_blob(&final_path, &partial, &sha, &data)
+            })
+            .await
+            .map_err(|e| StoreError::Other(e.to_string()))??;
+            if let Some(size) = written {
+                return Ok(BlobStatus {
+                    sha256: sha256.to_string(),
+                    received: size,
+                    size: Some(size),
+                    complete: true,
+                });
+            }
+        }
+        let status = self.status_unlocked(sha256).await?;
+        if status.complete {
+            return Ok(status);
+        }
+        if start > status.received {
+            return Err(StoreError::RangeMismatch(status));
+        }
+        let partial = self.partial_path(sha256);
+        let skip = usize::try_from(status.received - start).unwrap_or(usize::MAX);
+        let mut received = status.received;
+        if skip < bytes.len() {
+            let fresh = &bytes[skip..];
+            if received + fresh.len() as u64 > total {
+                let _ = tokio::fs::remove_file(&partial).await;
+                return Err(StoreError::HashMismatch);
+            }
+            let mut file = tokio::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&partial)
+                .await?;
+            if let Err(e) = async {
+                file.write_all(fresh).await?;
+                file.sync_data().await
+            }
+            .await
+            {
+                // Keep what was written before this chunk so the office resumes from there.
+                let _ = file.set_len(status.received).await;
+                return Err(e.into());
+            }
+            received += fresh.len() as u64;
+        }
+        if received < total {
+            return Ok(BlobStatus {
+                sha256: sha256.to_string(),
+                received,
+                size: None,
+                complete: false,
+            });
+        }
+        let content = tokio::fs::read(&partial).await.unwrap_or_default();
+        if sha256_hex(&content) != sha256 {
+            let _ = tokio::fs::remove_file(&partial).await;
+            return Err(StoreError::HashMismatch);
+        }
+        self.complete(sha256, &partial, total).await
+    }
+
+    /// Remembers a request's nonce (see [`Job::Nonce`]), with the blobs it stored.
+    async fn nonce_with_owns(
+        &self,
+        code: &str,
+        nonce: &RequestNonce,
+        owns: Vec<(String, i64)>,
+    ) -> Result<NonceCheck, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Nonce {
+            office: code.to_string(),
+            key: nonce.key.clone(),
+            nonce: nonce.nonce.clone(),
+            unix: nonce.unix,
+            owns,
+            reply,
+        })
+        .await?;
+        let check = answer.await.map_err(|_| writer_gone())??;
+        if check == NonceCheck::KeyChanged {
+            self.forget_key(code);
+        }
+        Ok(check)
     }
 
     async fn submit(&self, job: Job) -> Result<(), StoreError> {
@@ -601,20 +912,21 @@ impl CentralStore for SqlStore {
         nonce: &str,
         unix: i64,
     ) -> Result<NonceCheck, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.submit(Job::Nonce {
-            office: code.to_string(),
+        let nonce = RequestNonce {
             key: key.to_string(),
             nonce: nonce.to_string(),
             unix,
-            reply,
-        })
-        .await?;
-        let check = answer.await.map_err(|_| writer_gone())??;
-        if check == NonceCheck::KeyChanged {
-            self.forget_key(code);
-        }
-        Ok(check)
+        };
+        self.nonce_with_owns(code, &nonce, Vec::new()).await
+    }
+
+    async fn append_events_signed(
+        &self,
+        code: &str,
+        nonce: &RequestNonce,
+        events: &[Event],
+    ) -> Result<Nonced<UploadEventsResponse>, StoreError> {
+        self.append_events_in(code, Some(nonce), events).await
     }
 
     async fn append_events(
@@ -622,149 +934,13 @@ impl CentralStore for SqlStore {
         code: &str,
         events: &[Event],
     ) -> Result<UploadEventsResponse, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query(
-            "INSERT INTO office_progress (office, contiguous_seq, events) VALUES ($1, 0, 0) ON CONFLICT DO NOTHING",
-        )
-        .bind(code)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        let received_at = now_text();
-        // Every acceptable event in multi-row inserts (in order, so the first of two
-        // events with one id or one seq is the one stored); the ids that went in come back.
-        let candidates: Vec<&Event> = events
-            .iter()
-            .filter(|ev| refusal(code, ev).is_none())
-            .collect();
-        let mut inserted: std::collections::HashSet<String> = std::collections::HashSet::new();
-        for part in candidates.chunks(EVENT_ROWS_PER_INSERT) {
-            let sql = format!(
-                "INSERT INTO events (event_id, office, seq, kind, payload, occurred_at, received_at) VALUES {} ON CONFLICT DO NOTHING RETURNING event_id",
-                placeholders(part.len(), 7, &[])
-            );
-            // Only placeholders are generated; every value is bound.
-            // Not kept as a prepared statement: the row count varies from call to call.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-            for ev in part {
-                q = q
-                    .bind(ev.event_id.to_string())
-                    .bind(code.to_string())
-                    .bind(ev.seq)
-                    .bind(ev.kind.clone())
-                    .bind(ev.payload.to_string())
-                    .bind(ev.occurred_at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
-                    .bind(received_at.clone());
-            }
-            for row in q.fetch_all(&mut *tx).await.map_err(db)? {
-                inserted.insert(row.try_get("event_id").map_err(db)?);
+        match self.append_events_in(code, None, events).await? {
+            Nonced::Done(response) => Ok(response),
+            // Without a nonce there is nothing to refuse.
+            Nonced::Replay | Nonced::KeyChanged => {
+                Err(StoreError::Other("nonce refused without a nonce".into()))
             }
         }
-        let mut acks = Vec::with_capacity(events.len());
-        let mut applied = 0i64;
-        let mut effects: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
-        for ev in events {
-            let ack = |outcome, reason| EventAck {
-                event_id: ev.event_id,
-                seq: ev.seq,
-                outcome,
-                reason,
-            };
-            if let Some(reason) = refusal(code, ev) {
-                acks.push(ack(EventOutcome::Rejected, Some(reason)));
-                continue;
-            }
-            // `remove`: a second event with the same id in this batch is not the one stored.
-            if inserted.remove(&ev.event_id.to_string()) {
-                *effects.entry(ev.kind.as_str()).or_default() += 1;
-                applied += 1;
-                acks.push(ack(EventOutcome::Applied, None));
-                continue;
-            }
-            let existing = sqlx::query(
-                "SELECT event_id, office, seq, kind, payload, occurred_at FROM events WHERE event_id = $1",
-            )
-            .bind(ev.event_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            let outcome = match existing {
-                Some(row) => {
-                    let office: String = row.try_get("office").map_err(db)?;
-                    let stored = row_event(&row)?;
-                    if office == code && stored == *ev {
-                        ack(EventOutcome::Duplicate, None)
-                    } else {
-                        ack(
-                            EventOutcome::Rejected,
-                            Some("event_id sudah dipakai dengan isi lain. / event_id reused with different content.".into()),
-                        )
-                    }
-                }
-                None => ack(
-                    EventOutcome::Rejected,
-                    Some(
-                        "seq sudah dipakai peristiwa lain. / seq already used by another event."
-                            .into(),
-                    ),
-                ),
-            };
-            acks.push(outcome);
-        }
-        // Each stored event's effect, counted once per kind, in the same transaction.
-        for (kind, count) in effects {
-            sqlx::query(
-                "INSERT INTO effects (office, kind, count) VALUES ($1, $2, $3) ON CONFLICT (office, kind) DO UPDATE SET count = effects.count + excluded.count",
-            )
-            .bind(code)
-            .bind(kind)
-            .bind(count)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        }
-        let row = sqlx::query("SELECT contiguous_seq FROM office_progress WHERE office = $1")
-            .bind(code)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db)?;
-        let mut contiguous: i64 = row.try_get("contiguous_seq").map_err(db)?;
-        loop {
-            let rows = sqlx::query(
-                "SELECT seq FROM events WHERE office = $1 AND seq > $2 ORDER BY seq LIMIT 1000",
-            )
-            .bind(code)
-            .bind(contiguous)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-            let mut walked = 0usize;
-            for r in &rows {
-                let seq: i64 = r.try_get("seq").map_err(db)?;
-                if seq != contiguous + 1 {
-                    break;
-                }
-                contiguous = seq;
-                walked += 1;
-            }
-            if walked < 1000 {
-                break;
-            }
-        }
-        sqlx::query(
-            "UPDATE office_progress SET contiguous_seq = $1, events = events + $2 WHERE office = $3",
-        )
-        .bind(contiguous)
-        .bind(applied)
-        .bind(code)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)?;
-        Ok(UploadEventsResponse {
-            acks,
-            contiguous_seq: contiguous,
-        })
     }
 
     async fn office_ack(&self, code: &str) -> Result<OfficeAck, StoreError> {
@@ -828,78 +1004,42 @@ impl CentralStore for SqlStore {
         bytes: &[u8],
         total: u64,
     ) -> Result<BlobStatus, StoreError> {
-        let _guard = self.lock_for(sha256).lock().await;
-        if start == 0 && bytes.len() as u64 == total {
-            // The whole blob in one request (photos and prints): one trip to the blocking
-            // pool checks what central holds, verifies the hash on the bytes in hand,
-            // writes, fsyncs and moves the file into place (no read back).
-            let final_path = self.final_path(sha256);
-            let partial = self.partial_path(sha256);
-            let data = bytes.to_vec();
-            let sha = sha256.to_string();
-            let written = tokio::task::spawn_blocking(move || {
-                write_whole_blob(&final_path, &partial, &sha, &data)
-            })
-            .await
-            .map_err(|e| StoreError::Other(e.to_string()))??;
-            if let Some(size) = written {
-                self.own_blob(code, sha256, size).await?;
-                return Ok(BlobStatus {
-                    sha256: sha256.to_string(),
-                    received: size,
-                    size: Some(size),
-                    complete: true,
-                });
-            }
-        }
-        let status = self.status_unlocked(sha256).await?;
+        let status = self.write_blob_bytes(sha256, start, bytes, total).await?;
         if status.complete {
             self.own_blob(code, sha256, status.received).await?;
-            return Ok(status);
         }
-        if start > status.received {
-            return Err(StoreError::RangeMismatch(status));
-        }
-        let partial = self.partial_path(sha256);
-        let skip = usize::try_from(status.received - start).unwrap_or(usize::MAX);
-        let mut received = status.received;
-        if skip < bytes.len() {
-            let fresh = &bytes[skip..];
-            if received + fresh.len() as u64 > total {
-                let _ = tokio::fs::remove_file(&partial).await;
-                return Err(StoreError::HashMismatch);
-            }
-            let mut file = tokio::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&partial)
-                .await?;
-            if let Err(e) = async {
-                file.write_all(fresh).await?;
-                file.sync_data().await
-            }
-            .await
-            {
-                // Keep what was written before this chunk so the office resumes from there.
-                let _ = file.set_len(status.received).await;
-                return Err(e.into());
-            }
-            received += fresh.len() as u64;
-        }
-        if received < total {
-            return Ok(BlobStatus {
-                sha256: sha256.to_string(),
-                received,
-                size: None,
-                complete: false,
-            });
-        }
-        let content = tokio::fs::read(&partial).await.unwrap_or_default();
-        if sha256_hex(&content) != sha256 {
-            let _ = tokio::fs::remove_file(&partial).await;
-            return Err(StoreError::HashMismatch);
-        }
-        self.complete(code, sha256, &partial, total).await
+        Ok(status)
+    }
+
+    async fn blob_batch_write(
+        &self,
+        code: &str,
+        nonce: &RequestNonce,
+        blobs: &[WholeBlob<'_>],
+    ) -> Result<Nonced<Vec<Result<BlobStatus, StoreError>>>, StoreError> {
+        let writes = blobs
+            .iter()
+            .map(|b| self.write_blob_bytes(b.sha256, 0, b.bytes, b.size));
+        let results = futures_util::future::join_all(writes).await;
+        let owns = results
+            .iter()
+            .zip(blobs)
+            .filter_map(|(r, b)| match r {
+                Ok(status) if status.complete => Some((b.sha256.to_string(), status.received)),
+                _ => None,
+            })
+            .map(|(sha, size)| {
+                i64::try_from(size)
+                    .map(|size| (sha, size))
+                    .map_err(|_| StoreError::Other("blob too large".into()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let check = self.nonce_with_owns(code, nonce, owns).await?;
+        Ok(match Nonced::from(check) {
+            Nonced::Done(()) => Nonced::Done(results),
+            Nonced::Replay => Nonced::Replay,
+            Nonced::KeyChanged => Nonced::KeyChanged,
+        })
     }
 
     async fn blob_read(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -73,6 +73,51 @@ pub enum NonceCheck {
     KeyChanged,
 }
 
+/// A signed request's nonce, for a write that remembers it in the same transaction as the
+/// request's own rows (one commit per request instead of two).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestNonce {
+    /// The office's device key (hex) the request was verified with; the nonce is remembered
+    /// only while it is still the office's registered key.
+    pub key: String,
+    /// The request's nonce.
+    pub nonce: String,
+    /// The request's timestamp (Unix seconds).
+    pub unix: i64,
+}
+
+/// The result of a write made together with its request's nonce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nonced<T> {
+    /// The nonce was new and the write is committed with it.
+    Done(T),
+    /// The office already used this nonce: a replay; the write's rows were not kept.
+    Replay,
+    /// The signing key is no longer the office's; nothing was kept.
+    KeyChanged,
+}
+
+impl From<NonceCheck> for Nonced<()> {
+    fn from(check: NonceCheck) -> Self {
+        match check {
+            NonceCheck::Fresh => Nonced::Done(()),
+            NonceCheck::Replay => Nonced::Replay,
+            NonceCheck::KeyChanged => Nonced::KeyChanged,
+        }
+    }
+}
+
+/// One whole blob of a batch upload: its name (SHA-256, hex), size and bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct WholeBlob<'a> {
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256: &'a str,
+    /// Size the office declared.
+    pub size: u64,
+    /// The bytes.
+    pub bytes: &'a [u8],
+}
+
 impl StoreError {
     /// A copy for each of several waiters on one failed batch.
     pub(crate) fn duplicate(&self) -> StoreError {
@@ -136,6 +181,14 @@ pub trait CentralStore: Send + Sync + 'static {
         code: &str,
         events: &[Event],
     ) -> Result<UploadEventsResponse, StoreError>;
+    /// [`CentralStore::append_events`] with the request's nonce remembered in the same
+    /// transaction: a replay or a changed key leaves nothing behind.
+    async fn append_events_signed(
+        &self,
+        code: &str,
+        nonce: &RequestNonce,
+        events: &[Event],
+    ) -> Result<Nonced<UploadEventsResponse>, StoreError>;
     /// What central holds of an office's log.
     async fn office_ack(&self, code: &str) -> Result<OfficeAck, StoreError>;
     /// All events of an office in `seq` order (for checks and exports).
@@ -153,6 +206,17 @@ pub trait CentralStore: Send + Sync + 'static {
         bytes: &[u8],
         total: u64,
     ) -> Result<BlobStatus, StoreError>;
+    /// Several whole blobs of one request, each hash-checked and stored as by
+    /// [`CentralStore::blob_write`] (one answer per blob, in order; a blob whose bytes do not
+    /// match its name fails alone), their ownership committed with the request's nonce. A
+    /// replay or a changed key records no ownership (the files, named by their hash, may
+    /// already be written; they are the same bytes).
+    async fn blob_batch_write(
+        &self,
+        code: &str,
+        nonce: &RequestNonce,
+        blobs: &[WholeBlob<'_>],
+    ) -> Result<Nonced<Vec<Result<BlobStatus, StoreError>>>, StoreError>;
     /// A complete blob's bytes.
     async fn blob_read(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// SHA-256 of every blob an office has stored, sorted.

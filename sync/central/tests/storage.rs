@@ -2,7 +2,9 @@
 //! `LOKET_TEST_POSTGRES_URL` is set; required with `LOKET_REQUIRE_ALL=1`).
 
 use chrono::{TimeZone, Utc};
-use loket_central::{CentralStore, NonceCheck, SqlStore, StoreError, add_office};
+use loket_central::{
+    CentralStore, NonceCheck, Nonced, RequestNonce, SqlStore, StoreError, WholeBlob, add_office,
+};
 use loket_sync_protocol::{Change, Event, EventOutcome, Quota, sha256_hex};
 use serde_json::json;
 
@@ -215,6 +217,124 @@ async fn contract(store: &dyn CentralStore, tag: &str) {
         Some(0)
     );
 
+    // Writes that remember their request's nonce in the same commit: a replay or a stale
+    // key keeps none of the request's rows, and a stale key does not use the nonce up.
+    let signed = |key: &str, nonce: &str| RequestNonce {
+        key: key.to_string(),
+        nonce: nonce.to_string(),
+        unix: now,
+    };
+    let seq7 = event(7, &a);
+    assert!(matches!(
+        store
+            .append_events_signed(&a, &signed(&key_a2, "ev-1"), std::slice::from_ref(&seq7))
+            .await,
+        Ok(Nonced::Done(r)) if r.contiguous_seq == 7
+    ));
+    let seq8 = event(8, &a);
+    assert!(matches!(
+        store
+            .append_events_signed(&a, &signed(&key_a2, "ev-1"), std::slice::from_ref(&seq8))
+            .await,
+        Ok(Nonced::Replay)
+    ));
+    assert!(matches!(
+        store
+            .append_events_signed(&a, &signed(&key_a, "ev-2"), std::slice::from_ref(&seq8))
+            .await,
+        Ok(Nonced::KeyChanged)
+    ));
+    assert_eq!(
+        store
+            .office_ack(&a)
+            .await
+            .ok()
+            .map(|x| (x.contiguous_seq, x.events)),
+        Some((7, 7)),
+        "the refused requests stored no event"
+    );
+    assert!(matches!(
+        store
+            .append_events_signed(&a, &signed(&key_a2, "ev-2"), std::slice::from_ref(&seq8))
+            .await,
+        Ok(Nonced::Done(r)) if r.contiguous_seq == 8
+    ));
+
+    let photo: Vec<u8> = (0..5_000u32).map(|i| (i * 13 % 253) as u8).collect();
+    let print: Vec<u8> = (0..3_000u32).map(|i| (i * 17 % 241) as u8).collect();
+    let (photo_sha, print_sha) = (sha256_hex(&photo), sha256_hex(&print));
+    let not_it = sha256_hex(b"something else");
+    let batch = [
+        WholeBlob {
+            sha256: &photo_sha,
+            size: photo.len() as u64,
+            bytes: &photo,
+        },
+        WholeBlob {
+            sha256: &not_it,
+            size: 6,
+            bytes: b"not it",
+        },
+    ];
+    // A stale key first: nothing owned, the nonce still unused.
+    assert!(matches!(
+        store
+            .blob_batch_write(&b, &signed("33", "bl-1"), &batch)
+            .await,
+        Ok(Nonced::KeyChanged)
+    ));
+    assert!(
+        !store
+            .office_blobs(&b)
+            .await
+            .unwrap_or_default()
+            .contains(&photo_sha)
+    );
+    let key_b = "44".repeat(32);
+    let token_b = add_office(store, &b, true).await.unwrap_or_default();
+    store
+        .enrol(&b, &sha256_hex(token_b.as_bytes()), &key_b)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    match store
+        .blob_batch_write(&b, &signed(&key_b, "bl-1"), &batch)
+        .await
+    {
+        Ok(Nonced::Done(results)) => {
+            assert!(matches!(&results[0], Ok(s) if s.complete && s.received == 5_000));
+            assert!(
+                matches!(&results[1], Err(StoreError::HashMismatch)),
+                "the wrong blob fails alone"
+            );
+        }
+        other => panic!("batch refused: {other:?}"),
+    }
+    assert_eq!(
+        store.blob_read(&photo_sha).await.ok().flatten(),
+        Some(photo.clone())
+    );
+    let owned = store.office_blobs(&b).await.unwrap_or_default();
+    assert!(owned.contains(&photo_sha) && !owned.contains(&not_it));
+    // The same nonce again, with another blob: a replay, and that blob is not the office's.
+    let replayed = [WholeBlob {
+        sha256: &print_sha,
+        size: print.len() as u64,
+        bytes: &print,
+    }];
+    assert!(matches!(
+        store
+            .blob_batch_write(&b, &signed(&key_b, "bl-1"), &replayed)
+            .await,
+        Ok(Nonced::Replay)
+    ));
+    assert!(
+        !store
+            .office_blobs(&b)
+            .await
+            .unwrap_or_default()
+            .contains(&print_sha)
+    );
+
     // Feed pages and cursor.
     for i in 0..5 {
         store
@@ -257,7 +377,7 @@ async fn sqlite_store_keeps_the_contract() {
     let store = SqlStore::open_sqlite(dir.path())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(store.events("ASQ").await.map(|e| e.len()).unwrap_or(0), 6);
+    assert_eq!(store.events("ASQ").await.map(|e| e.len()).unwrap_or(0), 8);
 }
 
 #[tokio::test]

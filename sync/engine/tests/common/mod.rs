@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
 use loket_central::{
-    CentralStore, EffectCount, NonceCheck, RunningServer, SqlStore, StoreError, TlsPem,
+    CentralStore, EffectCount, NonceCheck, Nonced, RequestNonce, RunningServer, SqlStore,
+    StoreError, TlsPem, WholeBlob,
 };
 use loket_sync::{CentralClient, ClientOptions, EngineConfig, OfficeLedger, SqliteLedger};
 use loket_sync_protocol::{BlobStatus, Change, Event, FeedPage, OfficeAck, UploadEventsResponse};
@@ -67,6 +68,15 @@ impl CentralStore for FullSwitch {
         self.check()?;
         self.inner.append_events(c, e).await
     }
+    async fn append_events_signed(
+        &self,
+        c: &str,
+        n: &RequestNonce,
+        e: &[Event],
+    ) -> Result<Nonced<UploadEventsResponse>, StoreError> {
+        self.check()?;
+        self.inner.append_events_signed(c, n, e).await
+    }
     async fn office_ack(&self, c: &str) -> Result<OfficeAck, StoreError> {
         self.inner.office_ack(c).await
     }
@@ -89,6 +99,15 @@ impl CentralStore for FullSwitch {
     ) -> Result<BlobStatus, StoreError> {
         self.check()?;
         self.inner.blob_write(c, s, st, b, t).await
+    }
+    async fn blob_batch_write(
+        &self,
+        c: &str,
+        n: &RequestNonce,
+        b: &[WholeBlob<'_>],
+    ) -> Result<Nonced<Vec<Result<BlobStatus, StoreError>>>, StoreError> {
+        self.check()?;
+        self.inner.blob_batch_write(c, n, b).await
     }
     async fn blob_read(&self, s: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.inner.blob_read(s).await
