@@ -597,12 +597,7 @@ impl Hub {
         stage: Stage,
         ahead: u32,
     ) -> Result<Option<u64>> {
-        let rules = &self.inner.config.rules.wait;
-        let open = counters
-            .iter()
-            .filter(|c| c.counter.open && c.counter.serves(service, stage))
-            .count();
-        let limit = i64::try_from(rules.sample_size).unwrap_or(i64::MAX);
+        let limit = i64::try_from(self.inner.config.rules.wait.sample_size).unwrap_or(i64::MAX);
         let mut recent: Vec<(i64,)> = sqlx::query_as(
             "SELECT e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
              WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ? ORDER BY e.id DESC LIMIT ?",
@@ -616,8 +611,25 @@ impl Hub {
             .into_iter()
             .map(|(s,)| u32::try_from(s).unwrap_or(u32::MAX))
             .collect();
+        Ok(self.estimate_from(counters, service, stage, ahead, &recent))
+    }
+
+    /// The estimated wait from the counters open for `service` at `stage` and the recent
+    /// service times (oldest first).
+    fn estimate_from(
+        &self,
+        counters: &[store::CounterRow],
+        service: ServiceCode,
+        stage: Stage,
+        ahead: u32,
+        recent: &[u32],
+    ) -> Option<u64> {
+        let open = counters
+            .iter()
+            .filter(|c| c.counter.open && c.counter.serves(service, stage))
+            .count();
         let open = u32::try_from(open).unwrap_or(u32::MAX);
-        Ok(estimate_wait(ahead, &recent, open, rules).minutes())
+        estimate_wait(ahead, recent, open, &self.inner.config.rules.wait).minutes()
     }
 
     // ---- tickets and check-in ------------------------------------------------------------
@@ -744,26 +756,26 @@ impl Hub {
     async fn ticket_view(&self, visit: &Visit, payment_not_verified: bool) -> Result<TicketView> {
         let rules = &self.inner.config.rules;
         let def = rules.services.require(visit.service)?;
-        let mut conn = self.read().await?;
-        let (ahead,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM visits WHERE office_date = ? AND service = ? AND state = 'waiting' AND id < ?",
-        )
-        .bind(visit.office_date.to_string())
-        .bind(visit.service.as_str())
-        .bind(visit.id.0)
-        .fetch_one(&mut *conn)
-        .await?;
-        let ahead = u32::try_from(ahead).unwrap_or(u32::MAX);
-        let counters = store::load_counters(&mut conn).await?;
-        let estimated = self
-            .estimate(
+        let sample = i64::try_from(rules.wait.sample_size).unwrap_or(i64::MAX);
+        let outlook = {
+            let mut conn = self.read().await?;
+            store::ticket_outlook(
                 &mut conn,
-                &counters,
+                visit.office_date,
                 visit.service,
-                visit.current_stage(),
-                ahead,
+                visit.id.0,
+                sample,
             )
-            .await?;
+            .await?
+        };
+        let ahead = outlook.ahead;
+        let estimated = self.estimate_from(
+            &outlook.counters,
+            visit.service,
+            visit.current_stage(),
+            ahead,
+            &outlook.recent,
+        );
         Ok(TicketView {
             id: visit.id.0,
             ticket: visit.ticket.to_string(),

@@ -368,6 +368,60 @@ pub async fn load_counters(conn: &mut SqliteConnection) -> Result<Vec<CounterRow
     rows.into_iter().map(counter_from).collect()
 }
 
+/// What a new ticket's view needs, read in one statement (one round trip to SQLite's
+/// worker thread instead of three): tickets of the service still waiting before it, every
+/// counter, and the service's most recent service times (newest last).
+pub struct TicketOutlook {
+    /// Waiting visits of the same service and day with a lower id.
+    pub ahead: u32,
+    /// Every counter.
+    pub counters: Vec<CounterRow>,
+    /// Up to `sample` most recent service times of the service, oldest first.
+    pub recent: Vec<u32>,
+}
+
+/// Reads a [`TicketOutlook`] for visit `visit_id` of `service` on `date`.
+pub async fn ticket_outlook(
+    conn: &mut SqliteConnection,
+    date: NaiveDate,
+    service: ServiceCode,
+    visit_id: i64,
+    sample: i64,
+) -> Result<TicketOutlook> {
+    let (ahead, counters, recent): (i64, String, String) = sqlx::query_as(
+        "SELECT \
+           (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND state = 'waiting' AND id < ?3), \
+           (SELECT json_group_array(json_array(id, name, services, stages, \
+                CASE WHEN is_open THEN json('true') ELSE json('false') END, officer)) \
+              FROM (SELECT * FROM counters ORDER BY id)), \
+           (SELECT json_group_array(service_seconds) FROM ( \
+              SELECT service_seconds FROM ( \
+                SELECT e.id, e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
+                WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ?2 \
+                ORDER BY e.id DESC LIMIT ?4) \
+              ORDER BY id))",
+    )
+    .bind(date.to_string())
+    .bind(service.as_str())
+    .bind(visit_id)
+    .bind(sample)
+    .fetch_one(conn)
+    .await?;
+    let counters: Vec<CounterTuple> = serde_json::from_str(&counters)?;
+    let recent: Vec<i64> = serde_json::from_str(&recent)?;
+    Ok(TicketOutlook {
+        ahead: u32::try_from(ahead).unwrap_or(u32::MAX),
+        counters: counters
+            .into_iter()
+            .map(counter_from)
+            .collect::<Result<_>>()?,
+        recent: recent
+            .into_iter()
+            .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+            .collect(),
+    })
+}
+
 /// The kind of an office date (regular when not set).
 pub async fn day_kind(conn: &mut SqliteConnection, date: NaiveDate) -> Result<DayKind> {
     let row: Option<(String,)> =

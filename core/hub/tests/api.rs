@@ -1125,3 +1125,53 @@ async fn forms_and_reports_print_on_the_office_printer_and_a_refusal_is_explaine
         "{id}"
     );
 }
+
+#[tokio::test]
+async fn a_new_tickets_wait_estimate_matches_the_services_view() {
+    let t = start().await;
+    let officer = t.login("officer").await;
+    let c1 = t.counter_id("Loket 1").await;
+    t.post_empty(&officer, &format!("/api/v1/counters/{c1}/open"))
+        .await;
+    // Two document checks of 6 and 10 minutes give the service its recent times.
+    for minutes in [6, 10] {
+        t.issue("new_passport").await;
+        let (s, v) = t
+            .post_empty(&officer, &format!("/api/v1/counters/{c1}/call-next"))
+            .await;
+        assert_eq!(s, 200, "{v}");
+        t.post_empty(&officer, &format!("/api/v1/counters/{c1}/start"))
+            .await;
+        t.hub.clock().advance(chrono::Duration::minutes(minutes));
+        let (s, v) = t
+            .post_empty(&officer, &format!("/api/v1/counters/{c1}/finish"))
+            .await;
+        assert_eq!(s, 200, "{v}");
+    }
+    for _ in 0..3 {
+        t.issue("new_passport").await;
+    }
+    let (s, services) = t.get(KIOSK, "/api/v1/services").await;
+    assert_eq!(s, 200, "{services}");
+    let service = services
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["code"] == "new_passport"))
+        .cloned()
+        .unwrap_or_default();
+    let expected = service["estimated_wait_minutes"].as_u64();
+    assert!(expected.is_some_and(|m| m > 0), "an estimate: {service}");
+    let (s, ticket) = t
+        .post(
+            KIOSK,
+            "/api/v1/tickets",
+            json!({"service": "new_passport", "lane": "walk_in"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{ticket}");
+    assert_eq!(ticket["ahead"], service["waiting"], "{ticket} / {service}");
+    assert_eq!(
+        ticket["estimated_wait_minutes"].as_u64(),
+        expected,
+        "{ticket}"
+    );
+}
