@@ -90,6 +90,9 @@ impl Db {
         let checkpointer = options.clone().connect().await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
+            // No ping before each use: the file cannot go away under an open connection,
+            // and a ping is one more hand-off to the connection's worker thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         let (commits_tx, commits) = watch::channel(0u64);
