@@ -275,6 +275,20 @@ async function officerToken(user = DEMO.officer.username, password = DEMO.office
   return r.data.token;
 }
 
+/**
+ * Takes ticket `number` through its document check at Loket 1 by API, as officer `user`, so
+ * that it waits for its next stage; Loket 1 is closed again afterwards.
+ */
+async function throughDocumentCheck(number, user = DEMO.officer.username, password = DEMO.officer.password) {
+  const token = await officerToken(user, password);
+  const desk = DEMO.counterId;
+  for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
+    const r = await api("POST", `/api/v1/counters/${desk}/${step}`, { token, body });
+    assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
+  }
+  await api("POST", `/api/v1/counters/${desk}/close`, { token });
+}
+
 test("BAP at the counter: guided interview, suspension refused without a supervisor, approve, sign, amend", async () => {
   // A lost/damaged ticket (priority lane: another test empties its walk-in quota), taken
   // through its document check by API so that it waits for the BAP stage at Loket 3.
@@ -284,15 +298,9 @@ test("BAP at the counter: guided interview, suspension refused without a supervi
   });
   assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
   const number = ticket.data.ticket;
-  // Loket 1 (the only document-check desk) is open under "officer" since the first test:
+  // Loket 1 (the only document-check desk) was opened under "officer" by the first test:
   // only that officer (or a supervisor) may work it.
-  const other = await officerToken();
-  const desk = DEMO.counterId;
-  for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
-    const r = await api("POST", `/api/v1/counters/${desk}/${step}`, { token: other, body });
-    assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
-  }
-  await api("POST", `/api/v1/counters/${desk}/close`, { token: other });
+  await throughDocumentCheck(number);
 
   const p = await page();
   await openCounter(p, 3);
@@ -446,15 +454,9 @@ test("fingerprints at the counter: ten-print session with the hub's simulated re
   assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
   const number = ticket.data.ticket;
   const visitId = ticket.data.id;
-  // Loket 1 (the only document-check desk) is open under "officer" since the first test:
+  // Loket 1 (the only document-check desk) was opened under "officer" by the first test:
   // only that officer (or a supervisor) may work it.
-  const other = await officerToken();
-  const desk = DEMO.counterId;
-  for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
-    const r = await api("POST", `/api/v1/counters/${desk}/${step}`, { token: other, body });
-    assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
-  }
-  await api("POST", `/api/v1/counters/${desk}/close`, { token: other });
+  await throughDocumentCheck(number);
 
   // Loket 2 serves the photo and fingerprint stages.
   const p = await page();
@@ -708,12 +710,7 @@ test("photo step: live preview from the camera, checks drawn over it, auto-captu
     });
     assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
     const number = ticket.data.ticket;
-    const other = await officerToken("officer2", "officer2-demo");
-    for (const [step, body] of [["open"], ["call", { ticket: number }], ["start"], ["finish"]]) {
-      const r = await api("POST", `/api/v1/counters/${DEMO.counterId}/${step}`, { token: other, body });
-      assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
-    }
-    await api("POST", `/api/v1/counters/${DEMO.counterId}/close`, { token: other });
+    await throughDocumentCheck(number, "officer2", "officer2-demo");
 
     const context = await cameraBrowser.newContext({ viewport: { width: 1920, height: 1080 }, locale: "id-ID" });
     await context.grantPermissions(["camera"], { origin: HUB });
