@@ -433,20 +433,12 @@ async fn acknowledged_check_ins_and_signed_baps_survive_kill_9() {
     assert!(rows >= i64::try_from(signed.len()).unwrap());
 }
 
-/// A synthetic fingerprint (rings), WSQ-encoded as a reader's capture would be.
+/// A synthetic fingerprint from the simulated reader, WSQ-encoded as the counter's capture
+/// would be.
 fn print_wsq() -> Vec<u8> {
-    use loket_fingerprint_formats::{GrayImage, wsq};
-    let (w, h) = (200u32, 240u32);
-    let mut pixels = Vec::with_capacity((w * h) as usize);
-    for y in 0..h {
-        for x in 0..w {
-            let (dx, dy) = (f64::from(x) - 100.0, (f64::from(y) - 110.0) * 1.2);
-            let r = (dx * dx + dy * dy).sqrt();
-            pixels.push((128.0 + 100.0 * (r / 9.0 * std::f64::consts::TAU).cos()) as u8);
-        }
-    }
-    let image = GrayImage::new(w, h, pixels).unwrap();
-    wsq::encode(&image, wsq::STANDARD_BITRATE, 500).unwrap()
+    use loket_fingerprint::simulated::{Degradation, ridge_pattern};
+    loket_fingerprint::counter::encode_wsq(&ridge_pattern(200, 240, 500, 9, Degradation::None))
+        .unwrap()
 }
 
 /// "Capture stored" for fingerprints under kill -9: two officers save the prints of
