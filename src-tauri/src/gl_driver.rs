@@ -2,15 +2,15 @@
 //! in software (the default, `gpu_compositing = false`).
 //!
 //! Why: on Debian every Mesa driver is one file linked to LLVM; loading it costs a process
-//! about 50 MB of resident memory (LLVM's relocated tables), measured under Xvfb with
-//! `src-tauri/bench/startup.sh`: the app process went from about 157 MB to about 104 MB
-//! RSS. Two things load it in the app process: GTK probing GLX for its visuals, and WebKit's
-//! UI side opening an EGL display. Neither needs it when WebKit draws in software: the page
+//! about 55 MB of resident memory (LLVM's relocated tables), measured under Xvfb with
+//! `src-tauri/bench/startup.sh`: the app process went from about 157 MB to about 101 MB
+//! RSS. Two things load it in the app process: GTK probing GLX for its visuals, and
+//! WebKit's UI side opening an EGL display. Neither needs it when WebKit draws in software: the page
 //! arrives as shared-memory images. WebKit's web process still needs EGL (it stops without
 //! it), so the environment it inherits is left as it was.
 //!
 //! This is the one place of the app with `unsafe`: changing the environment (which must
-//! happen before any other thread exists) and calling libEGL through `dlopen`.
+//! happen before the app starts any thread of its own) and calling libEGL through `dlopen`.
 #![allow(unsafe_code)]
 
 /// libglvnd reads this once, when the process first uses EGL: the JSON files of the EGL
@@ -30,16 +30,19 @@ pub enum Outcome {
     NoEgl,
 }
 
-/// Call first thing in `main`, before any thread starts (logging, the embedded hub's
+/// Call first thing in `main`, before the app starts any thread (logging, the embedded hub's
 /// supervisor, tauri). Afterwards this process sees no EGL driver; child processes started
 /// later (WebKit's) see the environment as it was, apart from `GDK_GL=disable`, which only
-/// GTK reads.
+/// GTK reads. A libEGL without libglvnd ignores the driver list: then only GTK's probe is
+/// kept out.
 pub fn keep_out_of_this_process() -> Outcome {
     if std::env::var_os(EGL_VENDOR_FILES).is_some() || std::env::var_os(GDK_GL).is_some() {
         return Outcome::LeftToEnvironment;
     }
-    // SAFETY: called before any other thread of this process exists (see above), so nothing
-    // reads the environment while it changes.
+    // SAFETY: no thread of ours exists yet. The one other thread at this point is WebKit's
+    // memory scavenger (libpas), started by a library constructor before `main`; it does not
+    // read the environment. (glibc also keeps replaced environment arrays alive, so even a
+    // concurrent `getenv` would read valid memory.)
     unsafe {
         std::env::set_var(GDK_GL, "disable");
         std::env::set_var(
@@ -48,7 +51,7 @@ pub fn keep_out_of_this_process() -> Outcome {
         );
     }
     let outcome = load_egl_vendors_now();
-    // SAFETY: as above, still the only thread.
+    // SAFETY: as above.
     unsafe { std::env::remove_var(EGL_VENDOR_FILES) };
     outcome
 }

@@ -479,6 +479,13 @@ async fn blob_batch(
             ),
         ));
     }
+    // The files are written before the nonce is remembered: first make sure the key is the
+    // office's current one, not a cached key rotated meanwhile by another process (a revoked
+    // key must not write files either).
+    if !v.key_from_database {
+        v.key_from_database = true;
+        verify_with(&state, &mut v).await?;
+    }
     let blobs: Vec<WholeBlob<'_>> = parts
         .iter()
         .map(|(blob, bytes)| WholeBlob {

@@ -59,6 +59,9 @@ pub struct SqlStore {
     /// the key against the `offices` table in the same statement.
     keys: RwLock<HashMap<String, String>>,
     writer: mpsc::Sender<Job>,
+    /// Nonces remembered since start, by the writer tasks and event uploads alike (old ones
+    /// are swept every [`NONCE_SWEEP_EVERY`]).
+    nonces_seen: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A small write for the writer task.
@@ -133,12 +136,7 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
     let result: Result<Vec<NonceCheck>, StoreError> = async {
         let mut tx = pool.begin().await.map_err(db)?;
         if sweep {
-            // Nonces older than twice the allowed skew can never be replayed successfully.
-            sqlx::query("DELETE FROM nonces WHERE unix < $1")
-                .bind(Utc::now().timestamp() - 2 * MAX_CLOCK_SKEW_SECS)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+            sweep_old_nonces(&mut tx).await?;
         }
         // The same nonce twice in one group: only its first use can be fresh.
         let mut seen = std::collections::HashSet::new();
@@ -264,6 +262,24 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
     }
 }
 
+/// Deletes nonces older than twice the allowed clock skew: they can never be replayed
+/// successfully (their timestamp is refused first).
+async fn sweep_old_nonces(tx: &mut sqlx::Transaction<'_, sqlx::Any>) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM nonces WHERE unix < $1")
+        .bind(Utc::now().timestamp() - 2 * MAX_CLOCK_SKEW_SECS)
+        .execute(&mut **tx)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+/// Counts `new` remembered nonces; true when they cross a multiple of
+/// [`NONCE_SWEEP_EVERY`] (or are the first), i.e. when the caller should sweep.
+fn nonce_sweep_due(seen: &std::sync::atomic::AtomicU64, new: u64) -> bool {
+    let before = seen.fetch_add(new, std::sync::atomic::Ordering::Relaxed);
+    before == 0 || before / NONCE_SWEEP_EVERY != (before + new) / NONCE_SWEEP_EVERY
+}
+
 /// A writer task: takes whatever is queued (up to [`MAX_GROUP`]) and commits it at once.
 /// SQLite runs one (it has one writer anyway); PostgreSQL a few, so that one group's
 /// commit (its fsync) overlaps the next group's statements.
@@ -291,9 +307,7 @@ async fn group_writer(
             .iter()
             .filter(|j| matches!(j, Job::Nonce { .. }))
             .count() as u64;
-        let before = nonces_seen.fetch_add(nonces, std::sync::atomic::Ordering::Relaxed);
-        let sweep =
-            before == 0 || before / NONCE_SWEEP_EVERY != (before + nonces) / NONCE_SWEEP_EVERY;
+        let sweep = nonce_sweep_due(&nonces_seen, nonces);
         commit_group(&pool, group, sweep).await;
     }
 }
@@ -366,6 +380,7 @@ impl SqlStore {
             blob_locks: (0..BLOB_LOCK_SHARDS).map(|_| Mutex::new(())).collect(),
             keys: RwLock::new(HashMap::new()),
             writer,
+            nonces_seen,
         })
     }
 
@@ -479,6 +494,9 @@ impl SqlStore {
                 }
                 self.forget_key(code);
                 return Ok(Nonced::KeyChanged);
+            }
+            if nonce_sweep_due(&self.nonces_seen, 1) {
+                sweep_old_nonces(&mut tx).await?;
             }
         }
         sqlx::query(

@@ -194,4 +194,36 @@ async fn an_event_upload_is_single_use_bound_to_its_office_and_to_the_current_ke
     let r = events(&new_key, "EVA", &second, &"d1".repeat(16)).await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(stored().await, 2);
+
+    // Rotated once more by the other process: the server caches `new_key`, now revoked. A
+    // blob batch signed with it writes no file at all (a batch's files are written before
+    // its nonce is remembered, so its key is checked against the database first).
+    let token = ok(loket_central::add_office(&other, "EVA", true).await);
+    let third_key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    ok(other
+        .enrol(
+            "EVA",
+            &sha256_hex(token.as_bytes()),
+            &hex::encode(third_key.verifying_key().to_bytes()),
+        )
+        .await);
+    let bytes = b"a print from a revoked key".to_vec();
+    let sha = sha256_hex(&bytes);
+    let body = encode_blob_batch(&[(&sha, &bytes)]);
+    let r = signed_post(
+        &http,
+        &url,
+        &new_key,
+        "EVA",
+        "/api/v1/offices/EVA/blobs",
+        &body,
+        &"e1".repeat(16),
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(error_code(r).await, "bad_signature");
+    assert!(
+        ok(central.store.blob_read(&sha).await).is_none(),
+        "a revoked key wrote a file"
+    );
 }

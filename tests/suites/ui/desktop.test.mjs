@@ -285,7 +285,13 @@ function appLibraries(root) {
   const todo = [String(root)];
   while (todo.length) {
     const pid = todo.shift();
-    if (fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "loket-desktop") {
+    let comm = "";
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+      continue; // gone meanwhile (xvfb-run's helpers come and go)
+    }
+    if (comm === "loket-desktop") {
       const maps = fs.readFileSync(`/proc/${pid}/maps`, "utf8");
       return [...new Set(maps.split("\n").map((l) => l.split(/\s+/)[5]).filter((f) => f && f.includes(".so")))];
     }

@@ -247,20 +247,24 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
     busyRef.current = value;
     setBusyState(value);
   };
-  // Refreshes overlap (live events, the poll, actions): only the newest one may set the desk,
-  // so an older answer arriving late cannot bring back a visit that was already finished.
+  // Refreshes overlap (live events, the poll, actions): an answer is applied only if no
+  // refresh started after it has been applied already, so an older answer arriving late
+  // cannot bring back a visit that was already finished (and a stream of refreshes still
+  // updates the desk).
   const refreshes = useRef(0);
+  const applied = useRef(0);
 
   const refresh = useCallback(async () => {
     const mine = ++refreshes.current;
     try {
       const [q, c] = await Promise.all([api.queue(counter.id), api.current(counter.id)]);
-      if (mine !== refreshes.current) return;
+      if (mine < applied.current) return;
+      applied.current = mine;
       setQueue(q);
       setVisit(c);
       visitRef.current = c;
     } catch (err) {
-      if (mine === refreshes.current) setError(describe(err));
+      if (mine >= applied.current) setError(describe(err));
     }
   }, [counter.id]);
 
