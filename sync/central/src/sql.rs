@@ -179,15 +179,7 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
             }
             // Not inserted: a replay, or the key is no longer the office's (rare path).
             if !current.contains_key(office) {
-                let row = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
-                    .bind(office.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                let k = match row {
-                    Some(r) => r.try_get::<Option<String>, _>("public_key").map_err(db)?,
-                    None => None,
-                };
+                let k = office_public_key(&mut *tx, office).await?;
                 current.insert(office.clone(), k);
             }
             if current.get(office).and_then(|k| k.as_deref()) == Some(key.as_str()) {
@@ -259,6 +251,22 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
                 let _ = o.3.send(Err(e.duplicate()));
             }
         }
+    }
+}
+
+/// The office's registered device key (hex), if it has one.
+async fn office_public_key(
+    conn: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await
+        .map_err(db)?;
+    match row {
+        Some(r) => r.try_get::<Option<String>, _>("public_key").map_err(db),
+        None => Ok(None),
     }
 }
 
@@ -479,15 +487,7 @@ impl SqlStore {
             .await
             .map_err(db)?;
             if kept.is_none() {
-                let current = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
-                    .bind(code)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                let current = match current {
-                    Some(r) => r.try_get::<Option<String>, _>("public_key").map_err(db)?,
-                    None => None,
-                };
+                let current = office_public_key(&mut *tx, code).await?;
                 tx.rollback().await.map_err(db)?;
                 if current.as_deref() == Some(n.key.as_str()) {
                     return Ok(Nonced::Replay);
@@ -905,15 +905,8 @@ impl CentralStore for SqlStore {
     }
 
     async fn office_key_uncached(&self, code: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT public_key FROM offices WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
-        let key = match row {
-            Some(row) => row.try_get::<Option<String>, _>("public_key").map_err(db)?,
-            None => None,
-        };
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let key = office_public_key(&mut conn, code).await?;
         if let Ok(mut keys) = self.keys.write() {
             match &key {
                 Some(k) => keys.insert(code.to_string(), k.clone()),
