@@ -179,7 +179,7 @@ async fn commit_group(pool: &AnyPool, jobs: Vec<Job>, sweep: bool) {
             }
             // Not inserted: a replay, or the key is no longer the office's (rare path).
             if !current.contains_key(office) {
-                let k = office_public_key(&mut *tx, office).await?;
+                let k = office_public_key(&mut tx, office).await?;
                 current.insert(office.clone(), k);
             }
             if current.get(office).and_then(|k| k.as_deref()) == Some(key.as_str()) {
@@ -487,7 +487,7 @@ impl SqlStore {
             .await
             .map_err(db)?;
             if kept.is_none() {
-                let current = office_public_key(&mut *tx, code).await?;
+                let current = office_public_key(&mut tx, code).await?;
                 tx.rollback().await.map_err(db)?;
                 if current.as_deref() == Some(n.key.as_str()) {
                     return Ok(Nonced::Replay);
