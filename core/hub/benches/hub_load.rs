@@ -106,6 +106,25 @@ fn big_quotas() -> QuotaTable {
 /// first after `offset` steps of `pace / CLIENTS`, so the kiosks are spread out). A paced
 /// ticket's latency counts from when it was due, so a slow answer that delays the next
 /// request is not hidden.
+/// Runs [`CLIENTS`] kiosks at once, each issuing `n` tickets (paced or back to back); every
+/// ticket's latency, sorted.
+async fn kiosks(
+    client: &reqwest::Client,
+    base: &str,
+    n: usize,
+    pace: Option<Duration>,
+) -> Vec<Duration> {
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| tokio::spawn(issue_loop(client.clone(), base.to_string(), n, c, pace)))
+        .collect();
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    lat.sort();
+    lat
+}
+
 async fn issue_loop(
     client: reqwest::Client,
     base: String,
@@ -165,22 +184,8 @@ async fn main() {
 
     // Phase 1: tickets only.
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for c in 0..CLIENTS {
-        tasks.push(tokio::spawn(issue_loop(
-            client.clone(),
-            base.clone(),
-            TICKETS_PER_CLIENT,
-            c,
-            None,
-        )));
-    }
-    let mut lat = Vec::new();
-    for t in tasks {
-        lat.extend(t.await.unwrap());
-    }
+    let lat = kiosks(&client, &base, TICKETS_PER_CLIENT, None).await;
     let elapsed = started.elapsed();
-    lat.sort();
     let issued = lat.len();
     let hub_rate = issued as f64 / elapsed.as_secs_f64();
     println!("phase 1: {CLIENTS} kiosks issuing {issued} tickets over HTTP");
@@ -197,21 +202,7 @@ async fn main() {
     // (500 tickets/s offered, far beyond an office's busiest hour), to see the latency a
     // kiosk gets when the hub is not saturated.
     hub.clock().advance(chrono::Duration::days(1));
-    let mut tasks = Vec::new();
-    for c in 0..CLIENTS {
-        tasks.push(tokio::spawn(issue_loop(
-            client.clone(),
-            base.clone(),
-            PACED_TICKETS_PER_CLIENT,
-            c,
-            Some(PACE),
-        )));
-    }
-    let mut paced = Vec::new();
-    for t in tasks {
-        paced.extend(t.await.unwrap());
-    }
-    paced.sort();
+    let paced = kiosks(&client, &base, PACED_TICKETS_PER_CLIENT, Some(PACE)).await;
     println!(
         "phase 1b: {CLIENTS} kiosks, each one ticket every {} ms ({:.0} tickets/s offered), {} tickets",
         PACE.as_millis(),
