@@ -102,10 +102,6 @@ fn big_quotas() -> QuotaTable {
     }
 }
 
-/// One kiosk issuing `n` tickets: back to back (`pace` None), or one every `pace` (its
-/// first after `offset` steps of `pace / CLIENTS`, so the kiosks are spread out). A paced
-/// ticket's latency counts from when it was due, so a slow answer that delays the next
-/// request is not hidden.
 /// Runs [`CLIENTS`] kiosks at once, each issuing `n` tickets (paced or back to back); every
 /// ticket's latency, sorted.
 async fn kiosks(
@@ -125,6 +121,10 @@ async fn kiosks(
     lat
 }
 
+/// One kiosk issuing `n` tickets: back to back (`pace` None), or one every `pace` (its
+/// first after `offset` steps of `pace / CLIENTS`, so the kiosks are spread out). A paced
+/// ticket's latency counts from when it was due, so a slow answer that delays the next
+/// request is not hidden.
 async fn issue_loop(
     client: reqwest::Client,
     base: String,

@@ -123,8 +123,136 @@ async fn read_head(conn: &mut SqliteConnection) -> Result<Option<Head>> {
         .and_then(Head::parse))
 }
 
+/// The statement that reads what the next audit row chains to ([`Tail`]): the head, the
+/// last row's hash and the id AUTOINCREMENT would give the row. No parameters, so callers
+/// can run it in the same round trip as their own statements (`concat!`).
+macro_rules! audit_tail_sql {
+    () => {
+        "SELECT (SELECT value FROM office_settings WHERE key = 'audit_chain_head'), \
+         (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), \
+         MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), \
+             COALESCE((SELECT MAX(id) FROM audit_log), 0)) + 1"
+    };
+}
+pub(crate) use audit_tail_sql;
+
+/// The statements that store a [`Sealed`] row and move the head to it (anonymous
+/// parameters, bound by [`Sealed::bind`]).
+macro_rules! audit_insert_sql {
+    () => {
+        concat!(
+            "INSERT INTO audit_log (id, at, actor_kind, actor, device, action, target, detail, prev_hash, hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?); ",
+            crate::store::set_setting_sql!()
+        )
+    };
+}
+pub(crate) use audit_insert_sql;
+
+/// What the next audit row chains to, as read by [`audit_tail_sql`].
+#[derive(Debug, Clone)]
+pub struct Tail {
+    head: Option<String>,
+    last_hash: Option<String>,
+    next_id: i64,
+}
+
+impl Tail {
+    /// The tail from the row of [`audit_tail_sql`].
+    pub fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Tail> {
+        use sqlx::Row as _;
+        Ok(Tail {
+            head: row.try_get(0)?,
+            last_hash: row.try_get(1)?,
+            next_id: row.try_get(2)?,
+        })
+    }
+
+    /// Seals the next row: its id and its hash chained to the head.
+    pub fn seal(
+        self,
+        who: &Principal,
+        action: &str,
+        target: Option<&str>,
+        detail: &Value,
+        at: DateTime<Utc>,
+    ) -> Sealed {
+        let prev = match self.head.as_deref().and_then(Head::parse) {
+            Some(head) => head.hash,
+            // No head: only a database whose head was removed by hand. Chain on to the last
+            // row; `verify` reports the missing head.
+            None => self.last_hash.unwrap_or_else(|| GENESIS.to_string()),
+        };
+        let at = ts(at);
+        let detail = detail.to_string();
+        let fields = AuditFields {
+            id: self.next_id,
+            at: &at,
+            actor_kind: who.kind_str(),
+            actor: &who.name,
+            device: who.device.as_deref(),
+            action,
+            target,
+            detail: &detail,
+        };
+        let hash = row_hash(&fields, &prev);
+        Sealed {
+            id: self.next_id,
+            at,
+            actor_kind: who.kind_str(),
+            actor: who.name.clone(),
+            device: who.device.clone(),
+            action: action.to_string(),
+            target: target.map(str::to_string),
+            detail,
+            prev_hash: prev,
+            hash,
+        }
+    }
+}
+
+/// An audit row with its hash, ready to store with [`audit_insert_sql`].
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    id: i64,
+    at: String,
+    actor_kind: &'static str,
+    actor: String,
+    device: Option<String>,
+    action: String,
+    target: Option<String>,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl Sealed {
+    /// Binds the row and the new head to the parameters of [`audit_insert_sql`].
+    pub fn bind(self, query: store::SqliteQuery) -> store::SqliteQuery {
+        let head = Head {
+            id: self.id,
+            hash: self.hash.clone(),
+        };
+        query
+            .bind(self.id)
+            .bind(self.at)
+            .bind(self.actor_kind)
+            .bind(self.actor)
+            .bind(self.device)
+            .bind(self.action)
+            .bind(self.target)
+            .bind(self.detail)
+            .bind(self.prev_hash)
+            .bind(self.hash)
+            .bind(HEAD_KEY)
+            .bind(head.text())
+    }
+}
+
 /// Appends one audit row inside the caller's transaction: links it to the head, stores its
-/// hash and moves the head. The only writer of `audit_log` ([`store::audit`] calls it).
+/// hash and moves the head. Every row of `audit_log` is written through [`Tail::seal`]
+/// (this function, or a caller that runs [`audit_tail_sql`] and [`audit_insert_sql`] with
+/// its own statements, as the ticket issue does).
 pub async fn append(
     conn: &mut SqliteConnection,
     who: &Principal,
@@ -133,59 +261,14 @@ pub async fn append(
     detail: &Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    // Two round trips to SQLite's worker thread instead of four (every ticket is audited):
-    // one read of the head, the last row's hash and the id AUTOINCREMENT would give the
-    // row; one write of the row with its hash and of the new head.
-    let (head, last_hash, id): (Option<String>, Option<String>, i64) = sqlx::query_as(
-        "SELECT (SELECT value FROM office_settings WHERE key = ?), \
-         (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), \
-         MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0), \
-             COALESCE((SELECT MAX(id) FROM audit_log), 0)) + 1",
-    )
-    .bind(HEAD_KEY)
-    .fetch_one(&mut *conn)
-    .await?;
-    let prev = match head.as_deref().and_then(Head::parse) {
-        Some(head) => head.hash,
-        // No head: only a database whose head was removed by hand. Chain on to the last
-        // row; `verify` reports the missing head.
-        None => last_hash.unwrap_or_else(|| GENESIS.to_string()),
-    };
-    let at = ts(at);
-    let detail = detail.to_string();
-    let fields = AuditFields {
-        id,
-        at: &at,
-        actor_kind: who.kind_str(),
-        actor: &who.name,
-        device: who.device.as_deref(),
-        action,
-        target,
-        detail: &detail,
-    };
-    let head = Head {
-        id,
-        hash: row_hash(&fields, &prev),
-    };
-    sqlx::query(concat!(
-        "INSERT INTO audit_log (id, at, actor_kind, actor, device, action, target, detail, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?); ",
-        store::set_setting_sql!()
-    ))
-    .bind(id)
-    .bind(&at)
-    .bind(who.kind_str())
-    .bind(&who.name)
-    .bind(&who.device)
-    .bind(action)
-    .bind(target)
-    .bind(&detail)
-    .bind(&prev)
-    .bind(&head.hash)
-    .bind(HEAD_KEY)
-    .bind(head.text())
-    .execute(&mut *conn)
-    .await?;
+    // Two round trips to SQLite's worker thread (every change is audited): one read of the
+    // tail, one write of the row and of the new head.
+    let row = sqlx::query(audit_tail_sql!()).fetch_one(&mut *conn).await?;
+    let sealed = Tail::from_row(&row)?.seal(who, action, target, detail, at);
+    sealed
+        .bind(sqlx::query(audit_insert_sql!()))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -538,5 +621,12 @@ mod tests {
         assert_eq!(Head::parse("12"), None);
         assert_eq!(Head::parse("x:ab"), None);
         assert_eq!(Head::parse(&format!("3:{}", "zz".repeat(32))), None);
+    }
+
+    /// The tail statement names the head's key as a literal (so that it needs no parameter
+    /// in the round trips it joins); it must be [`HEAD_KEY`].
+    #[test]
+    fn the_tail_statement_reads_the_head_key() {
+        assert!(audit_tail_sql!().contains(&format!("key = '{HEAD_KEY}'")));
     }
 }

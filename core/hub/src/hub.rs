@@ -658,19 +658,23 @@ impl Hub {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
-            let store::QuotaState { kind, quota, used, .. } =
-                store::quota_state(tx, &rules.quotas, date, req.service).await?;
+            let (store::QuotaState { kind, quota, used, .. }, taken, tail) =
+                store::take_number(tx, &rules.quotas, date, req.service, true).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
-            let visit = hub.new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false).await?;
-            store::audit(
-                tx,
-                &who,
-                "issue_ticket",
-                Some(&visit.ticket.to_string()),
-                json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
-                now,
-            )
-            .await?;
+            let seal = |visit: &Visit| {
+                tail.map(|tail| {
+                    tail.seal(
+                        &who,
+                        "issue_ticket",
+                        Some(&visit.ticket.to_string()),
+                        &json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
+                        now,
+                    )
+                })
+            };
+            let visit = hub
+                .new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false, taken, seal)
+                .await?;
                         Ok(visit)
             })).await?
         };
@@ -681,7 +685,8 @@ impl Hub {
         self.ticket_view(&visit, false).await
     }
 
-    /// Allocates the next number and id, issues the visit through the domain and stores it.
+    /// Issues the visit with the number and id `taken` through the domain and stores it, with
+    /// the audit row `audit` seals for it (if any) in the same round trip.
     #[allow(clippy::too_many_arguments)]
     async fn new_visit(
         &self,
@@ -694,21 +699,17 @@ impl Hub {
         booking: Option<(&str, u8)>,
         now: DateTime<Utc>,
         payment_not_verified: bool,
+        taken: store::TakenNumber,
+        audit: impl FnOnce(&Visit) -> Option<crate::audit_chain::Sealed>,
     ) -> Result<Visit> {
         let rules = &self.inner.config.rules;
         let def = rules.services.require(service)?;
-        // One statement moves the day's counter on and finds the next visit id; the number
-        // itself comes from the domain, which refuses one past 999 (the change then rolls
-        // back with the counter).
-        let (number, id): (i64, i64) = sqlx::query_as(
-            "INSERT INTO ticket_counters (office_date, service, last_number) VALUES (?, ?, 1) \
-             ON CONFLICT(office_date, service) DO UPDATE SET last_number = last_number + 1 \
-             RETURNING last_number, (SELECT COALESCE(MAX(id), 0) + 1 FROM visits)",
-        )
-        .bind(date.to_string())
-        .bind(service.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
+        // The number comes from the domain, which refuses one past 999 (the change then
+        // rolls back with the counter).
+        let store::TakenNumber {
+            number,
+            visit_id: id,
+        } = taken;
         let last = u16::try_from(number - 1).unwrap_or(u16::MAX);
         let ticket = next_ticket_number(def.letter, Some(last))?;
         if i64::from(ticket.number()) != number {
@@ -728,6 +729,7 @@ impl Hub {
             applicant_index: booking.map(|(_, i)| i),
         };
         let (visit, event) = Visit::issue(new, now)?;
+        let audit = audit(&visit);
         store::insert_visit(
             conn,
             self.office_code(),
@@ -735,6 +737,7 @@ impl Hub {
             &event,
             payment_not_verified,
             who,
+            audit,
         )
         .await?;
         if lane == Lane::Appointment {
@@ -834,8 +837,8 @@ impl Hub {
                 let date = decision.office_date;
                 let mut visits = Vec::new();
                 for (index, service) in decision.services.iter().copied().enumerate() {
-                    let store::QuotaState { kind, quota, used, .. } =
-                        store::quota_state(tx, &rules.quotas, date, service).await?;
+                    let (store::QuotaState { kind, quota, used, .. }, taken, _) =
+                        store::take_number(tx, &rules.quotas, date, service, false).await?;
                     check_quota(&rules.services, &quota, kind, service, Lane::Appointment, used.appointment)?;
                     let index = u8::try_from(index).unwrap_or(u8::MAX);
                     let visit = hub
@@ -849,6 +852,8 @@ impl Hub {
                             Some((&code, index)),
                             now,
                             !decision.payment_verified(),
+                            taken,
+                            |_| None,
                         )
                         .await?;
                     visits.push(visit);

@@ -59,7 +59,8 @@ macro_rules! insert_event_sql {
 }
 
 /// A query of the hub's database with its arguments bound so far.
-type SqliteQuery = sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
+pub(crate) type SqliteQuery =
+    sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
 
 /// Appends one outbox row (the sync engine uploads them in `seq` order).
 pub async fn outbox(
@@ -107,7 +108,9 @@ pub async fn load_visit(conn: &mut SqliteConnection, id: i64) -> Result<Visit> {
     }
 }
 
-/// Inserts a newly issued visit with its `Issued` event and outbox row.
+/// Inserts a newly issued visit with its `Issued` event and outbox row, and the audit row
+/// `audit` if given, in one round trip.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_visit(
     conn: &mut SqliteConnection,
     office_code: &str,
@@ -115,16 +118,30 @@ pub async fn insert_visit(
     event: &VisitEvent,
     payment_not_verified: bool,
     who: &Principal,
+    audit: Option<crate::audit_chain::Sealed>,
 ) -> Result<()> {
-    const SQL: &str = concat!(
-        "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
-         applicant_index, payment_not_verified, outcome, issued_at, updated_at, data) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?); ",
-        insert_outbox_sql!(),
-        "; ",
-        insert_event_sql!()
-    );
-    let query = sqlx::query(SQL)
+    macro_rules! insert_visit_sql {
+        () => {
+            concat!(
+                "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
+                 applicant_index, payment_not_verified, outcome, issued_at, updated_at, data) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?); ",
+                insert_outbox_sql!(),
+                "; ",
+                insert_event_sql!()
+            )
+        };
+    }
+    // The audit statements come first: the event's must be last (see `store_event`).
+    let query = match audit {
+        Some(sealed) => sealed.bind(sqlx::query(concat!(
+            crate::audit_chain::audit_insert_sql!(),
+            "; ",
+            insert_visit_sql!()
+        ))),
+        None => sqlx::query(insert_visit_sql!()),
+    };
+    let query = query
         .bind(visit.id.0)
         .bind(visit.office_date.to_string())
         .bind(visit.service.as_str())
@@ -448,39 +465,51 @@ pub struct QuotaState {
     pub used: DailyQuota,
 }
 
-/// The quota in force for a service on a date and its use, in one statement (it is read
-/// at every ticket issue and check-in, inside the writer's transaction).
-pub async fn quota_state(
-    conn: &mut SqliteConnection,
-    table: &QuotaTable,
-    date: NaiveDate,
-    service: ServiceCode,
-) -> Result<QuotaState> {
-    type Row = (
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        i64,
-        i64,
-        i64,
-    );
-    let (kind, walk_in, appointment, priority, used_walk_in, used_appointment, used_priority): Row =
-        sqlx::query_as(
-            "SELECT (SELECT day_kind FROM office_days WHERE office_date = ?1), \
-             q.walk_in, q.appointment, q.priority, \
-             (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?3), \
-             (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?4), \
-             (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?5) \
-             FROM (SELECT 1) LEFT JOIN quota_overrides q ON q.office_date = ?1 AND q.service = ?2",
-        )
+/// The statement that reads a [`QuotaState`]: the kind of day, the date's override and the
+/// visits per lane. Numbered parameters: ?1 the date, ?2 the service, ?3..?5 the lanes
+/// walk-in, appointment, priority ([`bind_quota_state`]).
+macro_rules! quota_state_sql {
+    () => {
+        "SELECT (SELECT day_kind FROM office_days WHERE office_date = ?1), \
+         q.walk_in, q.appointment, q.priority, \
+         (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?3), \
+         (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?4), \
+         (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?5) \
+         FROM (SELECT 1) LEFT JOIN quota_overrides q ON q.office_date = ?1 AND q.service = ?2"
+    };
+}
+
+/// The statement that moves the day's ticket counter of a service on by one and returns the
+/// new number and the next visit id. Numbered parameters ?1 the date, ?2 the service, as
+/// [`quota_state_sql`], so both run in one round trip.
+macro_rules! take_number_sql {
+    () => {
+        "INSERT INTO ticket_counters (office_date, service, last_number) VALUES (?1, ?2, 1) \
+         ON CONFLICT(office_date, service) DO UPDATE SET last_number = last_number + 1 \
+         RETURNING last_number, (SELECT COALESCE(MAX(id), 0) + 1 FROM visits)"
+    };
+}
+
+fn bind_quota_state(sql: &'static str, date: NaiveDate, service: ServiceCode) -> SqliteQuery {
+    sqlx::query(sql)
         .bind(date.to_string())
         .bind(service.as_str())
         .bind(Lane::WalkIn.as_str())
         .bind(Lane::Appointment.as_str())
         .bind(Lane::Priority.as_str())
-        .fetch_one(conn)
-        .await?;
+}
+
+fn quota_state_from_row(
+    row: &sqlx::sqlite::SqliteRow,
+    table: &QuotaTable,
+    service: ServiceCode,
+) -> Result<QuotaState> {
+    use sqlx::Row as _;
+    let kind: Option<String> = row.try_get(0)?;
+    let (walk_in, appointment, priority): (Option<i64>, Option<i64>, Option<i64>) =
+        (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+    let (used_walk_in, used_appointment, used_priority): (i64, i64, i64) =
+        (row.try_get(4)?, row.try_get(5)?, row.try_get(6)?);
     let kind = match kind {
         Some(k) => parse_enum(&k)?,
         None => DayKind::Regular,
@@ -507,6 +536,71 @@ pub async fn quota_state(
             priority: count(used_priority),
         },
     })
+}
+
+/// The quota in force for a service on a date and its use, in one statement.
+pub async fn quota_state(
+    conn: &mut SqliteConnection,
+    table: &QuotaTable,
+    date: NaiveDate,
+    service: ServiceCode,
+) -> Result<QuotaState> {
+    let row = bind_quota_state(quota_state_sql!(), date, service)
+        .fetch_one(conn)
+        .await?;
+    quota_state_from_row(&row, table, service)
+}
+
+/// A ticket number taken from the day's counter of a service, with the id its visit gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TakenNumber {
+    /// The number (1 for the day's first ticket of the service).
+    pub number: i64,
+    /// The next visit id.
+    pub visit_id: i64,
+}
+
+/// What a new ticket needs from the database before its visit is built, read and taken in
+/// one round trip (every ticket issue and check-in runs it in the writer): the quota state
+/// as it was before this ticket, the number taken and, when asked for, the audit chain's
+/// tail. The number is taken before the quota is checked: a change that then refuses the
+/// ticket is undone with its number (the writer rolls a refused change back).
+pub async fn take_number(
+    conn: &mut SqliteConnection,
+    table: &QuotaTable,
+    date: NaiveDate,
+    service: ServiceCode,
+    with_audit_tail: bool,
+) -> Result<(QuotaState, TakenNumber, Option<crate::audit_chain::Tail>)> {
+    use sqlx::Row as _;
+    const SQL: &str = concat!(quota_state_sql!(), "; ", take_number_sql!());
+    const WITH_TAIL: &str = concat!(
+        quota_state_sql!(),
+        "; ",
+        take_number_sql!(),
+        "; ",
+        crate::audit_chain::audit_tail_sql!()
+    );
+    let rows = bind_quota_state(if with_audit_tail { WITH_TAIL } else { SQL }, date, service)
+        .fetch_all(conn)
+        .await?;
+    let expected = if with_audit_tail { 3 } else { 2 };
+    if rows.len() != expected {
+        return Err(HubError::Corrupt(format!(
+            "taking a ticket number gave {} rows, not {expected}",
+            rows.len()
+        )));
+    }
+    let quota = quota_state_from_row(&rows[0], table, service)?;
+    let taken = TakenNumber {
+        number: rows[1].try_get(0)?,
+        visit_id: rows[1].try_get(1)?,
+    };
+    let tail = match rows.get(2) {
+        Some(row) if with_audit_tail => Some(crate::audit_chain::Tail::from_row(row)?),
+        _ => None,
+    };
+    Ok((quota, taken, tail))
 }
 
 /// The statement that writes an office setting (key, value), for [`set_setting`] and for

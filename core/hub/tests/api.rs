@@ -489,15 +489,31 @@ async fn each_refusal_has_its_own_error() {
     let today = t.hub.today();
     let (s, q) = t
         .put(&supervisor, &format!("/api/v1/quotas/{today}"),
-             json!({"quotas": [{"service": "information", "walk_in": 1, "appointment": 0, "priority": 0}]}))
+             json!({"quotas": [{"service": "information", "walk_in": 1, "appointment": 0, "priority": 1}]}))
         .await;
     assert_eq!(s, 200, "{q}");
-    t.issue("information").await;
+    let walk_in = t.issue("information").await;
     assert_error(
         &t.post(KIOSK, "/api/v1/tickets", json!({"service": "information"}))
             .await,
         409,
         "quota_exhausted",
+    );
+    // The refused ticket's number was taken and given back: the priority lane, which
+    // still has quota, gets the number right after the walk-in's.
+    let (s, priority) = t
+        .post(
+            KIOSK,
+            "/api/v1/tickets",
+            json!({"service": "information", "lane": "priority", "priority_group": "elderly"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{priority}");
+    let number = |ticket: &str| ticket[1..].parse::<u32>().unwrap();
+    assert_eq!(
+        number(priority["ticket"].as_str().unwrap()),
+        number(&walk_in) + 1,
+        "{walk_in} then {priority}"
     );
     // Counter not open.
     let c1 = t.counter_id("Loket 1").await;
