@@ -261,19 +261,27 @@ async fn writer_connection(options: SqliteConnectOptions) -> Result<SqliteConnec
 /// worker's time under load; on one CPU the woken thread just runs next. With both on one
 /// CPU the hub issued about 1.6 times as many tickets per second (`hub_load` bench,
 /// alternating runs; docs/hub.md). The pair is one chain of work anyway: only one of the
-/// two runs at a time. Where the CPU cannot be read or set (a restricted container), the
-/// threads float as before.
+/// two runs at a time. The blocking threads the writer's runtime starts (durable file
+/// writes of photos and fingerprints inside a change) share the CPU too; they wait on the
+/// disk. Where the CPU cannot be read or set (a restricted container), the threads float
+/// as before.
+#[cfg(target_os = "linux")]
 fn stay_on_this_cpu() {
     use nix::sched::{CpuSet, sched_getcpu, sched_setaffinity};
     let pinned = sched_getcpu().and_then(|cpu| {
         let mut set = CpuSet::new();
         set.set(cpu)?;
-        sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
+        sched_setaffinity(nix::unistd::Pid::from_raw(0), &set).map(|()| cpu)
     });
-    if let Err(e) = pinned {
-        tracing::debug!(error = %e, "the writer thread is not kept on one CPU");
+    match pinned {
+        Ok(cpu) => tracing::debug!(cpu, "the writer thread stays on one CPU"),
+        Err(e) => tracing::info!(error = %e, "the writer thread is not kept on one CPU"),
     }
 }
+
+/// Elsewhere the writer's threads float.
+#[cfg(not(target_os = "linux"))]
+fn stay_on_this_cpu() {}
 
 async fn writer_loop(
     mut conn: SqliteConnection,

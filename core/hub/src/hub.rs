@@ -659,18 +659,16 @@ impl Hub {
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
             let (store::QuotaState { kind, quota, used, .. }, taken, tail) =
-                store::take_number(tx, &rules.quotas, date, req.service, true).await?;
+                store::take_number_and_audit_tail(tx, &rules.quotas, date, req.service).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
             let seal = |visit: &Visit| {
-                tail.map(|tail| {
-                    tail.seal(
-                        &who,
-                        "issue_ticket",
-                        Some(&visit.ticket.to_string()),
-                        &json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
-                        now,
-                    )
-                })
+                Some(tail.seal(
+                    &who,
+                    "issue_ticket",
+                    Some(&visit.ticket.to_string()),
+                    &json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
+                    now,
+                ))
             };
             let visit = hub
                 .new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false, taken, seal)
@@ -837,8 +835,8 @@ impl Hub {
                 let date = decision.office_date;
                 let mut visits = Vec::new();
                 for (index, service) in decision.services.iter().copied().enumerate() {
-                    let (store::QuotaState { kind, quota, used, .. }, taken, _) =
-                        store::take_number(tx, &rules.quotas, date, service, false).await?;
+                    let (store::QuotaState { kind, quota, used, .. }, taken) =
+                        store::take_number(tx, &rules.quotas, date, service).await?;
                     check_quota(&rules.services, &quota, kind, service, Lane::Appointment, used.appointment)?;
                     let index = u8::try_from(index).unwrap_or(u8::MAX);
                     let visit = hub

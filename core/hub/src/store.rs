@@ -161,8 +161,8 @@ pub async fn insert_visit(
 }
 
 /// Stores an event of `visit` in one round trip to the database: `query` is the visit's own
-/// statement, its arguments bound, followed by the outbox row's and the event row's
-/// statements, whose arguments this binds. Returns the event's id. Each statement is a hand-off to SQLite's worker thread, and
+/// statement (after the audit row's, for a new ticket), its arguments bound, followed by the
+/// outbox row's and the event row's statements, whose arguments this binds. Returns the event's id. Each statement is a hand-off to SQLite's worker thread, and
 /// the writer runs every change in turn, so fewer of them is more changes per second.
 async fn store_event(
     conn: &mut SqliteConnection,
@@ -561,46 +561,74 @@ pub struct TakenNumber {
 }
 
 /// What a new ticket needs from the database before its visit is built, read and taken in
-/// one round trip (every ticket issue and check-in runs it in the writer): the quota state
-/// as it was before this ticket, the number taken and, when asked for, the audit chain's
-/// tail. The number is taken before the quota is checked: a change that then refuses the
-/// ticket is undone with its number (the writer rolls a refused change back).
+/// one round trip (every check-in runs it in the writer, once per applicant): the quota
+/// state as it was before this ticket and the number taken. The number is taken before the
+/// quota is checked: a change that then refuses the ticket is undone with its number (the
+/// writer rolls a refused change back).
 pub async fn take_number(
     conn: &mut SqliteConnection,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
-    with_audit_tail: bool,
-) -> Result<(QuotaState, TakenNumber, Option<crate::audit_chain::Tail>)> {
-    use sqlx::Row as _;
+) -> Result<(QuotaState, TakenNumber)> {
     const SQL: &str = concat!(quota_state_sql!(), "; ", take_number_sql!());
-    const WITH_TAIL: &str = concat!(
+    let rows = take_number_rows(conn, SQL, date, service, 2).await?;
+    parse_taken(&rows, table, service)
+}
+
+/// [`take_number`] and, in the same round trip, the audit chain's tail, for a change whose
+/// audit row is written with its visit (the ticket issue).
+pub async fn take_number_and_audit_tail(
+    conn: &mut SqliteConnection,
+    table: &QuotaTable,
+    date: NaiveDate,
+    service: ServiceCode,
+) -> Result<(QuotaState, TakenNumber, crate::audit_chain::Tail)> {
+    const SQL: &str = concat!(
         quota_state_sql!(),
         "; ",
         take_number_sql!(),
         "; ",
         crate::audit_chain::audit_tail_sql!()
     );
-    let rows = bind_quota_state(if with_audit_tail { WITH_TAIL } else { SQL }, date, service)
-        .fetch_all(conn)
-        .await?;
-    let expected = if with_audit_tail { 3 } else { 2 };
-    if rows.len() != expected {
+    let rows = take_number_rows(conn, SQL, date, service, 3).await?;
+    let (quota, taken) = parse_taken(&rows, table, service)?;
+    Ok((quota, taken, crate::audit_chain::Tail::from_row(&rows[2])?))
+}
+
+/// Runs `sql`: the statements of [`take_number`], maybe followed by statements without
+/// parameters. sqlx binds a numbered parameter (`?2`) by its number in the whole argument
+/// list, but an anonymous `?` after it would start again at the first argument: so these
+/// statements use numbered parameters only. Each statement gives one row.
+async fn take_number_rows(
+    conn: &mut SqliteConnection,
+    sql: &'static str,
+    date: NaiveDate,
+    service: ServiceCode,
+    statements: usize,
+) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
+    let rows = bind_quota_state(sql, date, service).fetch_all(conn).await?;
+    if rows.len() != statements {
         return Err(HubError::Corrupt(format!(
-            "taking a ticket number gave {} rows, not {expected}",
+            "taking a ticket number gave {} rows, not {statements}",
             rows.len()
         )));
     }
+    Ok(rows)
+}
+
+fn parse_taken(
+    rows: &[sqlx::sqlite::SqliteRow],
+    table: &QuotaTable,
+    service: ServiceCode,
+) -> Result<(QuotaState, TakenNumber)> {
+    use sqlx::Row as _;
     let quota = quota_state_from_row(&rows[0], table, service)?;
     let taken = TakenNumber {
         number: rows[1].try_get(0)?,
         visit_id: rows[1].try_get(1)?,
     };
-    let tail = match rows.get(2) {
-        Some(row) if with_audit_tail => Some(crate::audit_chain::Tail::from_row(row)?),
-        _ => None,
-    };
-    Ok((quota, taken, tail))
+    Ok((quota, taken))
 }
 
 /// The statement that writes an office setting (key, value), for [`set_setting`] and for
