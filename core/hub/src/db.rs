@@ -409,6 +409,58 @@ mod tests {
             .collect()
     }
 
+    /// The CPUs a thread of this process may run on, by thread name (Linux `/proc`).
+    #[cfg(target_os = "linux")]
+    fn allowed_cpus(thread_name: &str) -> Vec<String> {
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap_or_else(|e| panic!("{e}"));
+        tasks
+            .filter_map(|t| t.ok())
+            .filter(|t| {
+                std::fs::read_to_string(t.path().join("comm"))
+                    .is_ok_and(|c| c.trim_end().starts_with(thread_name))
+            })
+            .filter_map(|t| std::fs::read_to_string(t.path().join("status")).ok())
+            .filter_map(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+                    .map(|l| l.trim().to_string())
+            })
+            .collect()
+    }
+
+    /// The writer thread stays on one CPU, and so does the SQLite thread it opened its
+    /// connection from; the other SQLite threads (readers) still float.
+    #[cfg(target_os = "linux")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_and_its_sqlite_thread_stay_on_one_cpu() {
+        let process = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let process = process
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .unwrap_or_default();
+        if !process.contains(['-', ',']) {
+            // This process may run on one CPU only: nothing to tell apart.
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let _db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        // (Other tests' hubs may share this process under `cargo test`.)
+        let writers = allowed_cpus("loket-writer");
+        let sqlite = allowed_cpus("sqlx-sqlite-wor");
+        assert!(!writers.is_empty(), "no writer thread found");
+        for writer in &writers {
+            assert!(writer.parse::<usize>().is_ok(), "a writer on {writer}");
+            assert!(
+                sqlite.contains(writer),
+                "no SQLite thread on the writer's CPU {writer}: {sqlite:?}"
+            );
+        }
+        assert!(
+            sqlite.iter().any(|c| c.contains(['-', ','])),
+            "every SQLite thread is pinned: {sqlite:?}"
+        );
+    }
+
     /// Changes queued together commit together, except a refused one, which is undone
     /// alone: also when it is the first or the last of its batch.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
