@@ -86,6 +86,21 @@ fn http_client(central: &Central) -> reqwest::Client {
         .build())
 }
 
+/// Gives `office` a new signing key through `store` (another process on central's
+/// database: a new enrolment token, then an enrolment with a fresh key).
+async fn rotate_key(store: &dyn CentralStore, office: &str) -> ed25519_dalek::SigningKey {
+    let token = ok(loket_central::add_office(store, office, true).await);
+    let key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+    ok(store
+        .enrol(
+            office,
+            &sha256_hex(token.as_bytes()),
+            &hex::encode(key.verifying_key().to_bytes()),
+        )
+        .await);
+    key
+}
+
 async fn error_code(r: reqwest::Response) -> String {
     let answer: loket_sync_protocol::ApiError = ok(r.json().await);
     answer.code
@@ -175,15 +190,7 @@ async fn an_event_upload_is_single_use_bound_to_its_office_and_to_the_current_ke
     // has the old key cached.
     let other =
         ok(loket_central::open_store(central.dir.path(), central.database_url.as_deref()).await);
-    let token = ok(loket_central::add_office(&other, "EVA", true).await);
-    let new_key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    ok(other
-        .enrol(
-            "EVA",
-            &sha256_hex(token.as_bytes()),
-            &hex::encode(new_key.verifying_key().to_bytes()),
-        )
-        .await);
+    let new_key = rotate_key(&other, "EVA").await;
     // The old key: verifies against the cache, then refused at the write; nothing stored.
     let second = upload(2);
     let r = events(&old_key, "EVA", &second, &"d1".repeat(16)).await;
@@ -198,15 +205,7 @@ async fn an_event_upload_is_single_use_bound_to_its_office_and_to_the_current_ke
     // Rotated once more by the other process: the server caches `new_key`, now revoked. A
     // blob batch signed with it writes no file at all (a batch's files are written before
     // its nonce is remembered, so its key is checked against the database first).
-    let token = ok(loket_central::add_office(&other, "EVA", true).await);
-    let third_key = ed25519_dalek::SigningKey::from_bytes(&rand::random::<[u8; 32]>());
-    ok(other
-        .enrol(
-            "EVA",
-            &sha256_hex(token.as_bytes()),
-            &hex::encode(third_key.verifying_key().to_bytes()),
-        )
-        .await);
+    rotate_key(&other, "EVA").await;
     let bytes = b"a print from a revoked key".to_vec();
     let sha = sha256_hex(&bytes);
     let body = encode_blob_batch(&[(&sha, &bytes)]);
