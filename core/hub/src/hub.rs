@@ -597,10 +597,10 @@ impl Hub {
         stage: Stage,
         ahead: u32,
     ) -> Result<Option<u64>> {
-        let limit = i64::try_from(self.inner.config.rules.wait.sample_size).unwrap_or(i64::MAX);
+        let limit = self.wait_sample();
         let mut recent: Vec<(i64,)> = sqlx::query_as(
             "SELECT e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
-             WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ? ORDER BY e.id DESC LIMIT ?",
+             WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ? ORDER BY e.id DESC LIMIT ? + 0",
         )
         .bind(service.as_str())
         .bind(limit)
@@ -652,14 +652,14 @@ impl Hub {
             (Lane::Priority, Some(g)) => Some(g),
             (Lane::WalkIn, _) => None,
         };
-        let visit = {
+        let (visit, outlook) = {
             let (hub, who) = (self.clone(), who.clone());
             self.inner.db.write(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
-            let (store::QuotaState { kind, quota, used, .. }, taken, tail) =
-                store::take_number_and_audit_tail(tx, &rules.quotas, date, req.service).await?;
+            let store::TicketIssue { quota: store::QuotaState { kind, quota, used, .. }, taken, tail, outlook } =
+                store::take_number_for_ticket(tx, &rules.quotas, date, req.service, hub.wait_sample()).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
             let seal = |visit: &Visit| {
                 Some(tail.seal(
@@ -673,14 +673,14 @@ impl Hub {
             let visit = hub
                 .new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false, taken, seal)
                 .await?;
-                        Ok(visit)
+            Ok((visit, outlook))
             })).await?
         };
         self.publish(LiveEvent::QueueChanged {
             office_date: visit.office_date,
             service: visit.service,
         });
-        self.ticket_view(&visit, false).await
+        self.ticket_view_from(&visit, false, &outlook)
     }
 
     /// Issues the visit with the number and id `taken` through the domain and stores it, with
@@ -754,10 +754,13 @@ impl Hub {
         Ok(visit)
     }
 
+    /// How many recent service times the wait estimate looks at.
+    fn wait_sample(&self) -> i64 {
+        i64::try_from(self.inner.config.rules.wait.sample_size).unwrap_or(i64::MAX)
+    }
+
+    /// The view of a stored visit's ticket, its outlook read now.
     async fn ticket_view(&self, visit: &Visit, payment_not_verified: bool) -> Result<TicketView> {
-        let rules = &self.inner.config.rules;
-        let def = rules.services.require(visit.service)?;
-        let sample = i64::try_from(rules.wait.sample_size).unwrap_or(i64::MAX);
         let outlook = {
             let mut conn = self.read().await?;
             store::ticket_outlook(
@@ -765,10 +768,21 @@ impl Hub {
                 visit.office_date,
                 visit.service,
                 visit.id.0,
-                sample,
+                self.wait_sample(),
             )
             .await?
         };
+        self.ticket_view_from(visit, payment_not_verified, &outlook)
+    }
+
+    /// The view of a visit's ticket from its `outlook`.
+    fn ticket_view_from(
+        &self,
+        visit: &Visit,
+        payment_not_verified: bool,
+        outlook: &store::TicketOutlook,
+    ) -> Result<TicketView> {
+        let def = self.inner.config.rules.services.require(visit.service)?;
         let ahead = outlook.ahead;
         let estimated = self.estimate_from(
             &outlook.counters,
@@ -1494,7 +1508,7 @@ impl Hub {
             "SELECT e.id, v.id, v.ticket, v.service, e.counter_id, c.name, e.at, e.kind FROM visit_events e \
              JOIN visits v ON v.id = e.visit_id JOIN counters c ON c.id = e.counter_id \
              WHERE e.kind IN ('called', 'recalled') AND v.office_date = ? AND (? IS NULL OR e.id = ?) \
-             ORDER BY e.id DESC LIMIT ?",
+             ORDER BY e.id DESC LIMIT ? + 0",
         )
         .bind(self.today().to_string())
         .bind(call_id)
@@ -1752,7 +1766,7 @@ impl Hub {
             String,
         );
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, at, actor_kind, actor, device, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?",
+            "SELECT id, at, actor_kind, actor, device, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ? + 0",
         )
         .bind(limit)
         .fetch_all(&mut *conn)

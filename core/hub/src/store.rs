@@ -388,8 +388,9 @@ pub async fn load_counters(conn: &mut SqliteConnection) -> Result<Vec<CounterRow
 /// What a new ticket's view needs, read in one statement (one round trip to SQLite's
 /// worker thread instead of three): tickets of the service still waiting before it, every
 /// counter, and the service's most recent service times (newest last).
+#[derive(Debug, Clone)]
 pub struct TicketOutlook {
-    /// Waiting visits of the same service and day with a lower id.
+    /// Waiting visits of the same service and day before this one.
     pub ahead: u32,
     /// Every counter.
     pub counters: Vec<CounterRow>,
@@ -397,33 +398,42 @@ pub struct TicketOutlook {
     pub recent: Vec<u32>,
 }
 
-/// Reads a [`TicketOutlook`] for visit `visit_id` of `service` on `date`.
-pub async fn ticket_outlook(
-    conn: &mut SqliteConnection,
-    date: NaiveDate,
-    service: ServiceCode,
-    visit_id: i64,
-    sample: i64,
-) -> Result<TicketOutlook> {
-    let (ahead, counters, recent): (i64, String, String) = sqlx::query_as(
-        "SELECT \
-           (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND state = 'waiting' AND id < ?3), \
-           (SELECT json_group_array(json_array(id, name, services, stages, \
-                CASE WHEN is_open THEN json('true') ELSE json('false') END, officer)) \
-              FROM (SELECT * FROM counters ORDER BY id)), \
-           (SELECT json_group_array(service_seconds) FROM ( \
-              SELECT service_seconds FROM ( \
-                SELECT e.id, e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
-                WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ?2 \
-                ORDER BY e.id DESC LIMIT ?4) \
-              ORDER BY id))",
-    )
-    .bind(date.to_string())
-    .bind(service.as_str())
-    .bind(visit_id)
-    .bind(sample)
-    .fetch_one(conn)
-    .await?;
+/// The statement that reads a [`TicketOutlook`]: numbered parameters ?1 the date, ?2 the
+/// service; `$ahead` narrows the visits counted as ahead, `$sample` is the parameter that
+/// holds the sample size. Numbered only, so it runs after [`quota_state_sql`] in one round
+/// trip ([`take_number_for_ticket`]).
+///
+/// `LIMIT ?6 + 0`, here and in every SQLite query of the project: SQLite (3.51, as bundled)
+/// plans a statement whose LIMIT is a bare bound parameter for the value bound, and so
+/// prepares it again every time that parameter is bound (it cost the ticket issue a third
+/// of its throughput); an expression is evaluated at run time instead. `tests/sql_limits.rs`
+/// keeps it so.
+macro_rules! ticket_outlook_sql {
+    ($ahead:literal, $sample:literal) => {
+        concat!(
+            "SELECT \
+               (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND state = 'waiting'",
+            $ahead,
+            "), \
+               (SELECT json_group_array(json_array(id, name, services, stages, \
+                    CASE WHEN is_open THEN json('true') ELSE json('false') END, officer)) \
+                  FROM (SELECT * FROM counters ORDER BY id)), \
+               (SELECT json_group_array(service_seconds) FROM ( \
+                  SELECT service_seconds FROM ( \
+                    SELECT e.id, e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
+                    WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ?2 \
+                    ORDER BY e.id DESC LIMIT ",
+            $sample,
+            " + 0) ORDER BY id))"
+        )
+    };
+}
+
+fn ticket_outlook_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TicketOutlook> {
+    use sqlx::Row as _;
+    let ahead: i64 = row.try_get(0)?;
+    let counters: String = row.try_get(1)?;
+    let recent: String = row.try_get(2)?;
     let counters: Vec<CounterTuple> = serde_json::from_str(&counters)?;
     let recent: Vec<i64> = serde_json::from_str(&recent)?;
     Ok(TicketOutlook {
@@ -437,6 +447,25 @@ pub async fn ticket_outlook(
             .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
             .collect(),
     })
+}
+
+/// Reads a [`TicketOutlook`] for the stored visit `visit_id` of `service` on `date`: the
+/// waiting visits with a lower id are ahead of it.
+pub async fn ticket_outlook(
+    conn: &mut SqliteConnection,
+    date: NaiveDate,
+    service: ServiceCode,
+    visit_id: i64,
+    sample: i64,
+) -> Result<TicketOutlook> {
+    let row = sqlx::query(ticket_outlook_sql!(" AND id < ?3", "?4"))
+        .bind(date.to_string())
+        .bind(service.as_str())
+        .bind(visit_id)
+        .bind(sample)
+        .fetch_one(conn)
+        .await?;
+    ticket_outlook_from_row(&row)
 }
 
 /// The kind of an office date (regular when not set).
@@ -572,42 +601,63 @@ pub async fn take_number(
     service: ServiceCode,
 ) -> Result<(QuotaState, TakenNumber)> {
     const SQL: &str = concat!(quota_state_sql!(), "; ", take_number_sql!());
-    let rows = take_number_rows(conn, SQL, date, service, 2).await?;
+    let rows = take_number_rows(conn, bind_quota_state(SQL, date, service), 2).await?;
     parse_taken(&rows, table, service)
 }
 
-/// [`take_number`] and, in the same round trip, the audit chain's tail, for a change whose
-/// audit row is written with its visit (the ticket issue).
-pub async fn take_number_and_audit_tail(
+/// What [`take_number_for_ticket`] reads and takes.
+pub struct TicketIssue {
+    /// The quota state as it was before this ticket.
+    pub quota: QuotaState,
+    /// The number taken.
+    pub taken: TakenNumber,
+    /// The audit chain's tail, for the ticket's audit row written with its visit.
+    pub tail: crate::audit_chain::Tail,
+    /// The new ticket's outlook: every visit waiting now is ahead of it (its id is above all).
+    pub outlook: TicketOutlook,
+}
+
+/// [`take_number`] and, in the same round trip, the audit chain's tail and the new ticket's
+/// [`TicketOutlook`] (up to `sample` recent service times), for the ticket issue: its audit
+/// row is written with its visit and its answer needs no read after the commit.
+pub async fn take_number_for_ticket(
     conn: &mut SqliteConnection,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
-) -> Result<(QuotaState, TakenNumber, crate::audit_chain::Tail)> {
+    sample: i64,
+) -> Result<TicketIssue> {
     const SQL: &str = concat!(
         quota_state_sql!(),
         "; ",
         take_number_sql!(),
         "; ",
-        crate::audit_chain::audit_tail_sql!()
+        crate::audit_chain::audit_tail_sql!(),
+        "; ",
+        ticket_outlook_sql!("", "?6")
     );
-    let rows = take_number_rows(conn, SQL, date, service, 3).await?;
+    let query = bind_quota_state(SQL, date, service).bind(sample);
+    let rows = take_number_rows(conn, query, 4).await?;
     let (quota, taken) = parse_taken(&rows, table, service)?;
-    Ok((quota, taken, crate::audit_chain::Tail::from_row(&rows[2])?))
+    Ok(TicketIssue {
+        quota,
+        taken,
+        tail: crate::audit_chain::Tail::from_row(&rows[2])?,
+        outlook: ticket_outlook_from_row(&rows[3])?,
+    })
 }
 
-/// Runs `sql`: the statements of [`take_number`], maybe followed by statements without
-/// parameters. sqlx binds a numbered parameter (`?2`) by its number in the whole argument
-/// list, but an anonymous `?` after it would start again at the first argument: so these
-/// statements use numbered parameters only. Each statement gives one row.
+/// Runs `query`: the statements of [`take_number`] with their arguments bound, maybe
+/// followed by more statements. sqlx binds a numbered parameter (`?2`) by its number in the
+/// whole argument list, but an anonymous `?` after it would start again at the first
+/// argument (and a missing argument binds NULL, silently): so these statements use numbered
+/// parameters only. Each statement gives one row.
 async fn take_number_rows(
     conn: &mut SqliteConnection,
-    sql: &'static str,
-    date: NaiveDate,
-    service: ServiceCode,
+    query: SqliteQuery,
     statements: usize,
 ) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
-    let rows = bind_quota_state(sql, date, service).fetch_all(conn).await?;
+    let rows = query.fetch_all(conn).await?;
     if rows.len() != statements {
         return Err(HubError::Corrupt(format!(
             "taking a ticket number gave {} rows, not {statements}",

@@ -470,7 +470,7 @@ impl OfficeLedger for SqliteLedger {
     async fn events_after(&self, after: i64, limit: usize) -> Result<Vec<Event>, LedgerError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = sqlx::query(
-            "SELECT seq, event_id, kind, payload, occurred_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, event_id, kind, payload, occurred_at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ? + 0",
         )
         .bind(after)
         .bind(limit)
