@@ -549,24 +549,17 @@ impl Hub {
         let rules = &self.inner.config.rules;
         let date = self.today();
         let mut conn = self.read().await?;
-        let counters = store::load_counters(&mut conn).await?;
         let mut out = Vec::new();
         for def in &rules.services.services {
             let store::QuotaState {
                 kind, quota, used, ..
             } = store::quota_state(&mut conn, &rules.quotas, date, def.code).await?;
-            let (waiting,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM visits WHERE office_date = ? AND service = ? AND state = 'waiting'",
-            )
-            .bind(date.to_string())
-            .bind(def.code.as_str())
-            .fetch_one(&mut *conn)
-            .await?;
-            let waiting = u32::try_from(waiting).unwrap_or(u32::MAX);
+            let outlook =
+                store::ticket_outlook(&mut conn, date, def.code, None, self.wait_sample()).await?;
+            let waiting = outlook.ahead;
             let first = def.first_stage().unwrap_or(Stage::Information);
-            let estimated = self
-                .estimate(&mut conn, &counters, def.code, first, waiting)
-                .await?;
+            let estimated =
+                self.estimate_from(&outlook.counters, def.code, first, waiting, &outlook.recent);
             out.push(ServiceView {
                 code: def.code,
                 letter: def.letter,
@@ -587,31 +580,6 @@ impl Hub {
             });
         }
         Ok(out)
-    }
-
-    async fn estimate(
-        &self,
-        conn: &mut SqliteConnection,
-        counters: &[store::CounterRow],
-        service: ServiceCode,
-        stage: Stage,
-        ahead: u32,
-    ) -> Result<Option<u64>> {
-        let limit = self.wait_sample();
-        let mut recent: Vec<(i64,)> = sqlx::query_as(
-            "SELECT e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
-             WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ? ORDER BY e.id DESC LIMIT ? + 0",
-        )
-        .bind(service.as_str())
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
-        recent.reverse();
-        let recent: Vec<u32> = recent
-            .into_iter()
-            .map(|(s,)| u32::try_from(s).unwrap_or(u32::MAX))
-            .collect();
-        Ok(self.estimate_from(counters, service, stage, ahead, &recent))
     }
 
     /// The estimated wait from the counters open for `service` at `stage` and the recent
@@ -767,7 +735,7 @@ impl Hub {
                 &mut conn,
                 visit.office_date,
                 visit.service,
-                visit.id.0,
+                Some(visit.id.0),
                 self.wait_sample(),
             )
             .await?

@@ -385,12 +385,13 @@ pub async fn load_counters(conn: &mut SqliteConnection) -> Result<Vec<CounterRow
     rows.into_iter().map(counter_from).collect()
 }
 
-/// What a new ticket's view needs, read in one statement (one round trip to SQLite's
+/// What a ticket's wait estimate needs, read in one statement (one round trip to SQLite's
 /// worker thread instead of three): tickets of the service still waiting before it, every
-/// counter, and the service's most recent service times (newest last).
-#[derive(Debug, Clone)]
+/// counter, and the service's most recent service times.
+#[derive(Debug)]
 pub struct TicketOutlook {
-    /// Waiting visits of the same service and day before this one.
+    /// Waiting visits of the same service and day before this one (all of them for a
+    /// ticket not yet issued).
     pub ahead: u32,
     /// Every counter.
     pub counters: Vec<CounterRow>,
@@ -403,11 +404,13 @@ pub struct TicketOutlook {
 /// holds the sample size. Numbered only, so it runs after [`quota_state_sql`] in one round
 /// trip ([`take_number_for_ticket`]).
 ///
-/// `LIMIT ?6 + 0`, here and in every SQLite query of the project: SQLite (3.51, as bundled)
+/// `LIMIT ?N + 0`, here and in every SQLite query of the project: SQLite (3.51, as bundled)
 /// plans a statement whose LIMIT is a bare bound parameter for the value bound, and so
-/// prepares it again every time that parameter is bound (it cost the ticket issue a third
-/// of its throughput); an expression is evaluated at run time instead. `tests/sql_limits.rs`
-/// keeps it so.
+/// prepares it again every time that parameter is bound, even to the same value (a quarter
+/// of the writer's SQLite thread in a profile of the ticket issue); an expression is
+/// evaluated at run time instead. `core/hub/tests/sql_limits.rs` keeps it so. (The bundled
+/// SQLite has STAT4: after an `ANALYZE`, `column = ?` on an indexed column would do the
+/// same, so the hub never runs `ANALYZE`.)
 macro_rules! ticket_outlook_sql {
     ($ahead:literal, $sample:literal) => {
         concat!(
@@ -449,19 +452,20 @@ fn ticket_outlook_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TicketOutloo
     })
 }
 
-/// Reads a [`TicketOutlook`] for the stored visit `visit_id` of `service` on `date`: the
-/// waiting visits with a lower id are ahead of it.
+/// Reads a [`TicketOutlook`] of `service` on `date`: for the stored visit `before` (the
+/// waiting visits with a lower id are ahead of it), or for the next ticket (`None`: every
+/// waiting visit is ahead).
 pub async fn ticket_outlook(
     conn: &mut SqliteConnection,
     date: NaiveDate,
     service: ServiceCode,
-    visit_id: i64,
+    before: Option<i64>,
     sample: i64,
 ) -> Result<TicketOutlook> {
-    let row = sqlx::query(ticket_outlook_sql!(" AND id < ?3", "?4"))
+    let row = sqlx::query(ticket_outlook_sql!(" AND (?3 IS NULL OR id < ?3)", "?4"))
         .bind(date.to_string())
         .bind(service.as_str())
-        .bind(visit_id)
+        .bind(before)
         .bind(sample)
         .fetch_one(conn)
         .await?;
@@ -606,6 +610,7 @@ pub async fn take_number(
 }
 
 /// What [`take_number_for_ticket`] reads and takes.
+#[derive(Debug)]
 pub struct TicketIssue {
     /// The quota state as it was before this ticket.
     pub quota: QuotaState,
@@ -613,7 +618,7 @@ pub struct TicketIssue {
     pub taken: TakenNumber,
     /// The audit chain's tail, for the ticket's audit row written with its visit.
     pub tail: crate::audit_chain::Tail,
-    /// The new ticket's outlook: every visit waiting now is ahead of it (its id is above all).
+    /// The new ticket's outlook: every visit of the service waiting now is ahead of it.
     pub outlook: TicketOutlook,
 }
 
@@ -650,8 +655,9 @@ pub async fn take_number_for_ticket(
 /// Runs `query`: the statements of [`take_number`] with their arguments bound, maybe
 /// followed by more statements. sqlx binds a numbered parameter (`?2`) by its number in the
 /// whole argument list, but an anonymous `?` after it would start again at the first
-/// argument (and a missing argument binds NULL, silently): so these statements use numbered
-/// parameters only. Each statement gives one row.
+/// argument (and a missing argument binds NULL, silently), and a statement that skips
+/// numbers (`?6` after `?2`) moves that anonymous count on too: so these statements use
+/// numbered parameters only. Each statement gives one row.
 async fn take_number_rows(
     conn: &mut SqliteConnection,
     query: SqliteQuery,

@@ -402,6 +402,31 @@ async fn check_in_gives_each_applicant_a_visit_and_is_idempotent() {
     );
 }
 
+/// Tickets issued at once are answered from inside the writer's transaction: each sees the
+/// ones committed or written before it in the same batch waiting, and not itself.
+#[tokio::test]
+async fn tickets_issued_at_once_each_count_the_ones_before_them_as_ahead() {
+    let t = start().await;
+    let answers = futures_util::future::join_all((0..12).map(|_| {
+        t.post(
+            KIOSK,
+            "/api/v1/tickets",
+            json!({"service": "replacement", "lane": "walk_in"}),
+        )
+    }))
+    .await;
+    let mut numbers = Vec::new();
+    for (status, body) in answers {
+        assert_eq!(status, 200, "{body}");
+        let ticket = body["ticket"].as_str().unwrap_or_default();
+        let number: u64 = ticket.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0);
+        assert_eq!(body["ahead"].as_u64(), number.checked_sub(1), "{body}");
+        numbers.push(number);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=12).collect::<Vec<u64>>());
+}
+
 #[tokio::test]
 async fn each_refusal_has_its_own_error() {
     let t = start().await;

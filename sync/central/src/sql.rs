@@ -1099,7 +1099,7 @@ impl CentralStore for SqlStore {
     async fn feed(&self, code: &str, after: i64, limit: i64) -> Result<FeedPage, StoreError> {
         let limit = limit.clamp(1, 1000);
         let rows = sqlx::query(
-            "SELECT cursor, body FROM changes WHERE office = $1 AND cursor > $2 ORDER BY cursor LIMIT $3",
+            "SELECT cursor, body FROM changes WHERE office = $1 AND cursor > $2 ORDER BY cursor LIMIT $3 + 0",
         )
         .bind(code)
         .bind(after)
