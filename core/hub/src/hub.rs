@@ -1469,21 +1469,10 @@ impl Hub {
 
     /// Today's calls and recalls, newest first; only `call_id` when given.
     async fn calls_of_today(&self, call_id: Option<i64>, limit: u32) -> Result<Vec<CallView>> {
-        let mut conn = self.read().await?;
-        // (event id, visit id, ticket, service, counter id, counter name, at, kind)
-        type CallRow = (i64, i64, String, String, i64, String, String, String);
-        let rows: Vec<CallRow> = sqlx::query_as(
-            "SELECT e.id, v.id, v.ticket, v.service, e.counter_id, c.name, e.at, e.kind FROM visit_events e \
-             JOIN visits v ON v.id = e.visit_id JOIN counters c ON c.id = e.counter_id \
-             WHERE e.kind IN ('called', 'recalled') AND v.office_date = ? AND (? IS NULL OR e.id = ?) \
-             ORDER BY e.id DESC LIMIT ? + 0",
-        )
-        .bind(self.today().to_string())
-        .bind(call_id)
-        .bind(call_id)
-        .bind(i64::from(limit))
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows = {
+            let mut conn = self.read().await?;
+            store::calls_of_day(&mut conn, self.today(), call_id, limit).await?
+        };
         rows.into_iter()
             .map(
                 |(id, visit_id, ticket, service, counter_id, counter, at, kind)| {

@@ -472,6 +472,53 @@ pub async fn ticket_outlook(
     ticket_outlook_from_row(&row)
 }
 
+/// One call or recall of a day: (event id, visit id, ticket, service, counter id, counter
+/// name, at, kind).
+pub type CallRow = (i64, i64, String, String, i64, String, String, String);
+
+/// The calls and recalls of `date` with their visit and counter; numbered parameter ?1 the
+/// date. The statements that use it add the event id's bound and their own parameter ?2.
+macro_rules! calls_of_day_sql {
+    ($events:literal) => {
+        concat!(
+            "SELECT e.id, v.id, v.ticket, v.service, e.counter_id, c.name, e.at, e.kind \
+             FROM visit_events e JOIN visits v ON v.id = e.visit_id JOIN counters c ON c.id = e.counter_id \
+             WHERE e.kind IN ('called', 'recalled') AND v.office_date = ?1 AND ",
+            $events
+        )
+    };
+}
+
+/// The newest `limit` calls of a day: only the events since the day's first visit was
+/// issued are read (events are numbered in time), not every call the office ever made.
+const CALLS_OF_DAY_SQL: &str = calls_of_day_sql!(
+    "e.id >= COALESCE((SELECT MIN(f.id) FROM visit_events f \
+       WHERE f.visit_id = (SELECT MIN(id) FROM visits WHERE office_date = ?1)), 9223372036854775807) \
+     ORDER BY e.id DESC LIMIT ?2 + 0"
+);
+
+/// One call of a day by its event id.
+const CALL_OF_DAY_SQL: &str = calls_of_day_sql!("e.id = ?2");
+
+/// The calls and recalls of `date`, newest first: the newest `limit`, or only the call
+/// `call_id` (if it is a call of that date).
+pub async fn calls_of_day(
+    conn: &mut SqliteConnection,
+    date: NaiveDate,
+    call_id: Option<i64>,
+    limit: u32,
+) -> Result<Vec<CallRow>> {
+    let query = match call_id {
+        Some(id) => sqlx::query_as(CALL_OF_DAY_SQL)
+            .bind(date.to_string())
+            .bind(id),
+        None => sqlx::query_as(CALLS_OF_DAY_SQL)
+            .bind(date.to_string())
+            .bind(i64::from(limit)),
+    };
+    Ok(query.fetch_all(conn).await?)
+}
+
 /// The kind of an office date (regular when not set).
 pub async fn day_kind(conn: &mut SqliteConnection, date: NaiveDate) -> Result<DayKind> {
     let row: Option<(String,)> =
@@ -720,6 +767,48 @@ pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) ->
 mod tests {
     use super::*;
     use loket_domain::{NewVisit, TicketNumber, VisitId};
+    use sqlx::Connection as _;
+
+    /// How SQLite runs `sql` on a fresh database: the details of its query plan.
+    async fn plan(sql: &str) -> Vec<String> {
+        let mut conn = SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("memory db");
+        crate::db::MIGRATOR
+            .run(&mut conn)
+            .await
+            .expect("migrations");
+        sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!(
+            "EXPLAIN QUERY PLAN {sql}"
+        )))
+        .bind("2026-12-02")
+        .bind(1_i64)
+        .fetch_all(&mut conn)
+        .await
+        .expect("plan")
+        .into_iter()
+        .map(|(_, _, _, detail)| detail)
+        .collect()
+    }
+
+    #[tokio::test]
+    async fn the_boards_read_the_days_calls_without_reading_the_offices_history() {
+        let list = plan(CALLS_OF_DAY_SQL).await;
+        assert!(
+            list.iter()
+                .any(|d| d.contains("visit_events_kind (kind=? AND id>?)")),
+            "the day's calls are a range of the kind index: {list:?}"
+        );
+        let one = plan(CALL_OF_DAY_SQL).await;
+        assert!(
+            one.iter()
+                .any(|d| d.starts_with("SEARCH e USING INTEGER PRIMARY KEY")),
+            "one call is found by its id: {one:?}"
+        );
+        for detail in list.iter().chain(&one) {
+            assert!(!detail.starts_with("SCAN e"), "{detail}");
+        }
+    }
 
     fn stored(id: i64, number: u16) -> (Visit, String) {
         let new = NewVisit {

@@ -858,6 +858,49 @@ where
 }
 
 #[tokio::test]
+async fn the_boards_see_only_todays_calls() {
+    let t = start().await;
+    let c4 = t.counter_id("Loket 4").await;
+    let serve_one = |officer: String| {
+        let t = &t;
+        async move {
+            t.post_empty(&officer, &format!("/api/v1/counters/{c4}/open"))
+                .await;
+            let ticket = t.issue("pickup").await;
+            for step in ["call-next", "start", "finish"] {
+                let (s, v) = t
+                    .post_empty(&officer, &format!("/api/v1/counters/{c4}/{step}"))
+                    .await;
+                assert_eq!(s, 200, "{step}: {v}");
+            }
+            ticket
+        }
+    };
+    serve_one(t.login("officer").await).await;
+    let (_, calls) = t.get(DISPLAY, "/api/v1/calls/recent").await;
+    let yesterdays = calls[0]["id"].as_i64().unwrap();
+
+    t.hub.clock().advance(chrono::Duration::days(1));
+    let (s, calls) = t.get(DISPLAY, "/api/v1/calls/recent").await;
+    assert_eq!(
+        (s, calls.as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{calls}"
+    );
+    let answer = t
+        .get(DISPLAY, &format!("/api/v1/calls/{yesterdays}/speech.wav"))
+        .await;
+    assert_error(&answer, 404, "call_not_found");
+
+    let ticket = serve_one(t.login("officer").await).await;
+    let (_, calls) = t.get(DISPLAY, "/api/v1/calls/recent").await;
+    let calls = calls.as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["ticket"].as_str(), Some(ticket.as_str()));
+    assert!(calls[0]["id"].as_i64() > Some(yesterdays));
+}
+
+#[tokio::test]
 async fn display_boards_get_the_spoken_call_as_a_wav() {
     let t = start().await;
     let officer = t.login("officer").await;
