@@ -162,8 +162,9 @@ pub async fn insert_visit(
 
 /// Stores an event of `visit` in one round trip to the database: `query` is the visit's own
 /// statement (after the audit row's, for a new ticket), its arguments bound, followed by the
-/// outbox row's and the event row's statements, whose arguments this binds. Returns the event's id. Each statement is a hand-off to SQLite's worker thread, and
-/// the writer runs every change in turn, so fewer of them is more changes per second.
+/// outbox row's and the event row's statements, whose arguments this binds. Returns the
+/// event's id. Each statement is a hand-off to SQLite's worker thread, and the writer runs
+/// every change in turn, so fewer of them is more changes per second.
 async fn store_event(
     conn: &mut SqliteConnection,
     query: SqliteQuery,
