@@ -6,8 +6,8 @@ use crate::auth::Principal;
 use crate::error::{HubError, Result};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use loket_domain::{
-    Counter, CounterId, DailyQuota, DayKind, EventKind, Lane, QuotaTable, ServiceCode, Stage,
-    Visit, VisitEvent, VisitRules,
+    Counter, CounterId, DailyQuota, DayKind, EventKind, QuotaTable, ServiceCode, Stage, Visit,
+    VisitEvent, VisitRules,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -400,8 +400,16 @@ pub struct TicketOutlook {
     pub recent: Vec<u32>,
 }
 
+/// The visits of a date (?1) and service (?2) waiting now: the tally the `visits` triggers
+/// keep (migration 0008), not a count over the day's visits.
+macro_rules! waiting_tally_sql {
+    () => {
+        "COALESCE((SELECT waiting FROM ticket_counters WHERE office_date = ?1 AND service = ?2), 0)"
+    };
+}
+
 /// The statement that reads a [`TicketOutlook`]: numbered parameters ?1 the date, ?2 the
-/// service; `$ahead` narrows the visits counted as ahead, `$sample` is the parameter that
+/// service; `$ahead` is the expression of the tickets ahead, `$sample` the parameter that
 /// holds the sample size. Numbered only, so it runs after [`quota_state_sql`] in one round
 /// trip ([`take_number_for_ticket`]).
 ///
@@ -413,12 +421,11 @@ pub struct TicketOutlook {
 /// SQLite has STAT4: after an `ANALYZE`, `column = ?` on an indexed column would do the
 /// same, so the hub never runs `ANALYZE`.)
 macro_rules! ticket_outlook_sql {
-    ($ahead:literal, $sample:literal) => {
+    ($ahead:expr, $sample:literal) => {
         concat!(
-            "SELECT \
-               (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND state = 'waiting'",
+            "SELECT ",
             $ahead,
-            "), \
+            ", \
                (SELECT json_group_array(json_array(id, name, services, stages, \
                     CASE WHEN is_open THEN json('true') ELSE json('false') END, officer)) \
                   FROM (SELECT * FROM counters ORDER BY id)), \
@@ -463,13 +470,22 @@ pub async fn ticket_outlook(
     before: Option<i64>,
     sample: i64,
 ) -> Result<TicketOutlook> {
-    let row = sqlx::query(ticket_outlook_sql!(" AND (?3 IS NULL OR id < ?3)", "?4"))
+    let query = match before {
+        Some(before) => sqlx::query(ticket_outlook_sql!(
+            "(SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 \
+              AND state = 'waiting' AND id < ?4)",
+            "?3"
+        ))
         .bind(date.to_string())
         .bind(service.as_str())
-        .bind(before)
         .bind(sample)
-        .fetch_one(conn)
-        .await?;
+        .bind(before),
+        None => sqlx::query(ticket_outlook_sql!(waiting_tally_sql!(), "?3"))
+            .bind(date.to_string())
+            .bind(service.as_str())
+            .bind(sample),
+    };
+    let row = query.fetch_one(conn).await?;
     ticket_outlook_from_row(&row)
 }
 
@@ -547,16 +563,16 @@ pub struct QuotaState {
 }
 
 /// The statement that reads a [`QuotaState`]: the kind of day, the date's override and the
-/// visits per lane. Numbered parameters: ?1 the date, ?2 the service, ?3..?5 the lanes
-/// walk-in, appointment, priority ([`bind_quota_state`]).
+/// visits issued per lane (the tallies the `visits` triggers keep beside the ticket
+/// counter; migration 0008). Numbered parameters: ?1 the date, ?2 the service
+/// ([`bind_quota_state`]).
 macro_rules! quota_state_sql {
     () => {
         "SELECT (SELECT day_kind FROM office_days WHERE office_date = ?1), \
          q.walk_in, q.appointment, q.priority, \
-         (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?3), \
-         (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?4), \
-         (SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 AND lane = ?5) \
-         FROM (SELECT 1) LEFT JOIN quota_overrides q ON q.office_date = ?1 AND q.service = ?2"
+         COALESCE(t.walk_in_issued, 0), COALESCE(t.appointment_issued, 0), COALESCE(t.priority_issued, 0) \
+         FROM (SELECT 1) LEFT JOIN quota_overrides q ON q.office_date = ?1 AND q.service = ?2 \
+         LEFT JOIN ticket_counters t ON t.office_date = ?1 AND t.service = ?2"
     };
 }
 
@@ -575,9 +591,6 @@ fn bind_quota_state(sql: &'static str, date: NaiveDate, service: ServiceCode) ->
     sqlx::query(sql)
         .bind(date.to_string())
         .bind(service.as_str())
-        .bind(Lane::WalkIn.as_str())
-        .bind(Lane::Appointment.as_str())
-        .bind(Lane::Priority.as_str())
 }
 
 fn quota_state_from_row(
@@ -687,7 +700,7 @@ pub async fn take_number_for_ticket(
         "; ",
         crate::audit_chain::audit_tail_sql!(),
         "; ",
-        ticket_outlook_sql!("", "?6")
+        ticket_outlook_sql!(waiting_tally_sql!(), "?3")
     );
     let query = bind_quota_state(SQL, date, service).bind(sample);
     let rows = take_number_rows(conn, query, 4).await?;
@@ -816,7 +829,7 @@ mod tests {
             id: VisitId(id),
             office_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
             service: ServiceCode::NewPassport,
-            lane: Lane::WalkIn,
+            lane: loket_domain::Lane::WalkIn,
             ticket: TicketNumber::new('A', number).unwrap_or_else(|_| unreachable!()),
             stages: vec![Stage::Information],
             priority_group: None,
