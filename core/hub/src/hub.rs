@@ -226,6 +226,12 @@ impl Hub {
         Ok(self.inner.db.reader.acquire().await?)
     }
 
+    /// A reader in a read transaction: its reads see one snapshot of the database (for
+    /// [`store::load_visits_in`], which reads twice). Dropped, it ends.
+    pub(crate) async fn read_snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.inner.db.reader.begin().await?)
+    }
+
     // ---- who asks ----------------------------------------------------------------------
 
     /// Finds who a bearer token belongs to. `device` is the officer's workstation name.
@@ -1001,7 +1007,7 @@ impl Hub {
         service: Option<ServiceCode>,
     ) -> Result<Vec<VisitView>> {
         who.authorize(Action::ReadQueue)?;
-        let mut conn = self.read().await?;
+        let mut conn = self.read_snapshot().await?;
         let mut visits = store::load_visits_in(
             &mut conn,
             &self.inner.visits,
@@ -1184,7 +1190,7 @@ impl Hub {
     /// visits it has parked.
     pub async fn counter_queue(&self, who: &Principal, id: i64) -> Result<Vec<VisitView>> {
         who.authorize(Action::ReadQueue)?;
-        let mut conn = self.read().await?;
+        let mut conn = self.read_snapshot().await?;
         let row = store::load_counter(&mut conn, id).await?;
         let mut visits = store::load_visits_in(
             &mut conn,

@@ -108,6 +108,13 @@ pub async fn load_visit(conn: &mut SqliteConnection, id: i64) -> Result<Visit> {
     }
 }
 
+/// A visit row's new revision at each write: random (see [`VisitCache`]).
+macro_rules! new_revision_sql {
+    () => {
+        "random()"
+    };
+}
+
 /// Inserts a newly issued visit with its `Issued` event and outbox row, and the audit row
 /// `audit` if given, in one round trip.
 #[allow(clippy::too_many_arguments)]
@@ -124,8 +131,10 @@ pub async fn insert_visit(
         () => {
             concat!(
                 "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
-                 applicant_index, payment_not_verified, outcome, issued_at, updated_at, data) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?); ",
+                 applicant_index, payment_not_verified, outcome, issued_at, updated_at, data, revision) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ",
+                new_revision_sql!(),
+                "); ",
                 insert_outbox_sql!(),
                 "; ",
                 insert_event_sql!()
@@ -242,7 +251,9 @@ pub async fn apply_event(
     let next = visit.apply(&event, rules)?;
     let counter = next.counter().or(visit.counter());
     const SQL: &str = concat!(
-        "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ? WHERE id = ?; ",
+        "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ?, revision = ",
+        new_revision_sql!(),
+        " WHERE id = ?; ",
         insert_outbox_sql!(),
         "; ",
         insert_event_sql!()
@@ -258,12 +269,16 @@ pub async fn apply_event(
     Ok((next, id))
 }
 
-/// Visits already parsed from their stored JSON, by id. A visit is parsed again only when
-/// its stored JSON changed; every call and queue view reads all waiting visits of the day,
-/// and parsing them (timestamps above all) was most of a call's time on a long queue.
+/// Visits already parsed from their stored JSON, by id and revision. Every call and queue
+/// view reads all waiting visits of the day: parsing them (timestamps above all) was most of
+/// a call's time on a long queue, and then reading their JSON only to compare it was most
+/// of the rest. So a visit's row carries a `revision`, a random number drawn again at every
+/// write of the row (migration 0008), and the JSON is read only for visits whose revision
+/// is not the one kept here. Random, not counted: a change rolled back (a refused change
+/// in a batch) must not leave a revision that a later write could take again.
 #[derive(Debug, Default)]
 pub struct VisitCache {
-    visits: std::sync::Mutex<std::collections::HashMap<i64, (String, Visit)>>,
+    visits: std::sync::Mutex<std::collections::HashMap<i64, (i64, Visit)>>,
 }
 
 impl VisitCache {
@@ -271,31 +286,45 @@ impl VisitCache {
     /// enough), so the cache stays around one busy day.
     const LIMIT: usize = 10_000;
 
-    /// The visit stored as `data` under `id`, parsed once per change of `data`.
-    fn visit(&self, id: i64, data: String, today: NaiveDate) -> Result<Visit> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<i64, (i64, Visit)>> {
         // A panic elsewhere while holding the lock leaves a usable map (entries are only
         // ever whole), so a poisoned lock is taken over.
-        let mut visits = self.visits.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((known, visit)) = visits.get(&id)
-            && *known == data
-        {
-            return Ok(visit.clone());
-        }
-        let visit = visit_from_json(&data)?;
+        self.visits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The visits kept of `stored` (id, revision), in its order; `None` for each one not
+    /// kept at that revision.
+    fn known(&self, stored: &[(i64, i64)]) -> Vec<Option<Visit>> {
+        let visits = self.lock();
+        stored
+            .iter()
+            .map(|(id, revision)| match visits.get(id) {
+                Some((kept, visit)) if kept == revision => Some(visit.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Parses the visit stored as `data` at `revision` under `id`, and keeps it.
+    fn parse(&self, id: i64, revision: i64, data: &str, today: NaiveDate) -> Result<Visit> {
+        let visit = visit_from_json(data)?;
+        let mut visits = self.lock();
         if visits.len() >= Self::LIMIT {
             visits.retain(|_, (_, v)| v.office_date >= today);
             if visits.len() >= Self::LIMIT {
                 visits.clear();
             }
         }
-        visits.insert(id, (data, visit.clone()));
+        visits.insert(id, (revision, visit.clone()));
         Ok(visit)
     }
 }
 
 /// Loads the visits of an office date in given states, oldest first; with `services`, only
 /// visits of those services (a counter's call needs only the services it serves, and the
-/// `visits_waiting` index then reads only those).
+/// `visits_waiting` index then reads only those). Reads the ids and revisions (from the
+/// index alone), then the JSON of the visits `cache` does not hold at their revision: two
+/// reads, so outside the writer run it in a read transaction (one snapshot for both).
 pub async fn load_visits_in(
     conn: &mut SqliteConnection,
     cache: &VisitCache,
@@ -303,8 +332,9 @@ pub async fn load_visits_in(
     states: &[&str],
     services: Option<&[ServiceCode]>,
 ) -> Result<Vec<Visit>> {
-    let mut query =
-        sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT id, data FROM visits WHERE office_date = ");
+    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "SELECT id, revision FROM visits WHERE office_date = ",
+    );
     query.push_bind(date.to_string());
     query.push(" AND state IN (");
     let mut list = query.separated(", ");
@@ -321,10 +351,35 @@ pub async fn load_visits_in(
         query.push(")");
     }
     query.push(" ORDER BY id");
-    let rows: Vec<(i64, String)> = query.build_query_as().fetch_all(conn).await?;
-    rows.into_iter()
-        .map(|(id, data)| cache.visit(id, data, date))
-        .collect()
+    let stored: Vec<(i64, i64)> = query.build_query_as().fetch_all(&mut *conn).await?;
+    let mut visits = cache.known(&stored);
+    let missing: Vec<i64> = stored
+        .iter()
+        .zip(&visits)
+        .filter(|(_, kept)| kept.is_none())
+        .map(|((id, _), _)| *id)
+        .collect();
+    if missing.is_empty() {
+        return Ok(visits.into_iter().flatten().collect());
+    }
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT id, revision, data FROM visits WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(serde_json::to_string(&missing)?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut parsed = std::collections::HashMap::with_capacity(rows.len());
+    for (id, revision, data) in rows {
+        parsed.insert(id, cache.parse(id, revision, &data, date)?);
+    }
+    for ((id, _), slot) in stored.iter().zip(visits.iter_mut()) {
+        if slot.is_none() {
+            *slot = Some(parsed.remove(id).ok_or_else(|| {
+                HubError::Corrupt(format!("visit {id} was listed and then not found"))
+            })?);
+        }
+    }
+    Ok(visits.into_iter().flatten().collect())
 }
 
 /// The visit a counter has called or is serving.
@@ -841,16 +896,96 @@ mod tests {
         (visit, json)
     }
 
+    /// A write rolled back (a refused change in a batch) must not leave the cache holding
+    /// a revision that a later write takes again: a counted revision would fail here.
+    #[tokio::test]
+    async fn a_rolled_back_write_leaves_no_revision_for_a_later_one() {
+        let mut conn = SqliteConnection::connect("sqlite::memory:")
+            .await
+            .expect("memory db");
+        crate::db::MIGRATOR
+            .run(&mut conn)
+            .await
+            .expect("migrations");
+        let cache = VisitCache::default();
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let write = |json: String| {
+            sqlx::query(concat!(
+                "UPDATE visits SET data = ?, revision = ",
+                new_revision_sql!(),
+                " WHERE id = 7"
+            ))
+            .bind(json)
+        };
+        sqlx::query(concat!(
+            "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, issued_at, updated_at, data, revision) \
+             VALUES (7, '2026-12-01', 'new_passport', 'walk_in', 1, 'A001', 'waiting', '', '', ?, ",
+            new_revision_sql!(),
+            ")"
+        ))
+        .bind(stored(7, 1).1)
+        .execute(&mut conn)
+        .await
+        .expect("insert");
+        let ticket = async |conn: &mut SqliteConnection| {
+            let visits = load_visits_in(conn, &cache, date, &["waiting"], None)
+                .await
+                .expect("load");
+            visits
+                .iter()
+                .map(|v| v.ticket.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ticket(&mut conn).await, ["A001"]);
+        let mut tx = conn.begin().await.expect("begin");
+        write(stored(7, 2).1)
+            .execute(&mut *tx)
+            .await
+            .expect("update");
+        assert_eq!(ticket(&mut tx).await, ["A002"]);
+        tx.rollback().await.expect("rollback");
+        // Written again before anyone read it back.
+        write(stored(7, 3).1)
+            .execute(&mut conn)
+            .await
+            .expect("update");
+        assert_eq!(ticket(&mut conn).await, ["A003"]);
+    }
+
     #[test]
-    fn visit_cache_parses_again_when_the_stored_json_changed() {
+    fn visit_cache_parses_again_when_the_revision_changed() {
         let cache = VisitCache::default();
         let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
         let (first, first_json) = stored(7, 1);
         let (second, second_json) = stored(7, 2);
-        let read = |json: &str| cache.visit(7, json.to_string(), today).ok();
-        assert_eq!(read(&first_json).map(|v| v.ticket), Some(first.ticket));
-        assert_eq!(read(&first_json).map(|v| v.ticket), Some(first.ticket));
-        assert_eq!(read(&second_json).map(|v| v.ticket), Some(second.ticket));
-        assert!(cache.visit(7, "not json".into(), today).is_err());
+        let ticket = |stored: &[(i64, i64)]| {
+            cache
+                .known(stored)
+                .into_iter()
+                .map(|v| v.map(|v| v.ticket))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ticket(&[(7, 11)]), [None]);
+        assert_eq!(
+            cache
+                .parse(7, 11, &first_json, today)
+                .ok()
+                .map(|v| v.ticket),
+            Some(first.ticket)
+        );
+        assert_eq!(ticket(&[(7, 11), (8, 11)]), [Some(first.ticket), None]);
+        assert_eq!(ticket(&[(7, -3)]), [None]);
+        assert_eq!(
+            cache
+                .parse(7, -3, &second_json, today)
+                .ok()
+                .map(|v| v.ticket),
+            Some(second.ticket)
+        );
+        assert_eq!(ticket(&[(7, -3)]), [Some(second.ticket)]);
+        assert_eq!(ticket(&[(7, 11)]), [None]);
+        // Bad JSON is an error and leaves what was kept.
+        assert!(cache.parse(7, 5, "not json", today).is_err());
+        assert_eq!(ticket(&[(7, -3)]), [Some(second.ticket)]);
     }
 }

@@ -1,3 +1,5 @@
+-- Queue tallies and visit revisions.
+--
 -- Tallies of each office day and service, kept beside its ticket counter: the visits issued
 -- per lane (the quota's use) and the visits waiting (the tickets ahead of a new one).
 --
@@ -70,3 +72,14 @@ END;
 
 -- The quota's use is read from the tallies now; this index served only its count.
 DROP INDEX visits_quota;
+
+-- A visit's revision: a random number drawn again at every write of its row
+-- (`store::insert_visit`, `store::apply_event`), by which the hub knows whether the visit
+-- it parsed before is still the stored one without reading the stored JSON
+-- (`store::VisitCache`). The indexes a queue is read by carry it, so listing a day's
+-- waiting visits with their revisions reads the index alone.
+ALTER TABLE visits ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+DROP INDEX visits_waiting;
+CREATE INDEX visits_waiting ON visits (office_date, service, state, revision);
+DROP INDEX visits_open;
+CREATE INDEX visits_open ON visits (office_date, state, revision);
