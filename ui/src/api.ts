@@ -451,6 +451,12 @@ export function livePath(scope: "kiosk" | "display" | "officer"): string {
   return `/api/v1/ws${token ? `?token=${encodeURIComponent(token)}` : ""}`;
 }
 
+/** Whether a live message is `{"type":"resync"}`: the hub dropped messages for this socket
+ * (it fell behind), so what the screen shows must be read again. */
+export function isResync(msg: unknown): boolean {
+  return !!msg && typeof msg === "object" && (msg as { type?: unknown }).type === "resync";
+}
+
 /** A call announced on the live socket (`{"type":"call","call":{...}}`), or null. */
 export function callFromLive(msg: unknown): CallEvent | null {
   if (!msg || typeof msg !== "object") return null;

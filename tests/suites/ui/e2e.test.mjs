@@ -159,6 +159,45 @@ test("walk-in ticket: kiosk -> counter -> display board with spoken call -> fini
   for (const p of [kiosk, board, counter]) await p.context().close();
 });
 
+test("a display board that missed a call shows it when the hub tells it to resync", async () => {
+  const board = await page();
+  // Between the board and the hub: drops the board's call messages while `dropCalls`, and
+  // lets the test speak as the hub.
+  let dropCalls = false;
+  let socket;
+  await board.routeWebSocket(/\/api\/v1\/ws/, (ws) => {
+    const hub = ws.connectToServer();
+    hub.onMessage((m) => {
+      if (!(dropCalls && String(m).includes('"type":"call"'))) ws.send(m);
+    });
+    ws.onMessage((m) => hub.send(m));
+    socket = ws;
+  });
+  await board.goto(displayUrl());
+  await board.waitForSelector("[data-testid=link-state][data-state=open]");
+  dropCalls = true;
+  const ticket = await api("POST", "/api/v1/tickets", { token: DEMO.kioskToken, body: { service: "new_passport" } });
+  assert.equal(ticket.status, 200, JSON.stringify(ticket.data));
+  const number = ticket.data.ticket;
+  const token = await officerToken();
+  const desk = DEMO.counterId;
+  for (const [step, body] of [["open"], ["call", { ticket: number }]]) {
+    const r = await api("POST", `/api/v1/counters/${desk}/${step}`, { token, body });
+    assert.equal(r.status, 200, `${step}: ${JSON.stringify(r.data)}`);
+  }
+  try {
+    const shown = () => board.evaluate(() => document.querySelector("[data-testid=board-number]")?.textContent?.trim() ?? "");
+    await board.waitForTimeout(1500);
+    assert.notEqual(await shown(), number, "the call was dropped on its way to the board");
+    socket.send(JSON.stringify({ type: "resync" }));
+    await board.waitForFunction((n) => document.querySelector("[data-testid=board-number]")?.textContent?.trim() === n, number, { timeout: 10_000 });
+  } finally {
+    // The desk is free again for the tests after this one, whatever happened.
+    for (const step of ["start", "finish", "close"]) await api("POST", `/api/v1/counters/${desk}/${step}`, { token });
+    await board.context().close();
+  }
+});
+
 test("M-Paspor booking check-in at the kiosk gives the booking's tickets", async () => {
   const kiosk = await page();
   await kiosk.goto(kioskUrl());

@@ -117,15 +117,22 @@ export function Display() {
       .recentCalls()
       .then((list) => accept(list.slice(0, KEPT_CALLS).reverse(), false))
       .catch((err) => setUnregistered(err instanceof ApiError && err.status === 401));
+    // Calls missed while the socket was down or behind are shown, not spoken (late).
+    const reread = () =>
+      api
+        .recentCalls()
+        .then((list) => accept(list.slice(0, KEPT_CALLS).reverse(), false))
+        .catch(() => undefined);
     const live = new LiveSocket(
       () => api.livePath("display"),
       (msg) => {
         const call = api.callFromLive(msg);
         if (call) accept([call], true);
+        else if (api.isResync(msg)) reread();
       },
       (s) => {
         setLink(s);
-        if (s === "open") api.recentCalls().then((list) => accept(list.slice(0, KEPT_CALLS).reverse(), false)).catch(() => undefined);
+        if (s === "open") reread();
       },
     );
     return () => {
