@@ -838,8 +838,8 @@ mod tests {
     use loket_domain::{NewVisit, TicketNumber, VisitId};
     use sqlx::Connection as _;
 
-    /// How SQLite runs `sql` on a fresh database: the details of its query plan.
-    async fn plan(sql: &str) -> Vec<String> {
+    /// A fresh database in memory with the hub's schema.
+    async fn memory_db() -> SqliteConnection {
         let mut conn = SqliteConnection::connect("sqlite::memory:")
             .await
             .expect("memory db");
@@ -847,6 +847,12 @@ mod tests {
             .run(&mut conn)
             .await
             .expect("migrations");
+        conn
+    }
+
+    /// How SQLite runs `sql` on a fresh database: the details of its query plan.
+    async fn plan(sql: &str) -> Vec<String> {
+        let mut conn = memory_db().await;
         sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!(
             "EXPLAIN QUERY PLAN {sql}"
         )))
@@ -900,13 +906,7 @@ mod tests {
     /// a revision that a later write takes again: a counted revision would fail here.
     #[tokio::test]
     async fn a_rolled_back_write_leaves_no_revision_for_a_later_one() {
-        let mut conn = SqliteConnection::connect("sqlite::memory:")
-            .await
-            .expect("memory db");
-        crate::db::MIGRATOR
-            .run(&mut conn)
-            .await
-            .expect("migrations");
+        let mut conn = memory_db().await;
         let cache = VisitCache::default();
         let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
         let write = |json: String| {

@@ -2,6 +2,8 @@
 //! edited, inserted or deleted row (middle or last) is found and named.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use loket_domain::{DeviceKind, Lane, ServiceCode};
 use loket_hub::audit_chain::{self, AuditFields, ChainBreak, GENESIS, Problem, Verdict};
 use loket_hub::{Hub, HubConfig, IssueRequest, Principal, demo};
@@ -324,17 +326,7 @@ async fn a_database_from_before_the_chain_gets_one_when_the_hub_opens_it() {
     let db = dir.path().join(loket_hub::db::DB_FILE_NAME);
     // Build the schema as it was before migration 0003, with audit rows written then.
     {
-        let mut conn = loket_hub::db::connect_options(&db).connect().await.unwrap();
-        let mut migrator = sqlx::migrate!("./migrations");
-        migrator.migrations = std::borrow::Cow::Owned(
-            migrator
-                .migrations
-                .iter()
-                .filter(|m| m.version < 3)
-                .cloned()
-                .collect(),
-        );
-        migrator.run(&mut conn).await.unwrap();
+        let mut conn = common::database_before(&db, 3).await;
         for i in 0..5 {
             sqlx::query("INSERT INTO audit_log (at, actor_kind, actor, action, target, detail) VALUES (?, 'local', 'cli', 'user_add', ?, '{}')")
                 .bind(format!("2025-12-31T10:00:0{i}.000Z"))

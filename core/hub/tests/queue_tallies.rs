@@ -223,17 +223,7 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join(loket_hub::db::DB_FILE_NAME);
     {
-        let mut conn = loket_hub::db::connect_options(&db).connect().await.unwrap();
-        let mut migrator = sqlx::migrate!("./migrations");
-        migrator.migrations = std::borrow::Cow::Owned(
-            migrator
-                .migrations
-                .iter()
-                .filter(|m| m.version < 8)
-                .cloned()
-                .collect(),
-        );
-        migrator.run(&mut conn).await.unwrap();
+        let mut conn = common::database_before(&db, 8).await;
         // Two days of new_passport (one day's counter row missing), one priority visit.
         for (id, date, lane, number, state) in [
             (1, "2026-11-30", "walk_in", 1, "closed"),

@@ -51,6 +51,24 @@ pub async fn start_at(data: &std::path::Path, adjust: impl FnOnce(&mut HubConfig
     }
 }
 
+/// Opens (creating) the database file `db` with the schema as it was before migration
+/// `version` (a database an older hub left behind).
+pub async fn database_before(db: &std::path::Path, version: i64) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions as _;
+    let mut conn = loket_hub::db::connect_options(db).connect().await.unwrap();
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.migrations = std::borrow::Cow::Owned(
+        migrator
+            .migrations
+            .iter()
+            .filter(|m| m.version < version)
+            .cloned()
+            .collect(),
+    );
+    migrator.run(&mut conn).await.unwrap();
+    conn
+}
+
 pub const KIOSK: &str = demo::DEMO_KIOSK_TOKEN;
 pub const DISPLAY: &str = demo::DEMO_DISPLAY_TOKEN;
 
