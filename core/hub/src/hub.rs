@@ -1254,10 +1254,10 @@ impl Hub {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
-            let row = store::load_counter(tx, counter_id).await?;
+            let (row, held, tail) = store::counter_held_and_tail(tx, counter_id).await?;
             row.counter.ensure_open()?;
             ensure_counter_holder(&who, &row)?;
-            if let Some(busy) = store::held_visit(tx, row.counter.id).await? {
+            if let Some(busy) = held {
                 return Err(DomainError::CounterBusy { counter: row.counter.id, ticket: busy.ticket }.into());
             }
             // Only the services this counter serves can be called next or passed by its call (a
@@ -1306,7 +1306,17 @@ impl Hub {
                     .await?;
                 }
             }
-            let (visit, event_id) = store::apply_event(
+            // Nothing between the tail's read and this row appends to the audit log.
+            let action = if manual { "call_given" } else { "call_next" };
+            let audit = tail.seal(
+                &who,
+                action,
+                Some(&chosen.ticket.to_string()),
+                &json!({"counter_id": counter_id, "visit_id": chosen.id.0, "reason": decision.reason, "forced": force,
+                        "passed": decision.passed.len()}),
+                now,
+            );
+            let (visit, event_id) = store::apply_event_audited(
                 tx,
                 hub.office_code(),
                 &rules.visits,
@@ -1314,20 +1324,10 @@ impl Hub {
                 EventKind::Called { counter: row.counter.id, manual },
                 now,
                 &who,
+                Some(audit),
             )
             .await?;
             store::set_setting(tx, CURSOR_KEY, &decision.cursor.0.to_string()).await?;
-            let action = if manual { "call_given" } else { "call_next" };
-            store::audit(
-                tx,
-                &who,
-                action,
-                Some(&visit.ticket.to_string()),
-                json!({"counter_id": counter_id, "visit_id": visit.id.0, "reason": decision.reason, "forced": force,
-                       "passed": decision.passed.len()}),
-                now,
-            )
-            .await?;
                         Ok({
             let call = CallView {
                 id: event_id,
@@ -1376,11 +1376,9 @@ impl Hub {
                     Box::pin(async move {
                         let rules = &hub.inner.config.rules;
                         let now = hub.inner.clock.now();
-                        let row = store::load_counter(tx, counter_id).await?;
+                        let (row, held, tail) = store::counter_held_and_tail(tx, counter_id).await?;
                         ensure_counter_holder(&who, &row)?;
-                        let held = store::held_visit(tx, row.counter.id)
-                            .await?
-                            .ok_or(HubError::NoCurrentVisit)?;
+                        let held = held.ok_or(HubError::NoCurrentVisit)?;
                         let kind = match action {
                             CounterAction::Recall => EventKind::Recalled,
                             CounterAction::Start => EventKind::Started {
@@ -1398,7 +1396,15 @@ impl Hub {
                                 EventKind::Transferred { to }
                             }
                         };
-                        let (visit, event_id) = store::apply_event(
+                        // Nothing between the tail's read and this row appends to the audit log.
+                        let audit = tail.seal(
+                            &who,
+                            name,
+                            Some(&held.ticket.to_string()),
+                            &json!({"counter_id": counter_id, "visit_id": held.id.0, "event": kind}),
+                            now,
+                        );
+                        let (visit, event_id) = store::apply_event_audited(
                             tx,
                             hub.office_code(),
                             &rules.visits,
@@ -1406,20 +1412,12 @@ impl Hub {
                             kind,
                             now,
                             &who,
+                            Some(audit),
                         )
                         .await?;
                         if matches!(action, CounterAction::Finish) {
                             crate::pickup::register_on_completion(&hub, tx, &visit, now).await?;
                         }
-                        store::audit(
-                tx,
-                &who,
-                name,
-                Some(&visit.ticket.to_string()),
-                json!({"counter_id": counter_id, "visit_id": visit.id.0, "event": kind}),
-                now,
-            )
-            .await?;
                         Ok({
                             let call = matches!(action, CounterAction::Recall).then(|| CallView {
                                 id: event_id,

@@ -247,18 +247,46 @@ pub async fn apply_event(
     at: DateTime<Utc>,
     who: &Principal,
 ) -> Result<(Visit, i64)> {
+    apply_event_audited(conn, office_code, rules, visit, kind, at, who, None).await
+}
+
+/// [`apply_event`], with the audit row `audit` seals written in the same round trip.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_event_audited(
+    conn: &mut SqliteConnection,
+    office_code: &str,
+    rules: &VisitRules,
+    visit: &Visit,
+    kind: EventKind,
+    at: DateTime<Utc>,
+    who: &Principal,
+    audit: Option<crate::audit_chain::Sealed>,
+) -> Result<(Visit, i64)> {
     let event = VisitEvent::new(at, kind);
     let next = visit.apply(&event, rules)?;
     let counter = next.counter().or(visit.counter());
-    const SQL: &str = concat!(
-        "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ?, revision = ",
-        new_revision_sql!(),
-        " WHERE id = ?; ",
-        insert_outbox_sql!(),
-        "; ",
-        insert_event_sql!()
-    );
-    let query = sqlx::query(SQL)
+    macro_rules! update_visit_sql {
+        () => {
+            concat!(
+                "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ?, revision = ",
+                new_revision_sql!(),
+                " WHERE id = ?; ",
+                insert_outbox_sql!(),
+                "; ",
+                insert_event_sql!()
+            )
+        };
+    }
+    // The audit statements come first: the event's must be last (see `store_event`).
+    let query = match audit {
+        Some(sealed) => sealed.bind(sqlx::query(concat!(
+            crate::audit_chain::audit_insert_sql!(),
+            "; ",
+            update_visit_sql!()
+        ))),
+        None => sqlx::query(update_visit_sql!()),
+    };
+    let query = query
         .bind(next.state.as_str())
         .bind(next.counter().map(|c| c.0))
         .bind(next.outcome().map(|o| o.as_str()))
@@ -429,6 +457,44 @@ pub async fn load_counter(conn: &mut SqliteConnection, id: i64) -> Result<Counte
     .fetch_optional(conn)
     .await?;
     counter_from(row.ok_or(HubError::CounterNotFound)?)
+}
+
+/// A counter, the visit it has called or is serving, and the audit chain's tail, read in
+/// one round trip: what every counter action needs first (its audit row is then written
+/// with the visit's event, [`apply_event_audited`]).
+pub async fn counter_held_and_tail(
+    conn: &mut SqliteConnection,
+    id: i64,
+) -> Result<(CounterRow, Option<Visit>, crate::audit_chain::Tail)> {
+    use sqlx::Row as _;
+    const SQL: &str = concat!(
+        "SELECT c.id, c.name, c.services, c.stages, c.is_open, c.officer, \
+           (SELECT v.data FROM visits v WHERE v.counter_id = c.id AND v.state IN ('called', 'in_service') \
+            ORDER BY v.id LIMIT 1) \
+         FROM (SELECT 1) LEFT JOIN counters c ON c.id = ?; ",
+        crate::audit_chain::audit_tail_sql!()
+    );
+    let rows = sqlx::query(SQL).bind(id).fetch_all(&mut *conn).await?;
+    let [counter, tail] = rows.as_slice() else {
+        return Err(HubError::Corrupt(format!(
+            "reading a counter gave {} rows, not 2",
+            rows.len()
+        )));
+    };
+    let Some(id) = counter.try_get::<Option<i64>, _>(0)? else {
+        return Err(HubError::CounterNotFound);
+    };
+    let row = counter_from((
+        id,
+        counter.try_get(1)?,
+        counter.try_get(2)?,
+        counter.try_get(3)?,
+        counter.try_get(4)?,
+        counter.try_get(5)?,
+    ))?;
+    let held: Option<String> = counter.try_get(6)?;
+    let held = held.as_deref().map(visit_from_json).transpose()?;
+    Ok((row, held, crate::audit_chain::Tail::from_row(tail)?))
 }
 
 /// Loads every counter.

@@ -4,9 +4,9 @@
 
 mod common;
 
-use loket_domain::{DeviceKind, Lane, ServiceCode};
+use loket_domain::{DeviceKind, Lane, Role, ServiceCode, Stage};
 use loket_hub::audit_chain::{self, AuditFields, ChainBreak, GENESIS, Problem, Verdict};
-use loket_hub::{Hub, HubConfig, IssueRequest, Principal, demo};
+use loket_hub::{CounterAction, Hub, HubConfig, IssueRequest, Principal, demo};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use std::path::{Path, PathBuf};
 
@@ -60,6 +60,38 @@ async fn worked_office(dir: &Path) -> PathBuf {
     }
     assert!(hub.login("officer", "wrong-password", None).await.is_err());
     hub.login("officer", "officer-demo", None).await.unwrap();
+    // Two counters at once: calls, starts, finishes, a recall, and refused actions (they
+    // write nothing); each counter action's audit row is sealed with the tail it read first.
+    let mut desks = Vec::new();
+    for (user, desk) in [("officer", "Loket 1"), ("officer2", "Loket 2")] {
+        let hub = hub.clone();
+        desks.push(tokio::spawn(async move {
+            let who = Principal::officer(user, Role::Officer, None);
+            let id = hub.counter_by_name(desk).await.unwrap().unwrap();
+            let stages = Some(vec![Stage::DocumentCheck]);
+            hub.open_counter(&who, id, None, stages).await.unwrap();
+            assert!(
+                hub.counter_action(&who, id, CounterAction::Finish)
+                    .await
+                    .is_err()
+            );
+            for _ in 0..3 {
+                hub.call_next(&who, id).await.unwrap();
+                hub.counter_action(&who, id, CounterAction::Recall)
+                    .await
+                    .unwrap();
+                hub.counter_action(&who, id, CounterAction::Start)
+                    .await
+                    .unwrap();
+                hub.counter_action(&who, id, CounterAction::Finish)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for d in desks {
+        d.await.unwrap();
+    }
     dir.join(loket_hub::db::DB_FILE_NAME)
 }
 
