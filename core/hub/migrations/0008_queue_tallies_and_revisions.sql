@@ -1,7 +1,8 @@
 -- Queue tallies and visit revisions.
 --
 -- Tallies of each office day and service, kept beside its ticket counter: the visits issued
--- per lane (the quota's use) and the visits waiting (the tickets ahead of a new one).
+-- per lane (the quota's use) and the visits waiting, all and of the priority lane (the
+-- tickets ahead of a new one; the priority lane is called first).
 --
 -- Every ticket issue and check-in read both, and counting them over the day's visits took
 -- longer the more tickets the day had (800 tickets of one service made them a large part
@@ -15,6 +16,7 @@ ALTER TABLE ticket_counters ADD COLUMN walk_in_issued INTEGER NOT NULL DEFAULT 0
 ALTER TABLE ticket_counters ADD COLUMN appointment_issued INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ticket_counters ADD COLUMN priority_issued INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ticket_counters ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ticket_counters ADD COLUMN waiting_priority INTEGER NOT NULL DEFAULT 0;
 
 -- Visits already stored. A day and service with visits always has a counter row (its
 -- numbers came from it); one is made if not, never below the highest number stored.
@@ -30,7 +32,10 @@ UPDATE ticket_counters SET
     priority_issued = (SELECT COUNT(*) FROM visits v WHERE v.office_date = ticket_counters.office_date
                        AND v.service = ticket_counters.service AND v.lane = 'priority'),
     waiting = (SELECT COUNT(*) FROM visits v WHERE v.office_date = ticket_counters.office_date
-               AND v.service = ticket_counters.service AND v.state = 'waiting');
+               AND v.service = ticket_counters.service AND v.state = 'waiting'),
+    waiting_priority = (SELECT COUNT(*) FROM visits v WHERE v.office_date = ticket_counters.office_date
+                        AND v.service = ticket_counters.service AND v.state = 'waiting'
+                        AND v.lane = 'priority');
 
 -- A new visit counts in its lane, and as waiting if it waits. The counter row is made if
 -- missing and raised to the visit's number if below it, so a number stored by any path is
@@ -38,16 +43,18 @@ UPDATE ticket_counters SET
 CREATE TRIGGER visits_tally_insert AFTER INSERT ON visits
 BEGIN
     INSERT INTO ticket_counters (office_date, service, last_number,
-                                 walk_in_issued, appointment_issued, priority_issued, waiting)
+                                 walk_in_issued, appointment_issued, priority_issued, waiting,
+                                 waiting_priority)
     VALUES (NEW.office_date, NEW.service, NEW.number,
             NEW.lane = 'walk_in', NEW.lane = 'appointment', NEW.lane = 'priority',
-            NEW.state = 'waiting')
+            NEW.state = 'waiting', NEW.state = 'waiting' AND NEW.lane = 'priority')
     ON CONFLICT (office_date, service) DO UPDATE SET
         last_number = MAX(last_number, excluded.last_number),
         walk_in_issued = walk_in_issued + excluded.walk_in_issued,
         appointment_issued = appointment_issued + excluded.appointment_issued,
         priority_issued = priority_issued + excluded.priority_issued,
-        waiting = waiting + excluded.waiting;
+        waiting = waiting + excluded.waiting,
+        waiting_priority = waiting_priority + excluded.waiting_priority;
 END;
 
 -- A visit that starts or stops waiting moves the waiting tally.
@@ -55,7 +62,9 @@ CREATE TRIGGER visits_tally_state AFTER UPDATE OF state ON visits
 WHEN (OLD.state = 'waiting') <> (NEW.state = 'waiting')
 BEGIN
     UPDATE ticket_counters
-    SET waiting = waiting + (NEW.state = 'waiting') - (OLD.state = 'waiting')
+    SET waiting = waiting + (NEW.state = 'waiting') - (OLD.state = 'waiting'),
+        waiting_priority = waiting_priority
+            + ((NEW.state = 'waiting') - (OLD.state = 'waiting')) * (NEW.lane = 'priority')
     WHERE office_date = NEW.office_date AND service = NEW.service;
 END;
 

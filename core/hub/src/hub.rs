@@ -633,7 +633,10 @@ impl Hub {
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
             let store::TicketIssue { quota: store::QuotaState { kind, quota, used, .. }, taken, tail, outlook } =
-                store::take_number_for_ticket(tx, &rules.quotas, date, req.service, hub.wait_sample()).await?;
+                store::take_number_for_ticket(
+                    tx, &rules.quotas, date, req.service, hub.wait_sample(),
+                    req.lane == Lane::Priority && rules.calls.priority_first,
+                ).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
             let seal = |visit: &Visit| {
                 Some(tail.seal(

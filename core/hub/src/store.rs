@@ -521,11 +521,15 @@ pub struct TicketOutlook {
     pub recent: Vec<u32>,
 }
 
-/// The visits of a date (?1) and service (?2) waiting now: the tally the `visits` triggers
-/// keep (migration 0008), not a count over the day's visits.
+/// The visits of a date (?1) and service (?2) waiting now (`waiting`), or those of them in
+/// the priority lane (`waiting_priority`): the tallies the `visits` triggers keep
+/// (migration 0008), not a count over the day's visits.
 macro_rules! waiting_tally_sql {
-    () => {
+    (waiting) => {
         "COALESCE((SELECT waiting FROM ticket_counters WHERE office_date = ?1 AND service = ?2), 0)"
+    };
+    (waiting_priority) => {
+        "COALESCE((SELECT waiting_priority FROM ticket_counters WHERE office_date = ?1 AND service = ?2), 0)"
     };
 }
 
@@ -601,7 +605,7 @@ pub async fn ticket_outlook(
         .bind(service.as_str())
         .bind(sample)
         .bind(before),
-        None => sqlx::query(ticket_outlook_sql!(waiting_tally_sql!(), "?3"))
+        None => sqlx::query(ticket_outlook_sql!(waiting_tally_sql!(waiting), "?3"))
             .bind(date.to_string())
             .bind(service.as_str())
             .bind(sample),
@@ -800,30 +804,43 @@ pub struct TicketIssue {
     pub taken: TakenNumber,
     /// The audit chain's tail, for the ticket's audit row written with its visit.
     pub tail: crate::audit_chain::Tail,
-    /// The new ticket's outlook: every visit of the service waiting now is ahead of it.
+    /// The new ticket's outlook: every visit of the service waiting now is ahead of it, or
+    /// (`priority_ahead_only`) those of the priority lane.
     pub outlook: TicketOutlook,
 }
 
 /// [`take_number`] and, in the same round trip, the audit chain's tail and the new ticket's
 /// [`TicketOutlook`] (up to `sample` recent service times), for the ticket issue: its audit
-/// row is written with its visit and its answer needs no read after the commit.
+/// row is written with its visit and its answer needs no read after the commit. With
+/// `priority_ahead_only` (a priority-lane ticket where that lane is called first) only the
+/// service's waiting priority-lane visits are ahead of it.
 pub async fn take_number_for_ticket(
     conn: &mut SqliteConnection,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
     sample: i64,
+    priority_ahead_only: bool,
 ) -> Result<TicketIssue> {
-    const SQL: &str = concat!(
-        quota_state_sql!(),
-        "; ",
-        take_number_sql!(),
-        "; ",
-        crate::audit_chain::audit_tail_sql!(),
-        "; ",
-        ticket_outlook_sql!(waiting_tally_sql!(), "?3")
-    );
-    let query = bind_quota_state(SQL, date, service).bind(sample);
+    macro_rules! sql {
+        ($ahead:ident) => {
+            concat!(
+                quota_state_sql!(),
+                "; ",
+                take_number_sql!(),
+                "; ",
+                crate::audit_chain::audit_tail_sql!(),
+                "; ",
+                ticket_outlook_sql!(waiting_tally_sql!($ahead), "?3")
+            )
+        };
+    }
+    let sql = if priority_ahead_only {
+        sql!(waiting_priority)
+    } else {
+        sql!(waiting)
+    };
+    let query = bind_quota_state(sql, date, service).bind(sample);
     let rows = take_number_rows(conn, query, 4).await?;
     let (quota, taken) = parse_taken(&rows, table, service)?;
     Ok(TicketIssue {

@@ -43,11 +43,9 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// A day and service: (walk-in, appointment, priority issued, waiting) by the tallies and
-/// by counting the visits.
-type Tallied = (String, String, [i64; 4], [i64; 4]);
-/// The same as read: the tallies' four columns, then the counts' four.
-type TalliedRow = (String, String, i64, i64, i64, i64, i64, i64, i64, i64);
+/// A day and service: (walk-in, appointment, priority issued, waiting, waiting in the
+/// priority lane) by the tallies and by counting the visits.
+type Tallied = (String, String, [i64; 5], [i64; 5]);
 
 /// Each day and service with a counter row, tallied and counted; and checks that every
 /// visit has a counter row not below its number.
@@ -57,13 +55,16 @@ async fn tallies_and_counts(t: &TestHub) -> Vec<Tallied> {
         .await
         .unwrap();
     let lanes = [Lane::WalkIn, Lane::Appointment, Lane::Priority].map(Lane::as_str);
-    let rows: Vec<TalliedRow> = sqlx::query_as(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT t.office_date, t.service, \
-           t.walk_in_issued, t.appointment_issued, t.priority_issued, t.waiting, \
+           json_array(t.walk_in_issued, t.appointment_issued, t.priority_issued, t.waiting, t.waiting_priority), \
+           json_array( \
            (SELECT COUNT(*) FROM visits v WHERE v.office_date = t.office_date AND v.service = t.service AND v.lane = ?1), \
            (SELECT COUNT(*) FROM visits v WHERE v.office_date = t.office_date AND v.service = t.service AND v.lane = ?2), \
            (SELECT COUNT(*) FROM visits v WHERE v.office_date = t.office_date AND v.service = t.service AND v.lane = ?3), \
-           (SELECT COUNT(*) FROM visits v WHERE v.office_date = t.office_date AND v.service = t.service AND v.state = 'waiting') \
+           (SELECT COUNT(*) FROM visits v WHERE v.office_date = t.office_date AND v.service = t.service AND v.state = 'waiting'), \
+           (SELECT COUNT(*) FROM visits v WHERE v.office_date = t.office_date AND v.service = t.service AND v.state = 'waiting' \
+              AND v.lane = ?3)) \
          FROM ticket_counters t ORDER BY 1, 2",
     )
     .bind(lanes[0])
@@ -82,7 +83,10 @@ async fn tallies_and_counts(t: &TestHub) -> Vec<Tallied> {
     assert_eq!(orphans.0, 0, "every visit's number is within its counter");
     conn.close().await.unwrap();
     rows.into_iter()
-        .map(|(d, s, w, a, p, q, cw, ca, cp, cq)| (d, s, [w, a, p, q], [cw, ca, cp, cq]))
+        .map(|(d, s, tally, count)| {
+            let five = |json: &str| serde_json::from_str::<[i64; 5]>(json).unwrap();
+            (d, s, five(&tally), five(&count))
+        })
         .collect()
 }
 
@@ -108,11 +112,14 @@ async fn run(steps: &[Step]) {
                 } else {
                     json!({"service": service})
                 };
+                // The priority lane is called first (the default policy): only the
+                // priority tickets waiting are ahead of a priority ticket.
+                let ahead = if *priority { 4 } else { 3 };
                 let waiting_before = tallies_and_counts(&t)
                     .await
                     .iter()
                     .find(|r| r.1 == service)
-                    .map_or(0, |r| r.3[3]);
+                    .map_or(0, |r| r.3[ahead]);
                 let answer = t.post(KIOSK, "/api/v1/tickets", body).await;
                 if answer.0 == 200 {
                     assert_eq!(answer.1["ahead"], waiting_before, "{}", answer.1);
@@ -255,8 +262,9 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
         .await
         .unwrap();
     let mut conn = loket_hub::db::connect_options(&db).connect().await.unwrap();
-    let rows: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT office_date, last_number, walk_in_issued, appointment_issued, priority_issued, waiting \
+    let rows: Vec<(String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT office_date, last_number, walk_in_issued, appointment_issued, priority_issued, waiting, \
+                waiting_priority \
          FROM ticket_counters WHERE service = 'new_passport' ORDER BY office_date",
     )
     .fetch_all(&mut conn)
@@ -265,8 +273,8 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
     assert_eq!(
         rows,
         [
-            ("2026-11-30".to_string(), 3, 1, 1, 1, 2),
-            ("2026-12-01".to_string(), 2, 2, 0, 0, 1),
+            ("2026-11-30".to_string(), 3, 1, 1, 1, 2, 1),
+            ("2026-12-01".to_string(), 2, 2, 0, 0, 1, 0),
         ]
     );
 }
