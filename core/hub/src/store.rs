@@ -108,6 +108,22 @@ pub async fn load_visit(conn: &mut SqliteConnection, id: i64) -> Result<Visit> {
     }
 }
 
+/// The query of the statements `$sql` (a visit's own, then its outbox and event rows),
+/// after the statements that store the audit row `$audit` seals, if any: the audit
+/// statements come first, as the event's must be last (see `store_event`).
+macro_rules! audited_query {
+    ($audit:expr, $sql:expr) => {
+        match $audit {
+            Some(sealed) => sealed.bind(sqlx::query(concat!(
+                crate::audit_chain::audit_insert_sql!(),
+                "; ",
+                $sql
+            ))),
+            None => sqlx::query($sql),
+        }
+    };
+}
+
 /// A visit row's new revision at each write: random (see [`VisitCache`]).
 macro_rules! new_revision_sql {
     () => {
@@ -141,16 +157,7 @@ pub async fn insert_visit(
             )
         };
     }
-    // The audit statements come first: the event's must be last (see `store_event`).
-    let query = match audit {
-        Some(sealed) => sealed.bind(sqlx::query(concat!(
-            crate::audit_chain::audit_insert_sql!(),
-            "; ",
-            insert_visit_sql!()
-        ))),
-        None => sqlx::query(insert_visit_sql!()),
-    };
-    let query = query
+    let query = audited_query!(audit, insert_visit_sql!())
         .bind(visit.id.0)
         .bind(visit.office_date.to_string())
         .bind(visit.service.as_str())
@@ -277,16 +284,7 @@ pub async fn apply_event_audited(
             )
         };
     }
-    // The audit statements come first: the event's must be last (see `store_event`).
-    let query = match audit {
-        Some(sealed) => sealed.bind(sqlx::query(concat!(
-            crate::audit_chain::audit_insert_sql!(),
-            "; ",
-            update_visit_sql!()
-        ))),
-        None => sqlx::query(update_visit_sql!()),
-    };
-    let query = query
+    let query = audited_query!(audit, update_visit_sql!())
         .bind(next.state.as_str())
         .bind(next.counter().map(|c| c.0))
         .bind(next.outcome().map(|o| o.as_str()))
@@ -410,14 +408,24 @@ pub async fn load_visits_in(
     Ok(visits.into_iter().flatten().collect())
 }
 
+/// The stored JSON of the visit the counter `$counter` (an SQL expression) has called or is
+/// serving: for [`held_visit`], and as a subquery of [`counter_held_and_tail`].
+macro_rules! held_visit_sql {
+    ($counter:literal) => {
+        concat!(
+            "SELECT data FROM visits WHERE counter_id = ",
+            $counter,
+            " AND state IN ('called', 'in_service') ORDER BY id LIMIT 1"
+        )
+    };
+}
+
 /// The visit a counter has called or is serving.
 pub async fn held_visit(conn: &mut SqliteConnection, counter: CounterId) -> Result<Option<Visit>> {
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT data FROM visits WHERE counter_id = ? AND state IN ('called', 'in_service') ORDER BY id LIMIT 1",
-    )
-    .bind(counter.0)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<(String,)> = sqlx::query_as(held_visit_sql!("?"))
+        .bind(counter.0)
+        .fetch_optional(conn)
+        .await?;
     row.map(|(d,)| visit_from_json(&d)).transpose()
 }
 
@@ -468,10 +476,9 @@ pub async fn counter_held_and_tail(
 ) -> Result<(CounterRow, Option<Visit>, crate::audit_chain::Tail)> {
     use sqlx::Row as _;
     const SQL: &str = concat!(
-        "SELECT c.id, c.name, c.services, c.stages, c.is_open, c.officer, \
-           (SELECT v.data FROM visits v WHERE v.counter_id = c.id AND v.state IN ('called', 'in_service') \
-            ORDER BY v.id LIMIT 1) \
-         FROM (SELECT 1) LEFT JOIN counters c ON c.id = ?; ",
+        "SELECT c.id, c.name, c.services, c.stages, c.is_open, c.officer, (",
+        held_visit_sql!("c.id"),
+        ") FROM (SELECT 1) LEFT JOIN counters c ON c.id = ?; ",
         crate::audit_chain::audit_tail_sql!()
     );
     let rows = sqlx::query(SQL).bind(id).fetch_all(&mut *conn).await?;
