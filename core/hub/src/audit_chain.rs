@@ -141,13 +141,23 @@ pub(crate) use audit_tail_sql;
 macro_rules! audit_insert_sql {
     () => {
         concat!(
-            "INSERT INTO audit_log (id, at, actor_kind, actor, device, action, target, detail, prev_hash, hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?); ",
+            crate::audit_chain::audit_row_insert_sql!(),
+            "; ",
             crate::store::set_setting_sql!()
         )
     };
 }
 pub(crate) use audit_insert_sql;
+
+/// The first statement of [`audit_insert_sql`], the row itself: the writer's direct
+/// connection runs the two statements one by one ([`crate::db::DirectConn::run`]).
+macro_rules! audit_row_insert_sql {
+    () => {
+        "INSERT INTO audit_log (id, at, actor_kind, actor, device, action, target, detail, prev_hash, hash) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    };
+}
+pub(crate) use audit_row_insert_sql;
 
 /// What the next audit row chains to, as read by [`audit_tail_sql`].
 #[derive(Debug, Clone)]
@@ -159,12 +169,11 @@ pub struct Tail {
 
 impl Tail {
     /// The tail from the row of [`audit_tail_sql`].
-    pub fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Tail> {
-        use sqlx::Row as _;
+    pub fn from_row(row: &impl store::RowAt) -> Result<Tail> {
         Ok(Tail {
-            head: row.try_get(0)?,
-            last_hash: row.try_get(1)?,
-            next_id: row.try_get(2)?,
+            head: row.at(0)?,
+            last_hash: row.at(1)?,
+            next_id: row.at(2)?,
         })
     }
 
@@ -229,23 +238,30 @@ pub struct Sealed {
 impl Sealed {
     /// Binds the row and the new head to the parameters of [`audit_insert_sql`].
     pub fn bind(self, query: store::SqliteQuery) -> store::SqliteQuery {
+        store::bind_params(query, self.params())
+    }
+
+    /// The row and the new head, as the parameters of [`audit_insert_sql`] in order.
+    pub fn params(self) -> Vec<store::Param> {
         let head = Head {
             id: self.id,
             hash: self.hash.clone(),
-        };
-        query
-            .bind(self.id)
-            .bind(self.at)
-            .bind(self.actor_kind)
-            .bind(self.actor)
-            .bind(self.device)
-            .bind(self.action)
-            .bind(self.target)
-            .bind(self.detail)
-            .bind(self.prev_hash)
-            .bind(self.hash)
-            .bind(HEAD_KEY)
-            .bind(head.text())
+        }
+        .text();
+        vec![
+            self.id.into(),
+            self.at.into(),
+            self.actor_kind.into(),
+            self.actor.into(),
+            self.device.into(),
+            self.action.into(),
+            self.target.into(),
+            self.detail.into(),
+            self.prev_hash.into(),
+            self.hash.into(),
+            HEAD_KEY.into(),
+            head.into(),
+        ]
     }
 }
 

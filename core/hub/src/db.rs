@@ -8,6 +8,13 @@
 //! one `COMMIT` (one fsync) for the batch, and only then does each caller get its answer.
 //! So 50 kiosks and counters share fsyncs instead of waiting for each other's.
 //!
+//! **Direct statements.** sqlx runs every statement of a connection on a worker thread of
+//! its own, so each statement is two thread hand-offs (writer to worker and back). The
+//! ticket issue, the busiest change, is a [`Db::write_direct`] change instead: the writer
+//! locks the connection out from the worker once for a run of such changes and runs their
+//! statements itself through rusqlite on the same SQLite handle ([`DirectConn`]), savepoints
+//! and commit included.
+//!
 //! **Checkpoints off the writer's path.** SQLite normally copies the WAL back into the
 //! database (a checkpoint, with its fsync) inside whichever commit crosses 1000 pages, and
 //! every change queued behind that commit waits for it. The writer turns that off and a
@@ -142,16 +149,143 @@ impl Db {
     {
         self.writer.run(change).await
     }
+
+    /// [`Db::write`] for a change that runs its statements directly on the writer's thread
+    /// ([`DirectConn`]): no thread hand-off per statement. An `Err` from `change` rolls
+    /// back that change alone.
+    pub async fn write_direct<T, F>(&self, change: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DirectConn) -> Result<T> + Send + 'static,
+    {
+        self.writer.run_direct(change).await
+    }
+}
+
+/// How the values of [`DirectConn::run`] go to its statements.
+#[derive(Debug, Clone, Copy)]
+pub enum Params<'a> {
+    /// Every statement takes the first values of the list, as many as its highest numbered
+    /// parameter (`?1`, `?2`...: the statements share their arguments).
+    Shared(&'a [crate::store::Param]),
+    /// Each statement takes as many values as it has parameters, from where the statement
+    /// before it stopped (anonymous `?`, as sqlx binds one multi-statement query).
+    InOrder(&'a [crate::store::Param]),
+}
+
+/// The writer's SQLite connection used directly on the writer's thread, through rusqlite
+/// on the handle sqlx opened (see the module's documentation). Only the writer hands it
+/// out, and only while the connection is locked out from sqlx's worker thread.
+pub struct DirectConn {
+    conn: rusqlite::Connection,
+}
+
+impl std::fmt::Debug for DirectConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectConn").finish_non_exhaustive()
+    }
+}
+
+impl DirectConn {
+    /// Statements kept prepared (rusqlite's default of 16 is fewer than the ticket issue's
+    /// and the savepoints' together).
+    const PREPARED: usize = 64;
+
+    /// # Safety
+    /// `handle` must stay open while the `DirectConn` lives, and no other thread may use
+    /// it while the `DirectConn` is used or dropped (dropping finalizes its statements).
+    #[allow(unsafe_code)] // the one handle shared with sqlx; see the module's documentation
+    unsafe fn new(handle: std::ptr::NonNull<rusqlite::ffi::sqlite3>) -> Result<DirectConn> {
+        // SAFETY: as the caller promises; the handle is not closed when `conn` is dropped.
+        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_ptr())? };
+        conn.set_prepared_statement_cache_capacity(Self::PREPARED);
+        Ok(DirectConn { conn })
+    }
+
+    /// Runs `statements` in order with `params`, handing each result row to
+    /// `row(statement's index, row)`.
+    pub fn run(
+        &mut self,
+        statements: &[&str],
+        params: Params<'_>,
+        mut row: impl FnMut(usize, &rusqlite::Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let mut used = 0;
+        for (i, sql) in statements.iter().enumerate() {
+            let mut statement = self.conn.prepare_cached(sql)?;
+            let wanted = statement.parameter_count();
+            let values = match params {
+                Params::Shared(all) => all.get(..wanted),
+                Params::InOrder(all) => all.get(used..used + wanted),
+            };
+            let Some(values) = values else {
+                return Err(HubError::Corrupt(format!(
+                    "statement {i} of a change wants {wanted} parameters more than it was given"
+                )));
+            };
+            used += wanted;
+            let mut rows = statement.query(rusqlite::params_from_iter(values))?;
+            while let Some(r) = rows.next()? {
+                row(i, r)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `statements`, which take no parameters and give no rows.
+    fn execute(&mut self, statements: &[&str]) -> Result<()> {
+        self.run(statements, Params::InOrder(&[]), |_, _| Ok(()))
+    }
 }
 
 /// What a finished change hands back: whether it succeeded (keep its savepoint), and how to
 /// answer its caller once the batch's commit is known.
 type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
-/// A queued change: run on the connection, or (`None`) not run because its batch failed
-/// before its turn; its caller is then answered with the batch's error.
-type Job = Box<
+/// A queued change on sqlx's connection: run on it, or (`None`) not run because its batch
+/// failed before its turn; its caller is then answered with the batch's error.
+type SqlxJob = Box<
     dyn for<'c> FnOnce(Option<&'c mut SqliteConnection>) -> BoxFuture<'c, (bool, Deliver)> + Send,
 >;
+/// A queued change on the [`DirectConn`], or (`None`) not run, as [`SqlxJob`].
+type DirectJob = Box<dyn FnOnce(Option<&mut DirectConn>) -> (bool, Deliver) + Send>;
+
+/// A queued change of either kind.
+enum Job {
+    Sqlx(SqlxJob),
+    Direct(DirectJob),
+}
+
+impl Job {
+    /// The answer of a change not run because its batch failed before its turn.
+    async fn skip(self) -> Deliver {
+        match self {
+            Job::Sqlx(job) => job(None).await.1,
+            Job::Direct(job) => job(None).1,
+        }
+    }
+}
+
+/// Whether a change's `result` (`None`: not run) keeps its savepoint, and how to answer its
+/// caller on `answer` once the batch's commit is known.
+fn finished<T: Send + 'static>(
+    result: Option<Result<T>>,
+    answer: oneshot::Sender<Result<T>>,
+) -> (bool, Deliver) {
+    let ok = matches!(result, Some(Ok(_)));
+    let deliver: Deliver = Box::new(move |committed| {
+        let out = match (result, committed) {
+            (Some(Err(e)), _) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (_, Err(e)) => Err(HubError::commit_failed(e)),
+            (None, Ok(())) => Err(HubError::CommitFailed(
+                "the change was not run; try again".into(),
+            )),
+        };
+        // The caller may have gone away; nothing to do then.
+        let _ = answer.send(out);
+    });
+    (ok, deliver)
+}
 
 #[derive(Debug)]
 struct Writer {
@@ -212,28 +346,29 @@ impl Writer {
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel::<Result<T>>();
-        let job: Job = Box::new(move |conn| {
+        let job = Job::Sqlx(Box::new(move |conn| {
             Box::pin(async move {
                 let result = match conn {
                     Some(conn) => Some(change(conn).await),
                     None => None,
                 };
-                let ok = matches!(result, Some(Ok(_)));
-                let deliver: Deliver = Box::new(move |committed| {
-                    let out = match (result, committed) {
-                        (Some(Err(e)), _) => Err(e),
-                        (Some(Ok(v)), Ok(())) => Ok(v),
-                        (_, Err(e)) => Err(HubError::commit_failed(e)),
-                        (None, Ok(())) => Err(HubError::CommitFailed(
-                            "the change was not run; try again".into(),
-                        )),
-                    };
-                    // The caller may have gone away; nothing to do then.
-                    let _ = answer.send(out);
-                });
-                (ok, deliver)
+                finished(result, answer)
             })
-        });
+        }));
+        self.submit(job, answered).await
+    }
+
+    async fn run_direct<T, F>(&self, change: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DirectConn) -> Result<T> + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel::<Result<T>>();
+        let job = Job::Direct(Box::new(move |conn| finished(conn.map(change), answer)));
+        self.submit(job, answered).await
+    }
+
+    async fn submit<T>(&self, job: Job, answered: oneshot::Receiver<Result<T>>) -> Result<T> {
         self.jobs
             .send(job)
             .await
@@ -283,12 +418,36 @@ fn stay_on_this_cpu() {
 #[cfg(not(target_os = "linux"))]
 fn stay_on_this_cpu() {}
 
+/// The statements that open a batch's transaction and its first change's savepoint.
+const BEGIN: &[&str] = &["BEGIN IMMEDIATE", "SAVEPOINT change"];
+
+/// The statements after a change: keep (`ok`) or undo its savepoint, then open the next
+/// one's or (`last`) commit.
+fn boundary(ok: bool, last: bool) -> &'static [&'static str] {
+    match (ok, last) {
+        (true, false) => &["RELEASE change", "SAVEPOINT change"],
+        (false, false) => &["ROLLBACK TO change", "RELEASE change", "SAVEPOINT change"],
+        (true, true) => &["RELEASE change", "COMMIT"],
+        (false, true) => &["ROLLBACK TO change", "RELEASE change", "COMMIT"],
+    }
+}
+
+/// Runs `statements` on sqlx's connection in one round trip.
+async fn execute_sqlx(conn: &mut SqliteConnection, statements: &[&str]) -> Result<()> {
+    // The statements are the writer's own constants.
+    sqlx::query(sqlx::AssertSqlSafe(statements.join("; ")))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 async fn writer_loop(
     mut conn: SqliteConnection,
     mut rx: mpsc::Receiver<Job>,
     commits: watch::Sender<u64>,
     lock: std::sync::Arc<crate::lock::DataLock>,
 ) {
+    let mut direct = None;
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -297,61 +456,123 @@ async fn writer_loop(
                 Err(_) => break,
             }
         }
-        // Every statement is a round trip to SQLite's worker thread, and the changes of a
-        // batch run one after another: so each boundary between changes (keep or undo the
-        // last one's savepoint, open the next one's, or commit) is one multi-statement round
-        // trip.
-        if let Err(e) = sqlx::query("BEGIN IMMEDIATE; SAVEPOINT change")
-            .execute(&mut conn)
-            .await
-        {
-            tracing::error!(error = %e, "cannot begin a write transaction");
-            let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-            for job in batch {
-                let (_, deliver) = job(None).await;
-                deliver(Err(e.to_string()));
-            }
-            continue;
-        }
-        let mut delivers = Vec::with_capacity(batch.len());
-        let jobs = batch.len();
-        let mut committed = Err("the batch was not committed".to_string());
-        let mut batch = batch.into_iter().enumerate();
-        while let Some((n, job)) = batch.next() {
-            let (ok, deliver) = job(Some(&mut conn)).await;
-            delivers.push(deliver);
-            let last = n + 1 == jobs;
-            let boundary = match (ok, last) {
-                (true, false) => "RELEASE change; SAVEPOINT change",
-                (false, false) => "ROLLBACK TO change; RELEASE change; SAVEPOINT change",
-                (true, true) => "RELEASE change; COMMIT",
-                (false, true) => "ROLLBACK TO change; RELEASE change; COMMIT",
-            };
-            match sqlx::query(boundary).execute(&mut conn).await {
-                Ok(_) if last => {
-                    commits.send_modify(|n| *n = n.wrapping_add(1));
-                    committed = Ok(());
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    // The savepoint machinery or the commit failed: give up the whole batch;
-                    // the changes not run yet get the same answer.
-                    tracing::error!(error = %e, "commit failed");
-                    let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
-                    committed = Err(e.to_string());
-                    for (_, job) in batch.by_ref() {
-                        delivers.push(job(None).await.1);
-                    }
-                    break;
-                }
-            }
+        let (delivers, committed) = run_batch(&mut conn, &mut direct, batch).await;
+        if committed.is_ok() {
+            commits.send_modify(|n| *n = n.wrapping_add(1));
         }
         for d in delivers {
             d(committed.clone());
         }
     }
+    // The direct connection's statements are finalized while sqlx's worker is locked out,
+    // and before the connection closes.
+    if let Some(direct) = direct.take() {
+        match conn.lock_handle().await {
+            Ok(locked) => {
+                drop(direct);
+                drop(locked);
+            }
+            // The worker is gone, and with it any use of the handle: nothing to finalize.
+            Err(_) => std::mem::forget(direct),
+        }
+    }
     let _ = conn.close().await;
     drop(lock);
+}
+
+/// Runs a batch of changes in one transaction, each in its own savepoint, and returns each
+/// one's answer with the outcome of the commit. A run of direct changes runs under one lock
+/// of the connection ([`DirectConn`]), the savepoints between them and the commit included;
+/// every statement of a sqlx change is a round trip to sqlx's worker thread, so there each
+/// boundary between changes is one multi-statement round trip.
+#[allow(unsafe_code)] // making the DirectConn; see the module's documentation
+async fn run_batch(
+    conn: &mut SqliteConnection,
+    direct: &mut Option<DirectConn>,
+    batch: Vec<Job>,
+) -> (Vec<Deliver>, std::result::Result<(), String>) {
+    let jobs = batch.len();
+    let mut delivers = Vec::with_capacity(jobs);
+    let mut batch = batch.into_iter().peekable();
+    let mut failure = None;
+    while failure.is_none() {
+        match batch.next() {
+            None => break,
+            Some(Job::Sqlx(job)) => {
+                if delivers.is_empty()
+                    && let Err(e) = execute_sqlx(conn, BEGIN).await
+                {
+                    failure = Some(e.to_string());
+                    delivers.push(job(None).await.1);
+                    break;
+                }
+                let (ok, deliver) = job(Some(&mut *conn)).await;
+                delivers.push(deliver);
+                if let Err(e) = execute_sqlx(conn, boundary(ok, delivers.len() == jobs)).await {
+                    failure = Some(e.to_string());
+                }
+            }
+            Some(Job::Direct(job)) => {
+                let mut locked = match conn.lock_handle().await {
+                    Ok(locked) => locked,
+                    Err(e) => {
+                        failure = Some(e.to_string());
+                        delivers.push(job(None).1);
+                        break;
+                    }
+                };
+                let direct = match direct {
+                    Some(direct) => direct,
+                    // SAFETY: the handle stays open until the writer's loop ends, which
+                    // drops the `DirectConn` first under the lock; the writer hands it out
+                    // only here, while it holds the lock.
+                    None => match unsafe { DirectConn::new(locked.as_raw_handle()) } {
+                        Ok(new) => direct.insert(new),
+                        Err(e) => {
+                            failure = Some(e.to_string());
+                            delivers.push(job(None).1);
+                            break;
+                        }
+                    },
+                };
+                let mut next = Some(job);
+                while let Some(job) = next.take() {
+                    if delivers.is_empty()
+                        && let Err(e) = direct.execute(BEGIN)
+                    {
+                        failure = Some(e.to_string());
+                        delivers.push(job(None).1);
+                        break;
+                    }
+                    let (ok, deliver) = job(Some(&mut *direct));
+                    delivers.push(deliver);
+                    if let Err(e) = direct.execute(boundary(ok, delivers.len() == jobs)) {
+                        failure = Some(e.to_string());
+                        break;
+                    }
+                    if let Some(Job::Direct(job)) =
+                        batch.next_if(|job| matches!(job, Job::Direct(_)))
+                    {
+                        next = Some(job);
+                    }
+                }
+                drop(locked);
+            }
+        }
+    }
+    match failure {
+        None => (delivers, Ok(())),
+        Some(e) => {
+            // The transaction could not begin, or the savepoint machinery or the commit
+            // failed: give up the whole batch; the changes not run yet get the same answer.
+            tracing::error!(error = %e, "write transaction failed");
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            for job in batch {
+                delivers.push(job.skip().await);
+            }
+            (delivers, Err(e))
+        }
+    }
 }
 
 /// Runs a passive checkpoint after commits, at most every [`CHECKPOINT_EVERY`]; ends when
@@ -397,6 +618,30 @@ mod tests {
                 Ok(n)
             })
         })
+    }
+
+    /// [`insert`] as a direct change ([`Db::write_direct`]).
+    fn insert_direct(db: &Db, n: i64, fail: bool) -> impl Future<Output = Result<i64>> + use<'_> {
+        db.write_direct(move |conn| {
+            conn.run(
+                &["INSERT INTO t (n) VALUES (?)"],
+                Params::InOrder(&[n.into()]),
+                |_, _| Ok(()),
+            )?;
+            if fail {
+                return Err(HubError::BadRequest(format!("change {n} refused")));
+            }
+            Ok(n)
+        })
+    }
+
+    /// [`insert`] or [`insert_direct`].
+    fn insert_by(db: &Db, direct: bool, n: i64, fail: bool) -> BoxFuture<'_, Result<i64>> {
+        if direct {
+            Box::pin(insert_direct(db, n, fail))
+        } else {
+            Box::pin(insert(db, n, fail))
+        }
     }
 
     async fn stored(db: &Db) -> Vec<i64> {
@@ -462,7 +707,8 @@ mod tests {
     }
 
     /// Changes queued together commit together, except a refused one, which is undone
-    /// alone: also when it is the first or the last of its batch.
+    /// alone: also when it is the first or the last of its batch, and whichever of the
+    /// changes run on sqlx's connection and which directly.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_refused_change_is_undone_alone_and_the_rest_of_its_batch_commits() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -477,26 +723,28 @@ mod tests {
         })
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-        for pattern in [
+        let patterns = [
             [false, true, false],
             [true, false, false],
             [false, false, true],
             [true, true, true],
-        ] {
+        ];
+        let kinds = (0..8).map(|k: u8| [k & 1 != 0, k & 2 != 0, k & 4 != 0]);
+        for (pattern, direct) in kinds.flat_map(|k| patterns.map(|p| (p, k))) {
             let base = stored(&db).await.len() as i64 * 10 + 100;
             // A slow change holds the writer so that the next three queue up behind it
             // and run as one batch.
             let hold = db.write(|_| {
                 Box::pin(async move {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
                     Ok(())
                 })
             });
             let (held, a, b, c) = tokio::join!(
                 hold,
-                insert(&db, base + 1, pattern[0]),
-                insert(&db, base + 2, pattern[1]),
-                insert(&db, base + 3, pattern[2]),
+                insert_by(&db, direct[0], base + 1, pattern[0]),
+                insert_by(&db, direct[1], base + 2, pattern[1]),
+                insert_by(&db, direct[2], base + 3, pattern[2]),
             );
             assert!(held.is_ok());
             let answers = [a, b, c];
@@ -507,15 +755,75 @@ mod tests {
                     Ok(got) => {
                         assert!(!fail, "change {n} should have been refused");
                         assert_eq!(*got, n);
-                        assert!(rows.contains(&n), "change {n} was answered but not stored");
+                        assert!(
+                            rows.contains(&n),
+                            "change {n} (direct: {direct:?}) was answered but not stored"
+                        );
                     }
                     Err(e) => {
-                        assert!(fail, "change {n} failed: {e}");
+                        assert!(fail, "change {n} (direct: {direct:?}) failed: {e}");
                         assert!(e.to_string().contains("refused"), "{e}");
-                        assert!(!rows.contains(&n), "refused change {n} was stored");
+                        assert!(
+                            !rows.contains(&n),
+                            "refused change {n} (direct: {direct:?}) was stored"
+                        );
                     }
                 }
             }
         }
+    }
+
+    /// A direct change whose statements want more values than it gives is refused with an
+    /// error (not a panic) and undone; shared values serve every statement.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn direct_statements_take_their_values_in_order_or_shared() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let made = db
+            .write_direct(|conn| {
+                conn.execute(&["CREATE TABLE t (n INTEGER PRIMARY KEY)"])?;
+                let mut seen = Vec::new();
+                conn.run(
+                    &[
+                        "INSERT INTO t (n) VALUES (?), (?)",
+                        "INSERT INTO t (n) VALUES (?)",
+                    ],
+                    Params::InOrder(&[1.into(), 2.into(), 3.into()]),
+                    |_, _| Ok(()),
+                )?;
+                conn.run(
+                    &["SELECT ?1 + 10", "SELECT ?1 + ?2"],
+                    Params::Shared(&[5.into(), 6.into()]),
+                    |i, row| {
+                        seen.push((i, row.get::<_, i64>(0)?));
+                        Ok(())
+                    },
+                )?;
+                Ok(seen)
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(made, vec![(0, 15), (1, 11)]);
+        let short = db
+            .write_direct(|conn| {
+                conn.run(
+                    &[
+                        "INSERT INTO t (n) VALUES (?)",
+                        "INSERT INTO t (n) VALUES (?)",
+                    ],
+                    Params::InOrder(&[4.into()]),
+                    |_, _| Ok(()),
+                )
+            })
+            .await;
+        assert!(
+            matches!(short, Err(HubError::Corrupt(ref m)) if m.contains("parameters")),
+            "{short:?}"
+        );
+        assert_eq!(
+            stored(&db).await,
+            vec![1, 2, 3],
+            "the refused change was undone"
+        );
     }
 }

@@ -48,7 +48,7 @@ pub enum HubError {
     },
     /// The database failed.
     #[error("storage: {0}")]
-    Storage(sqlx::Error),
+    Storage(String),
     /// The disk under the data folder is full: the change was not saved (what was saved
     /// before stays); it works again once space is freed.
     #[error("disk full: {0}")]
@@ -201,7 +201,19 @@ impl From<sqlx::Error> for HubError {
         if full_code || is_disk_full(&e.to_string()) {
             HubError::DiskFull(e.to_string())
         } else {
-            HubError::Storage(e)
+            HubError::Storage(e.to_string())
+        }
+    }
+}
+
+/// The writer's direct statements ([`crate::db::DirectConn`]) fail as sqlx's do.
+impl From<rusqlite::Error> for HubError {
+    fn from(e: rusqlite::Error) -> Self {
+        let full_code = e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull);
+        if full_code || is_disk_full(&e.to_string()) {
+            HubError::DiskFull(e.to_string())
+        } else {
+            HubError::Storage(e.to_string())
         }
     }
 }

@@ -628,30 +628,29 @@ impl Hub {
         };
         let (visit, outlook) = {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |tx| Box::pin(async move {
+            // The busiest change: its statements run on the writer's thread (db.rs).
+            self.inner.db.write_direct(move |conn| {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
             let store::TicketIssue { quota: store::QuotaState { kind, quota, used, .. }, taken, tail, outlook } =
                 store::take_number_for_ticket(
-                    tx, &rules.quotas, date, req.service, hub.wait_sample(),
+                    conn, &rules.quotas, date, req.service, hub.wait_sample(),
                     req.lane == Lane::Priority && rules.calls.priority_first,
-                ).await?;
+                )?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
-            let seal = |visit: &Visit| {
-                Some(tail.seal(
-                    &who,
-                    "issue_ticket",
-                    Some(&visit.ticket.to_string()),
-                    &json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
-                    now,
-                ))
-            };
-            let visit = hub
-                .new_visit(tx, &who, date, req.service, req.lane, priority_group, None, now, false, taken, seal)
-                .await?;
+            let (visit, event) =
+                hub.issued_visit(date, req.service, req.lane, priority_group, None, now, taken)?;
+            let audit = tail.seal(
+                &who,
+                "issue_ticket",
+                Some(&visit.ticket.to_string()),
+                &json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
+                now,
+            );
+            store::insert_visit_direct(conn, hub.office_code(), &visit, &event, &who, audit)?;
             Ok((visit, outlook))
-            })).await?
+            }).await?
         };
         self.publish(LiveEvent::QueueChanged {
             office_date: visit.office_date,
@@ -660,25 +659,20 @@ impl Hub {
         self.ticket_view_from(&visit, false, &outlook)
     }
 
-    /// Issues the visit with the number and id `taken` through the domain and stores it, with
-    /// the audit row `audit` seals for it (if any) in the same round trip.
+    /// The visit with the number and id `taken`, issued through the domain, with its
+    /// `Issued` event: not stored yet.
     #[allow(clippy::too_many_arguments)]
-    async fn new_visit(
+    fn issued_visit(
         &self,
-        conn: &mut SqliteConnection,
-        who: &Principal,
         date: NaiveDate,
         service: ServiceCode,
         lane: Lane,
         priority_group: Option<PriorityGroup>,
         booking: Option<(&str, u8)>,
         now: DateTime<Utc>,
-        payment_not_verified: bool,
         taken: store::TakenNumber,
-        audit: impl FnOnce(&Visit) -> Option<crate::audit_chain::Sealed>,
-    ) -> Result<Visit> {
-        let rules = &self.inner.config.rules;
-        let def = rules.services.require(service)?;
+    ) -> Result<(Visit, loket_domain::VisitEvent)> {
+        let def = self.inner.config.rules.services.require(service)?;
         // The number comes from the domain, which refuses one past 999 (the change then
         // rolls back with the counter).
         let store::TakenNumber {
@@ -703,8 +697,32 @@ impl Hub {
             booking_code: booking.map(|(c, _)| c.to_string()),
             applicant_index: booking.map(|(_, i)| i),
         };
-        let (visit, event) = Visit::issue(new, now)?;
-        let audit = audit(&visit);
+        Ok(Visit::issue(new, now)?)
+    }
+
+    /// Issues the checked-in visit of applicant `index` of booking `code` with the number
+    /// and id `taken`, and stores it with its `Issued` and `CheckedIn` events.
+    #[allow(clippy::too_many_arguments)]
+    async fn new_appointment_visit(
+        &self,
+        conn: &mut SqliteConnection,
+        who: &Principal,
+        date: NaiveDate,
+        service: ServiceCode,
+        (code, index): (&str, u8),
+        now: DateTime<Utc>,
+        payment_not_verified: bool,
+        taken: store::TakenNumber,
+    ) -> Result<Visit> {
+        let (visit, event) = self.issued_visit(
+            date,
+            service,
+            Lane::Appointment,
+            None,
+            Some((code, index)),
+            now,
+            taken,
+        )?;
         store::insert_visit(
             conn,
             self.office_code(),
@@ -712,22 +730,19 @@ impl Hub {
             &event,
             payment_not_verified,
             who,
-            audit,
+            None,
         )
         .await?;
-        if lane == Lane::Appointment {
-            let (visit, _) = store::apply_event(
-                conn,
-                self.office_code(),
-                &rules.visits,
-                &visit,
-                EventKind::CheckedIn,
-                now,
-                who,
-            )
-            .await?;
-            return Ok(visit);
-        }
+        let (visit, _) = store::apply_event(
+            conn,
+            self.office_code(),
+            &self.inner.config.rules.visits,
+            &visit,
+            EventKind::CheckedIn,
+            now,
+            who,
+        )
+        .await?;
         Ok(visit)
     }
 
@@ -831,18 +846,15 @@ impl Hub {
                     check_quota(&rules.services, &quota, kind, service, Lane::Appointment, used.appointment)?;
                     let index = u8::try_from(index).unwrap_or(u8::MAX);
                     let visit = hub
-                        .new_visit(
+                        .new_appointment_visit(
                             tx,
                             &who,
                             date,
                             service,
-                            Lane::Appointment,
-                            None,
-                            Some((&code, index)),
+                            (&code, index),
                             now,
                             !decision.payment_verified(),
                             taken,
-                            |_| None,
                         )
                         .await?;
                     visits.push(visit);

@@ -62,6 +62,109 @@ macro_rules! insert_event_sql {
 pub(crate) type SqliteQuery =
     sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>;
 
+/// A value bound to a statement, by sqlx ([`bind_params`]) or by the writer directly
+/// ([`crate::db::DirectConn`]): the statements both run take one list of these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    /// An integer (booleans are 0 and 1), or NULL.
+    Int(Option<i64>),
+    /// Text, or NULL.
+    Text(Option<String>),
+}
+
+impl From<i64> for Param {
+    fn from(v: i64) -> Param {
+        Param::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Param {
+    fn from(v: Option<i64>) -> Param {
+        Param::Int(v)
+    }
+}
+
+impl From<bool> for Param {
+    fn from(v: bool) -> Param {
+        Param::Int(Some(i64::from(v)))
+    }
+}
+
+impl From<String> for Param {
+    fn from(v: String) -> Param {
+        Param::Text(Some(v))
+    }
+}
+
+impl From<&str> for Param {
+    fn from(v: &str) -> Param {
+        Param::Text(Some(v.to_string()))
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(v: Option<String>) -> Param {
+        Param::Text(v)
+    }
+}
+
+impl From<Option<&str>> for Param {
+    fn from(v: Option<&str>) -> Param {
+        Param::Text(v.map(str::to_string))
+    }
+}
+
+impl rusqlite::ToSql for Param {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Param::Int(v) => v.to_sql(),
+            Param::Text(v) => v.to_sql(),
+        }
+    }
+}
+
+/// Binds `params` to `query`, in order.
+pub(crate) fn bind_params(query: SqliteQuery, params: Vec<Param>) -> SqliteQuery {
+    params.into_iter().fold(query, |query, param| match param {
+        Param::Int(v) => query.bind(v),
+        Param::Text(v) => query.bind(v),
+    })
+}
+
+/// A result row read by column position, from sqlx or from the writer's direct connection
+/// ([`crate::db::DirectConn`]), so that one function reads a row either way.
+pub trait RowAt {
+    /// The value of column `i`.
+    fn at<T>(&self, i: usize) -> Result<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + rusqlite::types::FromSql;
+}
+
+impl RowAt for sqlx::sqlite::SqliteRow {
+    fn at<T>(&self, i: usize) -> Result<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + rusqlite::types::FromSql,
+    {
+        use sqlx::Row as _;
+        Ok(self.try_get(i)?)
+    }
+}
+
+impl RowAt for rusqlite::Row<'_> {
+    fn at<T>(&self, i: usize) -> Result<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + rusqlite::types::FromSql,
+    {
+        Ok(self.get(i)?)
+    }
+}
+
 /// Appends one outbox row (the sync engine uploads them in `seq` order).
 pub async fn outbox(
     conn: &mut SqliteConnection,
@@ -131,6 +234,42 @@ macro_rules! new_revision_sql {
     };
 }
 
+/// The statement that inserts a visit row (parameters: [`visit_row_params`]).
+macro_rules! insert_visit_row_sql {
+    () => {
+        concat!(
+            "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
+             applicant_index, payment_not_verified, outcome, issued_at, updated_at, data, revision) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ",
+            new_revision_sql!(),
+            ")"
+        )
+    };
+}
+
+/// The parameters of [`insert_visit_row_sql`] for a newly issued `visit`.
+fn visit_row_params(
+    visit: &Visit,
+    event: &VisitEvent,
+    payment_not_verified: bool,
+) -> Result<Vec<Param>> {
+    Ok(vec![
+        visit.id.0.into(),
+        visit.office_date.to_string().into(),
+        visit.service.as_str().into(),
+        visit.lane.as_str().into(),
+        i64::from(visit.ticket.number()).into(),
+        visit.ticket.to_string().into(),
+        visit.state.as_str().into(),
+        visit.booking_code.clone().into(),
+        visit.applicant_index.map(i64::from).into(),
+        payment_not_verified.into(),
+        ts(visit.issued_at).into(),
+        ts(event.at).into(),
+        serde_json::to_string(visit)?.into(),
+    ])
+}
+
 /// Inserts a newly issued visit with its `Issued` event and outbox row, and the audit row
 /// `audit` if given, in one round trip.
 #[allow(clippy::too_many_arguments)]
@@ -146,34 +285,45 @@ pub async fn insert_visit(
     macro_rules! insert_visit_sql {
         () => {
             concat!(
-                "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, counter_id, booking_code, \
-                 applicant_index, payment_not_verified, outcome, issued_at, updated_at, data, revision) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?, ",
-                new_revision_sql!(),
-                "); ",
+                insert_visit_row_sql!(),
+                "; ",
                 insert_outbox_sql!(),
                 "; ",
                 insert_event_sql!()
             )
         };
     }
-    let query = audited_query!(audit, insert_visit_sql!())
-        .bind(visit.id.0)
-        .bind(visit.office_date.to_string())
-        .bind(visit.service.as_str())
-        .bind(visit.lane.as_str())
-        .bind(i64::from(visit.ticket.number()))
-        .bind(visit.ticket.to_string())
-        .bind(visit.state.as_str())
-        .bind(visit.booking_code.clone())
-        .bind(visit.applicant_index.map(i64::from))
-        .bind(payment_not_verified)
-        .bind(ts(visit.issued_at))
-        .bind(ts(event.at))
-        .bind(serde_json::to_string(visit)?);
+    let query = bind_params(
+        audited_query!(audit, insert_visit_sql!()),
+        visit_row_params(visit, event, payment_not_verified)?,
+    );
     store_event(conn, query, office_code, visit, event, who, None)
         .await
         .map(|_| ())
+}
+
+/// [`insert_visit`] on the writer's [`DirectConn`] (the ticket issue).
+pub fn insert_visit_direct(
+    conn: &mut crate::db::DirectConn,
+    office_code: &str,
+    visit: &Visit,
+    event: &VisitEvent,
+    who: &Principal,
+    audit: crate::audit_chain::Sealed,
+) -> Result<()> {
+    const STATEMENTS: [&str; 5] = [
+        crate::audit_chain::audit_row_insert_sql!(),
+        set_setting_sql!(),
+        insert_visit_row_sql!(),
+        insert_outbox_sql!(),
+        insert_event_sql!(),
+    ];
+    let mut params = audit.params();
+    params.extend(visit_row_params(visit, event, false)?);
+    params.extend(event_params(office_code, visit, event, who, None, None)?);
+    conn.run(&STATEMENTS, crate::db::Params::InOrder(&params), |_, _| {
+        Ok(())
+    })
 }
 
 /// Stores an event of `visit` in one round trip to the database: `query` is the visit's own
@@ -205,6 +355,21 @@ async fn store_event(
         }
         _ => None,
     };
+    let params = event_params(office_code, visit, event, who, counter, service_seconds)?;
+    let done = bind_params(query, params).execute(&mut *conn).await?;
+    Ok(done.last_insert_rowid())
+}
+
+/// The parameters of [`insert_outbox_sql`] and then [`insert_event_sql`] for an event of
+/// `visit` (the visit after it).
+fn event_params(
+    office_code: &str,
+    visit: &Visit,
+    event: &VisitEvent,
+    who: &Principal,
+    counter: Option<CounterId>,
+    service_seconds: Option<i64>,
+) -> Result<Vec<Param>> {
     let counter = counter.map(|c| c.0);
     let payload = json!({
         "office_code": office_code,
@@ -226,21 +391,19 @@ async fn store_event(
     } else {
         "visit_event"
     };
-    let done = query
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(kind)
-        .bind(payload.to_string())
-        .bind(ts(event.at))
-        .bind(visit.id.0)
-        .bind(event.kind.as_str())
-        .bind(ts(event.at))
-        .bind(counter)
-        .bind(who.name.clone())
-        .bind(service_seconds)
-        .bind(serde_json::to_string(event)?)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.last_insert_rowid())
+    Ok(vec![
+        uuid::Uuid::now_v7().to_string().into(),
+        kind.into(),
+        payload.to_string().into(),
+        ts(event.at).into(),
+        visit.id.0.into(),
+        event.kind.as_str().into(),
+        ts(event.at).into(),
+        counter.into(),
+        who.name.clone().into(),
+        service_seconds.into(),
+        serde_json::to_string(event)?.into(),
+    ])
 }
 
 /// Applies an event through the domain's state machine and stores the result: the visit
@@ -572,11 +735,10 @@ macro_rules! ticket_outlook_sql {
     };
 }
 
-fn ticket_outlook_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<TicketOutlook> {
-    use sqlx::Row as _;
-    let ahead: i64 = row.try_get(0)?;
-    let counters: String = row.try_get(1)?;
-    let recent: String = row.try_get(2)?;
+fn ticket_outlook_from_row(row: &impl RowAt) -> Result<TicketOutlook> {
+    let ahead: i64 = row.at(0)?;
+    let counters: String = row.at(1)?;
+    let recent: String = row.at(2)?;
     let counters: Vec<CounterTuple> = serde_json::from_str(&counters)?;
     let recent: Vec<i64> = serde_json::from_str(&recent)?;
     Ok(TicketOutlook {
@@ -726,16 +888,15 @@ fn bind_quota_state(sql: &'static str, date: NaiveDate, service: ServiceCode) ->
 }
 
 fn quota_state_from_row(
-    row: &sqlx::sqlite::SqliteRow,
+    row: &impl RowAt,
     table: &QuotaTable,
     service: ServiceCode,
 ) -> Result<QuotaState> {
-    use sqlx::Row as _;
-    let kind: Option<String> = row.try_get(0)?;
+    let kind: Option<String> = row.at(0)?;
     let (walk_in, appointment, priority): (Option<i64>, Option<i64>, Option<i64>) =
-        (row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+        (row.at(1)?, row.at(2)?, row.at(3)?);
     let (used_walk_in, used_appointment, used_priority): (i64, i64, i64) =
-        (row.try_get(4)?, row.try_get(5)?, row.try_get(6)?);
+        (row.at(4)?, row.at(5)?, row.at(6)?);
     let kind = match kind {
         Some(k) => parse_enum(&k)?,
         None => DayKind::Regular,
@@ -786,6 +947,16 @@ pub struct TakenNumber {
     pub visit_id: i64,
 }
 
+impl TakenNumber {
+    /// The number and id from the row of [`take_number_sql`].
+    fn from_row(row: &impl RowAt) -> Result<TakenNumber> {
+        Ok(TakenNumber {
+            number: row.at(0)?,
+            visit_id: row.at(1)?,
+        })
+    }
+}
+
 /// What a new ticket needs from the database before its visit is built, read and taken in
 /// one round trip (every check-in runs it in the writer, once per applicant): the quota
 /// state as it was before this ticket and the number taken. The number is taken before the
@@ -797,9 +968,22 @@ pub async fn take_number(
     date: NaiveDate,
     service: ServiceCode,
 ) -> Result<(QuotaState, TakenNumber)> {
+    // sqlx binds a numbered parameter (`?2`) by its number in the whole argument list, but
+    // an anonymous `?` after it would start again at the first argument (and a missing
+    // argument binds NULL, silently), and a statement that skips numbers (`?6` after `?2`)
+    // moves that anonymous count on too: so these statements use numbered parameters only.
     const SQL: &str = concat!(quota_state_sql!(), "; ", take_number_sql!());
-    let rows = take_number_rows(conn, bind_quota_state(SQL, date, service), 2).await?;
-    parse_taken(&rows, table, service)
+    let rows = bind_quota_state(SQL, date, service).fetch_all(conn).await?;
+    match rows.as_slice() {
+        [quota, taken] => Ok((
+            quota_state_from_row(quota, table, service)?,
+            TakenNumber::from_row(taken)?,
+        )),
+        _ => Err(HubError::Corrupt(format!(
+            "taking a ticket number gave {} rows, not 2",
+            rows.len()
+        ))),
+    }
 }
 
 /// What [`take_number_for_ticket`] reads and takes.
@@ -816,81 +1000,56 @@ pub struct TicketIssue {
     pub outlook: TicketOutlook,
 }
 
-/// [`take_number`] and, in the same round trip, the audit chain's tail and the new ticket's
-/// [`TicketOutlook`] (up to `sample` recent service times), for the ticket issue: its audit
-/// row is written with its visit and its answer needs no read after the commit. With
-/// `priority_ahead_only` (a priority-lane ticket where that lane is called first) only the
-/// service's waiting priority-lane visits are ahead of it.
-pub async fn take_number_for_ticket(
-    conn: &mut SqliteConnection,
+/// [`take_number`] and the audit chain's tail and the new ticket's [`TicketOutlook`] (up to
+/// `sample` recent service times), for the ticket issue, which runs on the writer's
+/// [`DirectConn`]: its audit row is written with its visit and its answer needs no read
+/// after the commit. With `priority_ahead_only` (a priority-lane ticket where that lane is
+/// called first) only the service's waiting priority-lane visits are ahead of it.
+pub fn take_number_for_ticket(
+    conn: &mut crate::db::DirectConn,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
     sample: i64,
     priority_ahead_only: bool,
 ) -> Result<TicketIssue> {
-    macro_rules! sql {
-        ($ahead:ident) => {
-            concat!(
-                quota_state_sql!(),
-                "; ",
-                take_number_sql!(),
-                "; ",
-                crate::audit_chain::audit_tail_sql!(),
-                "; ",
-                ticket_outlook_sql!(waiting_tally_sql!($ahead), "?3")
-            )
-        };
-    }
-    let sql = if priority_ahead_only {
-        sql!(waiting_priority)
+    let outlook = if priority_ahead_only {
+        ticket_outlook_sql!(waiting_tally_sql!(waiting_priority), "?3")
     } else {
-        sql!(waiting)
+        ticket_outlook_sql!(waiting_tally_sql!(waiting), "?3")
     };
-    let query = bind_quota_state(sql, date, service).bind(sample);
-    let rows = take_number_rows(conn, query, 4).await?;
-    let (quota, taken) = parse_taken(&rows, table, service)?;
-    Ok(TicketIssue {
-        quota,
-        taken,
-        tail: crate::audit_chain::Tail::from_row(&rows[2])?,
-        outlook: ticket_outlook_from_row(&rows[3])?,
-    })
-}
-
-/// Runs `query`: the statements of [`take_number`] with their arguments bound, maybe
-/// followed by more statements. sqlx binds a numbered parameter (`?2`) by its number in the
-/// whole argument list, but an anonymous `?` after it would start again at the first
-/// argument (and a missing argument binds NULL, silently), and a statement that skips
-/// numbers (`?6` after `?2`) moves that anonymous count on too: so these statements use
-/// numbered parameters only. Each statement gives one row.
-async fn take_number_rows(
-    conn: &mut SqliteConnection,
-    query: SqliteQuery,
-    statements: usize,
-) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
-    let rows = query.fetch_all(conn).await?;
-    if rows.len() != statements {
-        return Err(HubError::Corrupt(format!(
-            "taking a ticket number gave {} rows, not {statements}",
-            rows.len()
-        )));
+    let statements = [
+        quota_state_sql!(),
+        take_number_sql!(),
+        crate::audit_chain::audit_tail_sql!(),
+        outlook,
+    ];
+    let params = [
+        Param::from(date.to_string()),
+        Param::from(service.as_str()),
+        Param::from(sample),
+    ];
+    let (mut quota, mut taken, mut tail, mut ahead) = (None, None, None, None);
+    conn.run(&statements, crate::db::Params::Shared(&params), |i, row| {
+        match i {
+            0 => quota = Some(quota_state_from_row(row, table, service)?),
+            1 => taken = Some(TakenNumber::from_row(row)?),
+            2 => tail = Some(crate::audit_chain::Tail::from_row(row)?),
+            _ => ahead = Some(ticket_outlook_from_row(row)?),
+        }
+        Ok(())
+    })?;
+    match (quota, taken, tail, ahead) {
+        (Some(quota), Some(taken), Some(tail), Some(outlook)) => Ok(TicketIssue {
+            quota,
+            taken,
+            tail,
+            outlook,
+        }),
+        _ => Err(HubError::Corrupt(
+            "taking a ticket number gave fewer rows than its statements".into(),
+        )),
     }
-    Ok(rows)
-}
-
-fn parse_taken(
-    rows: &[sqlx::sqlite::SqliteRow],
-    table: &QuotaTable,
-    service: ServiceCode,
-) -> Result<(QuotaState, TakenNumber)> {
-    use sqlx::Row as _;
-    let quota = quota_state_from_row(&rows[0], table, service)?;
-    let taken = TakenNumber {
-        number: rows[1].try_get(0)?,
-        visit_id: rows[1].try_get(1)?,
-    };
-    Ok((quota, taken))
 }
 
 /// The statement that writes an office setting (key, value), for [`set_setting`] and for
