@@ -16,6 +16,7 @@
 //! example in the daily report) to catch that.
 
 use crate::auth::Principal;
+use crate::db::{Exec, Params};
 use crate::error::{HubError, Result};
 use crate::store::{self, ts};
 use chrono::{DateTime, Utc};
@@ -137,27 +138,12 @@ macro_rules! audit_tail_sql {
 pub(crate) use audit_tail_sql;
 
 /// The statements that store a [`Sealed`] row and move the head to it (anonymous
-/// parameters, bound by [`Sealed::bind`]).
-macro_rules! audit_insert_sql {
-    () => {
-        concat!(
-            crate::audit_chain::audit_row_insert_sql!(),
-            "; ",
-            crate::store::set_setting_sql!()
-        )
-    };
-}
-pub(crate) use audit_insert_sql;
-
-/// The first statement of [`audit_insert_sql`], the row itself: the writer's direct
-/// connection runs the two statements one by one ([`crate::db::DirectConn::run`]).
-macro_rules! audit_row_insert_sql {
-    () => {
-        "INSERT INTO audit_log (id, at, actor_kind, actor, device, action, target, detail, prev_hash, hash) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    };
-}
-pub(crate) use audit_row_insert_sql;
+/// parameters, given by [`Sealed::statements`]).
+const INSERT: [&str; 2] = [
+    "INSERT INTO audit_log (id, at, actor_kind, actor, device, action, target, detail, prev_hash, hash) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    crate::store::set_setting_sql!(),
+];
 
 /// What the next audit row chains to, as read by [`audit_tail_sql`].
 #[derive(Debug, Clone)]
@@ -220,7 +206,7 @@ impl Tail {
     }
 }
 
-/// An audit row with its hash, ready to store with [`audit_insert_sql`].
+/// An audit row with its hash, ready to store ([`Sealed::statements`]).
 #[derive(Debug, Clone)]
 pub struct Sealed {
     id: i64,
@@ -236,19 +222,15 @@ pub struct Sealed {
 }
 
 impl Sealed {
-    /// Binds the row and the new head to the parameters of [`audit_insert_sql`].
-    pub fn bind(self, query: store::SqliteQuery) -> store::SqliteQuery {
-        store::bind_params(query, self.params())
-    }
-
-    /// The row and the new head, as the parameters of [`audit_insert_sql`] in order.
-    pub fn params(self) -> Vec<store::Param> {
+    /// The statements that store the row and move the head to it, with their parameters
+    /// in order: a caller may run more statements after them in the same round trip.
+    pub fn statements(self) -> (Vec<&'static str>, Vec<store::Param>) {
         let head = Head {
             id: self.id,
             hash: self.hash.clone(),
         }
         .text();
-        vec![
+        let params = vec![
             self.id.into(),
             self.at.into(),
             self.actor_kind.into(),
@@ -261,30 +243,35 @@ impl Sealed {
             self.hash.into(),
             HEAD_KEY.into(),
             head.into(),
-        ]
+        ];
+        (INSERT.to_vec(), params)
     }
 }
 
 /// Appends one audit row inside the caller's transaction: links it to the head, stores its
 /// hash and moves the head. Every row of `audit_log` is written through [`Tail::seal`]
-/// (this function, or a caller that runs [`audit_tail_sql`] and [`audit_insert_sql`] with
-/// its own statements, as the ticket issue does).
+/// (this function, or a caller that runs [`audit_tail_sql`] and [`Sealed::statements`]
+/// with its own statements, as the ticket issue does).
 pub async fn append(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     who: &Principal,
     action: &str,
     target: Option<&str>,
     detail: &Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    // Two round trips to SQLite's worker thread (every change is audited): one read of the
+    // Two round trips on sqlx's connection (every change is audited): one read of the
     // tail, one write of the row and of the new head.
-    let row = sqlx::query(audit_tail_sql!()).fetch_one(&mut *conn).await?;
-    let sealed = Tail::from_row(&row)?.seal(who, action, target, detail, at);
-    sealed
-        .bind(sqlx::query(audit_insert_sql!()))
-        .execute(&mut *conn)
+    let rows = conn
+        .rows(&[audit_tail_sql!()], Params::InOrder(&[]))
         .await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| HubError::Corrupt("the audit chain's tail gave no row".into()))?;
+    let (statements, params) = Tail::from_row(row)?
+        .seal(who, action, target, detail, at)
+        .statements();
+    conn.execute(&statements, Params::InOrder(&params)).await?;
     Ok(())
 }
 
@@ -326,7 +313,7 @@ pub async fn start(conn: &mut SqliteConnection) -> Result<()> {
         return Ok(());
     }
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    if store::setting(&mut tx, HEAD_KEY).await?.is_some() {
+    if store::setting(&mut *tx, HEAD_KEY).await?.is_some() {
         return Ok(());
     }
     let (sealed,): (i64,) = sqlx::query_as(
@@ -353,7 +340,7 @@ pub async fn start(conn: &mut SqliteConnection) -> Result<()> {
             .await?;
         head = Head { id: row.0, hash };
     }
-    store::set_setting(&mut tx, HEAD_KEY, &head.text()).await?;
+    store::set_setting(&mut *tx, HEAD_KEY, &head.text()).await?;
     tx.commit().await?;
     if !rows.is_empty() {
         tracing::info!(rows = rows.len(), "audit chain started for existing rows");

@@ -282,17 +282,23 @@ pub(crate) async fn latest_in_range(
 
 /// The latest version of the BAP of a visit, if any (pickup registration looks at it).
 pub(crate) async fn latest_of_visit(
-    conn: &mut SqliteConnection,
+    conn: &mut impl crate::db::Exec,
     sealer: &Sealer,
     visit_id: i64,
 ) -> Result<Option<Bap>> {
-    let row: Option<(String, i64, Vec<u8>)> = sqlx::query_as(
-        "SELECT id, version, content FROM baps WHERE visit_id = ? ORDER BY created_at DESC, version DESC LIMIT 1",
-    )
-    .bind(visit_id)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|(id, version, c)| open_content(sealer, &id, version, &c))
+    use crate::store::RowAt as _;
+    let rows = conn
+        .rows(
+            &["SELECT id, version, content FROM baps WHERE visit_id = ? ORDER BY created_at DESC, version DESC LIMIT 1"],
+            crate::db::Params::InOrder(&[visit_id.into()]),
+        )
+        .await?;
+    rows.first()
+        .map(|row| {
+            let (id, version, content): (String, i64, Vec<u8>) =
+                (row.at(0)?, row.at(1)?, row.at(2)?);
+            open_content(sealer, &id, version, &content)
+        })
         .transpose()
 }
 

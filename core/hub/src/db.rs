@@ -147,7 +147,7 @@ impl Db {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        self.writer.run(change).await
+        self.writer.run(change, Job::Sqlx).await
     }
 
     /// [`Db::write`] for a change that runs its statements directly on the writer's thread
@@ -156,9 +156,109 @@ impl Db {
     pub async fn write_direct<T, F>(&self, change: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DirectConn) -> Result<T> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut DirectConn) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
-        self.writer.run_direct(change).await
+        self.writer.run(change, Job::Direct).await
+    }
+}
+
+/// A connection the store's functions run on: sqlx's (the readers, and the changes of
+/// [`Db::write`]) or the writer's direct one (the changes of [`Db::write_direct`]), so
+/// that a function written once serves both.
+pub trait Exec: Send {
+    /// Runs `statements` with `params` and returns the rows they give, in order.
+    fn rows(
+        &mut self,
+        statements: &[&str],
+        params: Params<'_>,
+    ) -> impl Future<Output = Result<Vec<OwnedRow>>> + Send;
+
+    /// Runs `statements` with `params`, which give no rows, and returns the last inserted
+    /// row's id.
+    fn execute(
+        &mut self,
+        statements: &[&str],
+        params: Params<'_>,
+    ) -> impl Future<Output = Result<i64>> + Send;
+}
+
+impl Exec for SqliteConnection {
+    async fn rows(&mut self, statements: &[&str], params: Params<'_>) -> Result<Vec<OwnedRow>> {
+        let rows = sqlx_query(statements, params).fetch_all(self).await?;
+        rows.iter().map(OwnedRow::from_sqlx).collect()
+    }
+
+    async fn execute(&mut self, statements: &[&str], params: Params<'_>) -> Result<i64> {
+        let done = sqlx_query(statements, params).execute(self).await?;
+        Ok(done.last_insert_rowid())
+    }
+}
+
+/// `statements` as one sqlx query with `params` bound in order: sqlx binds a numbered
+/// parameter by its number in the whole list and anonymous ones in order, which is what
+/// [`Params::Shared`] and [`Params::InOrder`] say, so long as one query does not mix the two.
+fn sqlx_query(statements: &[&str], params: Params<'_>) -> crate::store::SqliteQuery {
+    let (Params::Shared(values) | Params::InOrder(values)) = params;
+    // The statements are the store's own constants and fragments.
+    let query = sqlx::query(sqlx::AssertSqlSafe(statements.join("; ")));
+    crate::store::bind_params(query, values.to_vec())
+}
+
+impl Exec for DirectConn {
+    async fn rows(&mut self, statements: &[&str], params: Params<'_>) -> Result<Vec<OwnedRow>> {
+        let mut rows = Vec::new();
+        self.run(statements, params, |_, row| {
+            rows.push(OwnedRow::from_rusqlite(row)?);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+
+    async fn execute(&mut self, statements: &[&str], params: Params<'_>) -> Result<i64> {
+        self.run(statements, params, |_, _| Ok(()))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+}
+
+/// A result row taken out of its statement, read with [`crate::store::RowAt`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnedRow(Vec<rusqlite::types::Value>);
+
+impl OwnedRow {
+    fn from_rusqlite(row: &rusqlite::Row<'_>) -> Result<OwnedRow> {
+        let columns = row.as_ref().column_count();
+        (0..columns)
+            .map(|i| Ok(row.get::<_, rusqlite::types::Value>(i)?))
+            .collect::<Result<_>>()
+            .map(OwnedRow)
+    }
+
+    fn from_sqlx(row: &sqlx::sqlite::SqliteRow) -> Result<OwnedRow> {
+        use rusqlite::types::Value;
+        use sqlx::{Row as _, TypeInfo as _, ValueRef as _};
+        (0..row.len())
+            .map(|i| {
+                let raw = row.try_get_raw(i)?;
+                if raw.is_null() {
+                    return Ok(Value::Null);
+                }
+                Ok(match raw.type_info().name() {
+                    "INTEGER" | "BOOLEAN" => Value::Integer(row.try_get(i)?),
+                    "REAL" => Value::Real(row.try_get(i)?),
+                    "BLOB" => Value::Blob(row.try_get(i)?),
+                    _ => Value::Text(row.try_get(i)?),
+                })
+            })
+            .collect::<Result<_>>()
+            .map(OwnedRow)
+    }
+
+    /// The value of column `i`.
+    pub fn value(&self, i: usize) -> Result<rusqlite::types::ValueRef<'_>> {
+        self.0
+            .get(i)
+            .map(rusqlite::types::ValueRef::from)
+            .ok_or_else(|| HubError::Corrupt(format!("a row has no column {i}")))
     }
 }
 
@@ -233,7 +333,7 @@ impl DirectConn {
     }
 
     /// Runs `statements`, which take no parameters and give no rows.
-    fn execute(&mut self, statements: &[&str]) -> Result<()> {
+    fn run_plain(&mut self, statements: &[&str]) -> Result<()> {
         self.run(statements, Params::InOrder(&[]), |_, _| Ok(()))
     }
 }
@@ -241,18 +341,14 @@ impl DirectConn {
 /// What a finished change hands back: whether it succeeded (keep its savepoint), and how to
 /// answer its caller once the batch's commit is known.
 type Deliver = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
-/// A queued change on sqlx's connection: run on it, or (`None`) not run because its batch
+/// A queued change on a connection `C`: run on it, or (`None`) not run because its batch
 /// failed before its turn; its caller is then answered with the batch's error.
-type SqlxJob = Box<
-    dyn for<'c> FnOnce(Option<&'c mut SqliteConnection>) -> BoxFuture<'c, (bool, Deliver)> + Send,
->;
-/// A queued change on the [`DirectConn`], or (`None`) not run, as [`SqlxJob`].
-type DirectJob = Box<dyn FnOnce(Option<&mut DirectConn>) -> (bool, Deliver) + Send>;
+type JobOn<C> = Box<dyn for<'c> FnOnce(Option<&'c mut C>) -> BoxFuture<'c, (bool, Deliver)> + Send>;
 
-/// A queued change of either kind.
+/// A queued change, on sqlx's connection or on the [`DirectConn`].
 enum Job {
-    Sqlx(SqlxJob),
-    Direct(DirectJob),
+    Sqlx(JobOn<SqliteConnection>),
+    Direct(JobOn<DirectConn>),
 }
 
 impl Job {
@@ -260,7 +356,7 @@ impl Job {
     async fn skip(self) -> Deliver {
         match self {
             Job::Sqlx(job) => job(None).await.1,
-            Job::Direct(job) => job(None).1,
+            Job::Direct(job) => job(None).await.1,
         }
     }
 }
@@ -340,13 +436,16 @@ impl Writer {
         Ok(Writer { jobs })
     }
 
-    async fn run<T, F>(&self, change: F) -> Result<T>
+    /// Queues `change` as a job on the connection `C` (`kind` tells which) and answers
+    /// after its batch's commit.
+    async fn run<C, T, F>(&self, change: F, kind: fn(JobOn<C>) -> Job) -> Result<T>
     where
+        C: Send + 'static,
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, Result<T>> + Send + 'static,
     {
         let (answer, answered) = oneshot::channel::<Result<T>>();
-        let job = Job::Sqlx(Box::new(move |conn| {
+        let job: JobOn<C> = Box::new(move |conn| {
             Box::pin(async move {
                 let result = match conn {
                     Some(conn) => Some(change(conn).await),
@@ -354,18 +453,8 @@ impl Writer {
                 };
                 finished(result, answer)
             })
-        }));
-        self.submit(job, answered).await
-    }
-
-    async fn run_direct<T, F>(&self, change: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut DirectConn) -> Result<T> + Send + 'static,
-    {
-        let (answer, answered) = oneshot::channel::<Result<T>>();
-        let job = Job::Direct(Box::new(move |conn| finished(conn.map(change), answer)));
-        self.submit(job, answered).await
+        });
+        self.submit(kind(job), answered).await
     }
 
     async fn submit<T>(&self, job: Job, answered: oneshot::Receiver<Result<T>>) -> Result<T> {
@@ -517,7 +606,7 @@ async fn run_batch(
                     Ok(locked) => locked,
                     Err(e) => {
                         failure = Some(e.to_string());
-                        delivers.push(job(None).1);
+                        delivers.push(job(None).await.1);
                         break;
                     }
                 };
@@ -530,7 +619,7 @@ async fn run_batch(
                         Ok(new) => direct.insert(new),
                         Err(e) => {
                             failure = Some(e.to_string());
-                            delivers.push(job(None).1);
+                            delivers.push(job(None).await.1);
                             break;
                         }
                     },
@@ -538,15 +627,15 @@ async fn run_batch(
                 let mut next = Some(job);
                 while let Some(job) = next.take() {
                     if delivers.is_empty()
-                        && let Err(e) = direct.execute(BEGIN)
+                        && let Err(e) = direct.run_plain(BEGIN)
                     {
                         failure = Some(e.to_string());
-                        delivers.push(job(None).1);
+                        delivers.push(job(None).await.1);
                         break;
                     }
-                    let (ok, deliver) = job(Some(&mut *direct));
+                    let (ok, deliver) = job(Some(&mut *direct)).await;
                     delivers.push(deliver);
-                    if let Err(e) = direct.execute(boundary(ok, delivers.len() == jobs)) {
+                    if let Err(e) = direct.run_plain(boundary(ok, delivers.len() == jobs)) {
                         failure = Some(e.to_string());
                         break;
                     }
@@ -623,15 +712,17 @@ mod tests {
     /// [`insert`] as a direct change ([`Db::write_direct`]).
     fn insert_direct(db: &Db, n: i64, fail: bool) -> impl Future<Output = Result<i64>> + use<'_> {
         db.write_direct(move |conn| {
-            conn.run(
-                &["INSERT INTO t (n) VALUES (?)"],
-                Params::InOrder(&[n.into()]),
-                |_, _| Ok(()),
-            )?;
-            if fail {
-                return Err(HubError::BadRequest(format!("change {n} refused")));
-            }
-            Ok(n)
+            Box::pin(async move {
+                conn.execute(
+                    &["INSERT INTO t (n) VALUES (?)"],
+                    Params::InOrder(&[n.into()]),
+                )
+                .await?;
+                if fail {
+                    return Err(HubError::BadRequest(format!("change {n} refused")));
+                }
+                Ok(n)
+            })
         })
     }
 
@@ -774,46 +865,71 @@ mod tests {
     }
 
     /// A direct change whose statements want more values than it gives is refused with an
-    /// error (not a panic) and undone; shared values serve every statement.
+    /// error (not a panic) and undone; shared values serve every statement; the rows read
+    /// are the same on either connection.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn direct_statements_take_their_values_in_order_or_shared() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
-        let made = db
+        const READ: &[&str] = &["SELECT ?1 + 10, 'a', NULL", "SELECT ?1 + ?2, 2.5, x'00ff'"];
+        let direct = db
             .write_direct(|conn| {
-                conn.execute(&["CREATE TABLE t (n INTEGER PRIMARY KEY)"])?;
-                let mut seen = Vec::new();
-                conn.run(
-                    &[
-                        "INSERT INTO t (n) VALUES (?), (?)",
-                        "INSERT INTO t (n) VALUES (?)",
-                    ],
-                    Params::InOrder(&[1.into(), 2.into(), 3.into()]),
-                    |_, _| Ok(()),
-                )?;
-                conn.run(
-                    &["SELECT ?1 + 10", "SELECT ?1 + ?2"],
-                    Params::Shared(&[5.into(), 6.into()]),
-                    |i, row| {
-                        seen.push((i, row.get::<_, i64>(0)?));
-                        Ok(())
-                    },
-                )?;
-                Ok(seen)
+                Box::pin(async move {
+                    conn.execute(
+                        &["CREATE TABLE t (n INTEGER PRIMARY KEY)"],
+                        Params::InOrder(&[]),
+                    )
+                    .await?;
+                    conn.execute(
+                        &[
+                            "INSERT INTO t (n) VALUES (?), (?)",
+                            "INSERT INTO t (n) VALUES (?)",
+                        ],
+                        Params::InOrder(&[1.into(), 2.into(), 3.into()]),
+                    )
+                    .await?;
+                    conn.rows(READ, Params::Shared(&[5.into(), 6.into()])).await
+                })
             })
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(made, vec![(0, 15), (1, 11)]);
+        use rusqlite::types::Value;
+        assert_eq!(
+            direct,
+            vec![
+                OwnedRow(vec![
+                    Value::Integer(15),
+                    Value::Text("a".into()),
+                    Value::Null
+                ]),
+                OwnedRow(vec![
+                    Value::Integer(11),
+                    Value::Real(2.5),
+                    Value::Blob(vec![0, 255])
+                ]),
+            ]
+        );
+        let through_sqlx = db
+            .write(|conn| {
+                Box::pin(
+                    async move { conn.rows(READ, Params::Shared(&[5.into(), 6.into()])).await },
+                )
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(through_sqlx, direct);
         let short = db
             .write_direct(|conn| {
-                conn.run(
-                    &[
-                        "INSERT INTO t (n) VALUES (?)",
-                        "INSERT INTO t (n) VALUES (?)",
-                    ],
-                    Params::InOrder(&[4.into()]),
-                    |_, _| Ok(()),
-                )
+                Box::pin(async move {
+                    conn.execute(
+                        &[
+                            "INSERT INTO t (n) VALUES (?)",
+                            "INSERT INTO t (n) VALUES (?)",
+                        ],
+                        Params::InOrder(&[4.into()]),
+                    )
+                    .await
+                })
             })
             .await;
         assert!(

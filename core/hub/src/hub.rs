@@ -559,7 +559,7 @@ impl Hub {
         for def in &rules.services.services {
             let store::QuotaState {
                 kind, quota, used, ..
-            } = store::quota_state(&mut conn, &rules.quotas, date, def.code).await?;
+            } = store::quota_state(&mut *conn, &rules.quotas, date, def.code).await?;
             let outlook =
                 store::ticket_outlook(&mut conn, date, def.code, None, self.wait_sample()).await?;
             let waiting = outlook.ahead;
@@ -629,7 +629,7 @@ impl Hub {
         let (visit, outlook) = {
             let (hub, who) = (self.clone(), who.clone());
             // The busiest change: its statements run on the writer's thread (db.rs).
-            self.inner.db.write_direct(move |conn| {
+            self.inner.db.write_direct(move |conn| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
@@ -637,7 +637,7 @@ impl Hub {
                 store::take_number_for_ticket(
                     conn, &rules.quotas, date, req.service, hub.wait_sample(),
                     req.lane == Lane::Priority && rules.calls.priority_first,
-                )?;
+                ).await?;
             check_quota(&rules.services, &quota, kind, req.service, req.lane, used.for_lane(req.lane))?;
             let (visit, event) =
                 hub.issued_visit(date, req.service, req.lane, priority_group, None, now, taken)?;
@@ -648,9 +648,9 @@ impl Hub {
                 &json!({"service": req.service, "lane": req.lane, "priority_group": priority_group, "visit_id": visit.id.0}),
                 now,
             );
-            store::insert_visit_direct(conn, hub.office_code(), &visit, &event, &who, audit)?;
+            store::insert_visit(conn, hub.office_code(), &visit, &event, false, &who, Some(audit)).await?;
             Ok((visit, outlook))
-            }).await?
+            })).await?
         };
         self.publish(LiveEvent::QueueChanged {
             office_date: visit.office_date,
@@ -1024,7 +1024,7 @@ impl Hub {
         who.authorize(Action::ReadQueue)?;
         let mut conn = self.read_snapshot().await?;
         let mut visits = store::load_visits_in(
-            &mut conn,
+            &mut *conn,
             &self.inner.visits,
             self.today(),
             &[
@@ -1206,9 +1206,9 @@ impl Hub {
     pub async fn counter_queue(&self, who: &Principal, id: i64) -> Result<Vec<VisitView>> {
         who.authorize(Action::ReadQueue)?;
         let mut conn = self.read_snapshot().await?;
-        let row = store::load_counter(&mut conn, id).await?;
+        let row = store::load_counter(&mut *conn, id).await?;
         let mut visits = store::load_visits_in(
-            &mut conn,
+            &mut *conn,
             &self.inner.visits,
             self.today(),
             &["waiting", "parked"],
@@ -1227,7 +1227,7 @@ impl Hub {
     pub async fn counter_current(&self, who: &Principal, id: i64) -> Result<Option<VisitView>> {
         who.authorize(Action::ReadQueue)?;
         let mut conn = self.read().await?;
-        let row = store::load_counter(&mut conn, id).await?;
+        let row = store::load_counter(&mut *conn, id).await?;
         match store::held_visit(&mut conn, row.counter.id).await? {
             Some(v) => Ok(self.visit_views(&mut conn, &[v]).await?.pop()),
             None => Ok(None),
@@ -1265,7 +1265,9 @@ impl Hub {
     ) -> Result<VisitView> {
         let (visit, call) = {
             let (hub, who) = (self.clone(), who.clone());
-            self.inner.db.write(move |tx| Box::pin(async move {
+            // Its statements run on the writer's thread (db.rs): a call lists the waiting
+            // visits of every service its counter serves.
+            self.inner.db.write_direct(move |tx| Box::pin(async move {
             let rules = &hub.inner.config.rules;
             let now = hub.inner.clock.now();
             let date = rules.time_zone.office_date(now);
@@ -1387,7 +1389,7 @@ impl Hub {
             let (hub, who) = (self.clone(), who.clone());
             self.inner
                 .db
-                .write(move |tx| {
+                .write_direct(move |tx| {
                     Box::pin(async move {
                         let rules = &hub.inner.config.rules;
                         let now = hub.inner.clock.now();
@@ -1578,7 +1580,7 @@ impl Hub {
                 overridden,
                 used,
                 ..
-            } = store::quota_state(&mut conn, &rules.quotas, date, def.code).await?;
+            } = store::quota_state(&mut *conn, &rules.quotas, date, def.code).await?;
             services.push(QuotaLine {
                 service: def.code,
                 quota,

@@ -11,12 +11,13 @@
 
 use crate::auth::Principal;
 use crate::bap;
+use crate::db::{Exec, Params};
 use crate::error::{HubError, Result};
 use crate::hub::Hub;
 use crate::personal::{self, PickupApplicant};
 use crate::printouts::{self, SignatureInput, prepare_signature};
 use crate::seal::Sealer;
-use crate::store::{self, parse_ts, ts};
+use crate::store::{self, RowAt as _, parse_ts, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_documents::{
     Collector as FormCollector, Handover as FormHandover, PickupReceipt, PickupRegister,
@@ -270,18 +271,21 @@ fn collector_kind_str(kind: CollectorKind) -> String {
 /// The applicant's NIK and name for a visit: from its booking, else from its signed BAP when
 /// the outcome issues a passport.
 async fn applicant_of(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     sealer: &Sealer,
     visit: &Visit,
 ) -> Result<Option<(String, String)>> {
-    let booked: Option<(String, String)> =
-        sqlx::query_as("SELECT nik, name FROM applicants WHERE booking_code = ? AND idx = ?")
-            .bind(&visit.booking_code)
-            .bind(visit.applicant_index.map(i64::from))
-            .fetch_optional(&mut *conn)
-            .await?;
-    if booked.is_some() {
-        return Ok(booked);
+    let booked = conn
+        .rows(
+            &["SELECT nik, name FROM applicants WHERE booking_code = ? AND idx = ?"],
+            Params::InOrder(&[
+                visit.booking_code.clone().into(),
+                visit.applicant_index.map(i64::from).into(),
+            ]),
+        )
+        .await?;
+    if let Some(row) = booked.first() {
+        return Ok(Some((row.at(0)?, row.at(1)?)));
     }
     let Some(bap) = bap::latest_of_visit(conn, sealer, visit.id.0).await? else {
         return Ok(None);
@@ -301,7 +305,7 @@ async fn applicant_of(
 /// adds an outbox row (the finish's audit row covers it).
 pub(crate) async fn register_on_completion(
     hub: &Hub,
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     visit: &Visit,
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -333,21 +337,23 @@ pub(crate) async fn register_on_completion(
             &applicant_context(receipt.as_str()),
             &PickupApplicant { nik, name },
         )?;
-        let done = sqlx::query(
-            "INSERT INTO pickups (receipt, visit_id, booking_code, applicant_nik, applicant_name, applicant, \
-             nik_index, visit_date, registered_at, registered_by) VALUES (?, ?, ?, '', '', ?, ?, ?, ?, 'hub') \
-             ON CONFLICT(receipt) DO NOTHING",
-        )
-        .bind(receipt.as_str())
-        .bind(visit.id.0)
-        .bind(&visit.booking_code)
-        .bind(applicant)
-        .bind(index)
-        .bind(visit.office_date.to_string())
-        .bind(ts(now))
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() == 1 {
+        let registered = conn
+            .rows(
+                &["INSERT INTO pickups (receipt, visit_id, booking_code, applicant_nik, applicant_name, applicant, \
+                   nik_index, visit_date, registered_at, registered_by) VALUES (?, ?, ?, '', '', ?, ?, ?, ?, 'hub') \
+                   ON CONFLICT(receipt) DO NOTHING RETURNING receipt"],
+                Params::InOrder(&[
+                    receipt.as_str().into(),
+                    visit.id.0.into(),
+                    visit.booking_code.clone().into(),
+                    applicant.into(),
+                    index.into(),
+                    visit.office_date.to_string().into(),
+                    ts(now).into(),
+                ]),
+            )
+            .await?;
+        if !registered.is_empty() {
             let rules = &hub.inner.config.rules.pickup;
             store::outbox(
                 conn,

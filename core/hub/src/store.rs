@@ -3,6 +3,7 @@
 //! that a state change, its outbox row and its audit row commit together or not at all.
 
 use crate::auth::Principal;
+use crate::db::{Exec, Params};
 use crate::error::{HubError, Result};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use loket_domain::{
@@ -70,6 +71,14 @@ pub enum Param {
     Int(Option<i64>),
     /// Text, or NULL.
     Text(Option<String>),
+    /// Bytes (sealed personal data).
+    Blob(Vec<u8>),
+}
+
+impl From<Vec<u8>> for Param {
+    fn from(v: Vec<u8>) -> Param {
+        Param::Blob(v)
+    }
 }
 
 impl From<i64> for Param {
@@ -119,6 +128,7 @@ impl rusqlite::ToSql for Param {
         match self {
             Param::Int(v) => v.to_sql(),
             Param::Text(v) => v.to_sql(),
+            Param::Blob(v) => v.to_sql(),
         }
     }
 }
@@ -128,6 +138,7 @@ pub(crate) fn bind_params(query: SqliteQuery, params: Vec<Param>) -> SqliteQuery
     params.into_iter().fold(query, |query, param| match param {
         Param::Int(v) => query.bind(v),
         Param::Text(v) => query.bind(v),
+        Param::Blob(v) => query.bind(v),
     })
 }
 
@@ -154,6 +165,17 @@ impl RowAt for sqlx::sqlite::SqliteRow {
     }
 }
 
+impl RowAt for crate::db::OwnedRow {
+    fn at<T>(&self, i: usize) -> Result<T>
+    where
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
+            + sqlx::Type<sqlx::Sqlite>
+            + rusqlite::types::FromSql,
+    {
+        T::column_result(self.value(i)?).map_err(|e| HubError::Corrupt(format!("column {i}: {e}")))
+    }
+}
+
 impl RowAt for rusqlite::Row<'_> {
     fn at<T>(&self, i: usize) -> Result<T>
     where
@@ -167,18 +189,21 @@ impl RowAt for rusqlite::Row<'_> {
 
 /// Appends one outbox row (the sync engine uploads them in `seq` order).
 pub async fn outbox(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     kind: &str,
     payload: Value,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(insert_outbox_sql!())
-        .bind(uuid::Uuid::now_v7().to_string())
-        .bind(kind)
-        .bind(payload.to_string())
-        .bind(ts(at))
-        .execute(conn)
-        .await?;
+    conn.execute(
+        &[insert_outbox_sql!()],
+        Params::InOrder(&[
+            uuid::Uuid::now_v7().to_string().into(),
+            kind.into(),
+            payload.to_string().into(),
+            ts(at).into(),
+        ]),
+    )
+    .await?;
     Ok(())
 }
 
@@ -209,22 +234,6 @@ pub async fn load_visit(conn: &mut SqliteConnection, id: i64) -> Result<Visit> {
         Some((data,)) => visit_from_json(&data),
         None => Err(loket_domain::DomainError::VisitNotFound.into()),
     }
-}
-
-/// The query of the statements `$sql` (a visit's own, then its outbox and event rows),
-/// after the statements that store the audit row `$audit` seals, if any: the audit
-/// statements come first, as the event's must be last (see `store_event`).
-macro_rules! audited_query {
-    ($audit:expr, $sql:expr) => {
-        match $audit {
-            Some(sealed) => sealed.bind(sqlx::query(concat!(
-                crate::audit_chain::audit_insert_sql!(),
-                "; ",
-                $sql
-            ))),
-            None => sqlx::query($sql),
-        }
-    };
 }
 
 /// A visit row's new revision at each write: random (see [`VisitCache`]).
@@ -270,11 +279,20 @@ fn visit_row_params(
     ])
 }
 
+/// The statements that store the audit row `audit` seals, if any, and their parameters:
+/// the first of a visit's write, as the event's statement must come last (see
+/// [`store_event`]).
+fn audit_statements(audit: Option<crate::audit_chain::Sealed>) -> (Vec<&'static str>, Vec<Param>) {
+    audit
+        .map(crate::audit_chain::Sealed::statements)
+        .unwrap_or_default()
+}
+
 /// Inserts a newly issued visit with its `Issued` event and outbox row, and the audit row
 /// `audit` if given, in one round trip.
 #[allow(clippy::too_many_arguments)]
 pub async fn insert_visit(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     office_code: &str,
     visit: &Visit,
     event: &VisitEvent,
@@ -282,58 +300,34 @@ pub async fn insert_visit(
     who: &Principal,
     audit: Option<crate::audit_chain::Sealed>,
 ) -> Result<()> {
-    macro_rules! insert_visit_sql {
-        () => {
-            concat!(
-                insert_visit_row_sql!(),
-                "; ",
-                insert_outbox_sql!(),
-                "; ",
-                insert_event_sql!()
-            )
-        };
-    }
-    let query = bind_params(
-        audited_query!(audit, insert_visit_sql!()),
-        visit_row_params(visit, event, payment_not_verified)?,
-    );
-    store_event(conn, query, office_code, visit, event, who, None)
-        .await
-        .map(|_| ())
+    let (mut statements, mut params) = audit_statements(audit);
+    statements.push(insert_visit_row_sql!());
+    params.extend(visit_row_params(visit, event, payment_not_verified)?);
+    store_event(
+        conn,
+        statements,
+        params,
+        office_code,
+        visit,
+        event,
+        who,
+        None,
+    )
+    .await
+    .map(|_| ())
 }
 
-/// [`insert_visit`] on the writer's [`DirectConn`] (the ticket issue).
-pub fn insert_visit_direct(
-    conn: &mut crate::db::DirectConn,
-    office_code: &str,
-    visit: &Visit,
-    event: &VisitEvent,
-    who: &Principal,
-    audit: crate::audit_chain::Sealed,
-) -> Result<()> {
-    const STATEMENTS: [&str; 5] = [
-        crate::audit_chain::audit_row_insert_sql!(),
-        set_setting_sql!(),
-        insert_visit_row_sql!(),
-        insert_outbox_sql!(),
-        insert_event_sql!(),
-    ];
-    let mut params = audit.params();
-    params.extend(visit_row_params(visit, event, false)?);
-    params.extend(event_params(office_code, visit, event, who, None, None)?);
-    conn.run(&STATEMENTS, crate::db::Params::InOrder(&params), |_, _| {
-        Ok(())
-    })
-}
-
-/// Stores an event of `visit` in one round trip to the database: `query` is the visit's own
-/// statement (after the audit row's, for a new ticket), its arguments bound, followed by the
-/// outbox row's and the event row's statements, whose arguments this binds. Returns the
-/// event's id. Each statement is a hand-off to SQLite's worker thread, and the writer runs
-/// every change in turn, so fewer of them is more changes per second.
+/// Stores an event of `visit` in one round trip to the database: `statements` are the
+/// visit's own (after the audit row's, if any) with their parameters `params`, followed by
+/// the outbox row's and the event row's statements, whose parameters this adds. Returns
+/// the event's id. On sqlx's connection each round trip is a hand-off to SQLite's worker
+/// thread, and the writer runs every change in turn, so fewer of them is more changes per
+/// second.
+#[allow(clippy::too_many_arguments)]
 async fn store_event(
-    conn: &mut SqliteConnection,
-    query: SqliteQuery,
+    conn: &mut impl Exec,
+    mut statements: Vec<&'static str>,
+    mut params: Vec<Param>,
     office_code: &str,
     visit: &Visit,
     event: &VisitEvent,
@@ -342,22 +336,33 @@ async fn store_event(
 ) -> Result<i64> {
     let service_seconds: Option<i64> = match event.kind {
         EventKind::Finished { .. } => {
-            let started: Option<(String,)> = sqlx::query_as(
-                "SELECT at FROM visit_events WHERE visit_id = ? AND kind = 'started' ORDER BY id DESC LIMIT 1",
-            )
-            .bind(visit.id.0)
-            .fetch_optional(&mut *conn)
-            .await?;
-            match started {
-                Some((at,)) => Some((event.at - parse_ts(&at)?).num_seconds().max(0)),
+            let started = conn
+                .rows(
+                    &["SELECT at FROM visit_events WHERE visit_id = ? AND kind = 'started' ORDER BY id DESC LIMIT 1"],
+                    Params::InOrder(&[visit.id.0.into()]),
+                )
+                .await?;
+            match started.first() {
+                Some(row) => Some(
+                    (event.at - parse_ts(&row.at::<String>(0)?)?)
+                        .num_seconds()
+                        .max(0),
+                ),
                 None => None,
             }
         }
         _ => None,
     };
-    let params = event_params(office_code, visit, event, who, counter, service_seconds)?;
-    let done = bind_params(query, params).execute(&mut *conn).await?;
-    Ok(done.last_insert_rowid())
+    statements.extend([insert_outbox_sql!(), insert_event_sql!()]);
+    params.extend(event_params(
+        office_code,
+        visit,
+        event,
+        who,
+        counter,
+        service_seconds,
+    )?);
+    conn.execute(&statements, Params::InOrder(&params)).await
 }
 
 /// The parameters of [`insert_outbox_sql`] and then [`insert_event_sql`] for an event of
@@ -409,7 +414,7 @@ fn event_params(
 /// Applies an event through the domain's state machine and stores the result: the visit
 /// row, the event row, the outbox row. Returns the visit after the event and the event id.
 pub async fn apply_event(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     office_code: &str,
     rules: &VisitRules,
     visit: &Visit,
@@ -423,7 +428,7 @@ pub async fn apply_event(
 /// [`apply_event`], with the audit row `audit` seals written in the same round trip.
 #[allow(clippy::too_many_arguments)]
 pub async fn apply_event_audited(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     office_code: &str,
     rules: &VisitRules,
     visit: &Visit,
@@ -435,26 +440,31 @@ pub async fn apply_event_audited(
     let event = VisitEvent::new(at, kind);
     let next = visit.apply(&event, rules)?;
     let counter = next.counter().or(visit.counter());
-    macro_rules! update_visit_sql {
-        () => {
-            concat!(
-                "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ?, revision = ",
-                new_revision_sql!(),
-                " WHERE id = ?; ",
-                insert_outbox_sql!(),
-                "; ",
-                insert_event_sql!()
-            )
-        };
-    }
-    let query = audited_query!(audit, update_visit_sql!())
-        .bind(next.state.as_str())
-        .bind(next.counter().map(|c| c.0))
-        .bind(next.outcome().map(|o| o.as_str()))
-        .bind(ts(at))
-        .bind(serde_json::to_string(&next)?)
-        .bind(next.id.0);
-    let id = store_event(conn, query, office_code, &next, &event, who, counter).await?;
+    let (mut statements, mut params) = audit_statements(audit);
+    statements.push(concat!(
+        "UPDATE visits SET state = ?, counter_id = ?, outcome = ?, updated_at = ?, data = ?, revision = ",
+        new_revision_sql!(),
+        " WHERE id = ?"
+    ));
+    params.extend([
+        next.state.as_str().into(),
+        next.counter().map(|c| c.0).into(),
+        next.outcome().map(|o| o.as_str()).into(),
+        ts(at).into(),
+        serde_json::to_string(&next)?.into(),
+        next.id.0.into(),
+    ]);
+    let id = store_event(
+        conn,
+        statements,
+        params,
+        office_code,
+        &next,
+        &event,
+        who,
+        counter,
+    )
+    .await?;
     Ok((next, id))
 }
 
@@ -515,32 +525,30 @@ impl VisitCache {
 /// index alone), then the JSON of the visits `cache` does not hold at their revision: two
 /// reads, so outside the writer run it in a read transaction (one snapshot for both).
 pub async fn load_visits_in(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     cache: &VisitCache,
     date: NaiveDate,
     states: &[&str],
     services: Option<&[ServiceCode]>,
 ) -> Result<Vec<Visit>> {
-    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "SELECT id, revision FROM visits WHERE office_date = ",
+    let list = |n: usize| vec!["?"; n].join(", ");
+    let mut sql = format!(
+        "SELECT id, revision FROM visits WHERE office_date = ? AND state IN ({})",
+        list(states.len())
     );
-    query.push_bind(date.to_string());
-    query.push(" AND state IN (");
-    let mut list = query.separated(", ");
-    for state in states {
-        list.push_bind(state.to_string());
-    }
-    query.push(")");
+    let mut params: Vec<Param> = vec![date.to_string().into()];
+    params.extend(states.iter().map(|s| Param::from(*s)));
     if let Some(services) = services {
-        query.push(" AND service IN (");
-        let mut list = query.separated(", ");
-        for service in services {
-            list.push_bind(service.as_str().to_string());
-        }
-        query.push(")");
+        sql.push_str(&format!(" AND service IN ({})", list(services.len())));
+        params.extend(services.iter().map(|s| Param::from(s.as_str())));
     }
-    query.push(" ORDER BY id");
-    let stored: Vec<(i64, i64)> = query.build_query_as().fetch_all(&mut *conn).await?;
+    sql.push_str(" ORDER BY id");
+    let stored = conn
+        .rows(&[&sql], Params::InOrder(&params))
+        .await?
+        .iter()
+        .map(|row| Ok((row.at(0)?, row.at(1)?)))
+        .collect::<Result<Vec<(i64, i64)>>>()?;
     let mut visits = cache.known(&stored);
     let missing: Vec<i64> = stored
         .iter()
@@ -551,14 +559,15 @@ pub async fn load_visits_in(
     if missing.is_empty() {
         return Ok(visits.into_iter().flatten().collect());
     }
-    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT id, revision, data FROM visits WHERE id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(serde_json::to_string(&missing)?)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = conn
+        .rows(
+            &["SELECT id, revision, data FROM visits WHERE id IN (SELECT value FROM json_each(?1))"],
+            Params::Shared(&[serde_json::to_string(&missing)?.into()]),
+        )
+        .await?;
     let mut parsed = std::collections::HashMap::with_capacity(rows.len());
-    for (id, revision, data) in rows {
+    for row in rows {
+        let (id, revision, data): (i64, i64, String) = (row.at(0)?, row.at(1)?, row.at(2)?);
         parsed.insert(id, cache.parse(id, revision, &data, date)?);
     }
     for ((id, _), slot) in stored.iter().zip(visits.iter_mut()) {
@@ -620,49 +629,60 @@ fn counter_from(t: CounterTuple) -> Result<CounterRow> {
 }
 
 /// Loads one counter.
-pub async fn load_counter(conn: &mut SqliteConnection, id: i64) -> Result<CounterRow> {
-    let row: Option<CounterTuple> = sqlx::query_as(
-        "SELECT id, name, services, stages, is_open, officer FROM counters WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    counter_from(row.ok_or(HubError::CounterNotFound)?)
+pub async fn load_counter(conn: &mut impl Exec, id: i64) -> Result<CounterRow> {
+    let rows = conn
+        .rows(
+            &["SELECT id, name, services, stages, is_open, officer FROM counters WHERE id = ?"],
+            Params::InOrder(&[id.into()]),
+        )
+        .await?;
+    let row = rows.first().ok_or(HubError::CounterNotFound)?;
+    counter_from((
+        row.at(0)?,
+        row.at(1)?,
+        row.at(2)?,
+        row.at(3)?,
+        row.at(4)?,
+        row.at(5)?,
+    ))
 }
 
 /// A counter, the visit it has called or is serving, and the audit chain's tail, read in
 /// one round trip: what every counter action needs first (its audit row is then written
 /// with the visit's event, [`apply_event_audited`]).
 pub async fn counter_held_and_tail(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     id: i64,
 ) -> Result<(CounterRow, Option<Visit>, crate::audit_chain::Tail)> {
-    use sqlx::Row as _;
-    const SQL: &str = concat!(
+    const COUNTER: &str = concat!(
         "SELECT c.id, c.name, c.services, c.stages, c.is_open, c.officer, (",
         held_visit_sql!("c.id"),
-        ") FROM (SELECT 1) LEFT JOIN counters c ON c.id = ?; ",
-        crate::audit_chain::audit_tail_sql!()
+        ") FROM (SELECT 1) LEFT JOIN counters c ON c.id = ?"
     );
-    let rows = sqlx::query(SQL).bind(id).fetch_all(&mut *conn).await?;
+    let rows = conn
+        .rows(
+            &[COUNTER, crate::audit_chain::audit_tail_sql!()],
+            Params::InOrder(&[id.into()]),
+        )
+        .await?;
     let [counter, tail] = rows.as_slice() else {
         return Err(HubError::Corrupt(format!(
             "reading a counter gave {} rows, not 2",
             rows.len()
         )));
     };
-    let Some(id) = counter.try_get::<Option<i64>, _>(0)? else {
+    let Some(id) = counter.at::<Option<i64>>(0)? else {
         return Err(HubError::CounterNotFound);
     };
     let row = counter_from((
         id,
-        counter.try_get(1)?,
-        counter.try_get(2)?,
-        counter.try_get(3)?,
-        counter.try_get(4)?,
-        counter.try_get(5)?,
+        counter.at(1)?,
+        counter.at(2)?,
+        counter.at(3)?,
+        counter.at(4)?,
+        counter.at(5)?,
     ))?;
-    let held: Option<String> = counter.try_get(6)?;
+    let held: Option<String> = counter.at(6)?;
     let held = held.as_deref().map(visit_from_json).transpose()?;
     Ok((row, held, crate::audit_chain::Tail::from_row(tail)?))
 }
@@ -881,10 +901,9 @@ macro_rules! take_number_sql {
     };
 }
 
-fn bind_quota_state(sql: &'static str, date: NaiveDate, service: ServiceCode) -> SqliteQuery {
-    sqlx::query(sql)
-        .bind(date.to_string())
-        .bind(service.as_str())
+/// The parameters of [`quota_state_sql`] and [`take_number_sql`].
+fn quota_state_params(date: NaiveDate, service: ServiceCode) -> [Param; 2] {
+    [date.to_string().into(), service.as_str().into()]
 }
 
 fn quota_state_from_row(
@@ -927,15 +946,21 @@ fn quota_state_from_row(
 
 /// The quota in force for a service on a date and its use, in one statement.
 pub async fn quota_state(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
 ) -> Result<QuotaState> {
-    let row = bind_quota_state(quota_state_sql!(), date, service)
-        .fetch_one(conn)
+    let rows = conn
+        .rows(
+            &[quota_state_sql!()],
+            Params::Shared(&quota_state_params(date, service)),
+        )
         .await?;
-    quota_state_from_row(&row, table, service)
+    let row = rows
+        .first()
+        .ok_or_else(|| HubError::Corrupt("the quota state gave no row".into()))?;
+    quota_state_from_row(row, table, service)
 }
 
 /// A ticket number taken from the day's counter of a service, with the id its visit gets.
@@ -963,17 +988,17 @@ impl TakenNumber {
 /// quota is checked: a change that then refuses the ticket is undone with its number (the
 /// writer rolls a refused change back).
 pub async fn take_number(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
 ) -> Result<(QuotaState, TakenNumber)> {
-    // sqlx binds a numbered parameter (`?2`) by its number in the whole argument list, but
-    // an anonymous `?` after it would start again at the first argument (and a missing
-    // argument binds NULL, silently), and a statement that skips numbers (`?6` after `?2`)
-    // moves that anonymous count on too: so these statements use numbered parameters only.
-    const SQL: &str = concat!(quota_state_sql!(), "; ", take_number_sql!());
-    let rows = bind_quota_state(SQL, date, service).fetch_all(conn).await?;
+    let rows = conn
+        .rows(
+            &[quota_state_sql!(), take_number_sql!()],
+            Params::Shared(&quota_state_params(date, service)),
+        )
+        .await?;
     match rows.as_slice() {
         [quota, taken] => Ok((
             quota_state_from_row(quota, table, service)?,
@@ -1000,13 +1025,13 @@ pub struct TicketIssue {
     pub outlook: TicketOutlook,
 }
 
-/// [`take_number`] and the audit chain's tail and the new ticket's [`TicketOutlook`] (up to
-/// `sample` recent service times), for the ticket issue, which runs on the writer's
-/// [`DirectConn`]: its audit row is written with its visit and its answer needs no read
-/// after the commit. With `priority_ahead_only` (a priority-lane ticket where that lane is
-/// called first) only the service's waiting priority-lane visits are ahead of it.
-pub fn take_number_for_ticket(
-    conn: &mut crate::db::DirectConn,
+/// [`take_number`] and, in the same round trip, the audit chain's tail and the new ticket's
+/// [`TicketOutlook`] (up to `sample` recent service times), for the ticket issue: its audit
+/// row is written with its visit and its answer needs no read after the commit. With
+/// `priority_ahead_only` (a priority-lane ticket where that lane is called first) only the
+/// service's waiting priority-lane visits are ahead of it.
+pub async fn take_number_for_ticket(
+    conn: &mut impl Exec,
     table: &QuotaTable,
     date: NaiveDate,
     service: ServiceCode,
@@ -1024,31 +1049,24 @@ pub fn take_number_for_ticket(
         crate::audit_chain::audit_tail_sql!(),
         outlook,
     ];
-    let params = [
-        Param::from(date.to_string()),
-        Param::from(service.as_str()),
-        Param::from(sample),
-    ];
-    let (mut quota, mut taken, mut tail, mut ahead) = (None, None, None, None);
-    conn.run(&statements, crate::db::Params::Shared(&params), |i, row| {
-        match i {
-            0 => quota = Some(quota_state_from_row(row, table, service)?),
-            1 => taken = Some(TakenNumber::from_row(row)?),
-            2 => tail = Some(crate::audit_chain::Tail::from_row(row)?),
-            _ => ahead = Some(ticket_outlook_from_row(row)?),
-        }
-        Ok(())
-    })?;
-    match (quota, taken, tail, ahead) {
-        (Some(quota), Some(taken), Some(tail), Some(outlook)) => Ok(TicketIssue {
-            quota,
-            taken,
-            tail,
-            outlook,
+    let [date, service_param] = quota_state_params(date, service);
+    let rows = conn
+        .rows(
+            &statements,
+            Params::Shared(&[date, service_param, sample.into()]),
+        )
+        .await?;
+    match rows.as_slice() {
+        [quota, taken, tail, outlook] => Ok(TicketIssue {
+            quota: quota_state_from_row(quota, table, service)?,
+            taken: TakenNumber::from_row(taken)?,
+            tail: crate::audit_chain::Tail::from_row(tail)?,
+            outlook: ticket_outlook_from_row(outlook)?,
         }),
-        _ => Err(HubError::Corrupt(
-            "taking a ticket number gave fewer rows than its statements".into(),
-        )),
+        _ => Err(HubError::Corrupt(format!(
+            "taking a ticket number gave {} rows, not 4",
+            rows.len()
+        ))),
     }
 }
 
@@ -1063,21 +1081,23 @@ macro_rules! set_setting_sql {
 pub(crate) use set_setting_sql;
 
 /// Reads an office setting.
-pub async fn setting(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM office_settings WHERE key = ?")
-        .bind(key)
-        .fetch_optional(conn)
+pub async fn setting(conn: &mut impl Exec, key: &str) -> Result<Option<String>> {
+    let rows = conn
+        .rows(
+            &["SELECT value FROM office_settings WHERE key = ?"],
+            Params::InOrder(&[key.into()]),
+        )
         .await?;
-    Ok(row.map(|(v,)| v))
+    rows.first().map(|row| row.at(0)).transpose()
 }
 
 /// Writes an office setting.
-pub async fn set_setting(conn: &mut SqliteConnection, key: &str, value: &str) -> Result<()> {
-    sqlx::query(set_setting_sql!())
-        .bind(key)
-        .bind(value)
-        .execute(conn)
-        .await?;
+pub async fn set_setting(conn: &mut impl Exec, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        &[set_setting_sql!()],
+        Params::InOrder(&[key.into(), value.into()]),
+    )
+    .await?;
     Ok(())
 }
 
