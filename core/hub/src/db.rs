@@ -57,6 +57,8 @@ pub struct Db {
     pub reader: SqlitePool,
     /// Bumped after every successful commit of the writer.
     commits: watch::Receiver<u64>,
+    /// Read-only connections for short reads on the caller's thread ([`Db::read_inline`]).
+    inline: InlineReaders,
     /// The data folder's shared lock, held while the database is open (`loket restore`
     /// waits for it to be released). The checkpointer holds it too, so it is released only
     /// once no connection of this hub can still write the files.
@@ -95,6 +97,7 @@ impl Db {
         conn.close().await?;
         let checkpointer = options.clone().connect().await?;
         let options_for_writer = options.clone();
+        let inline = InlineReaders::new(data_dir.join(DB_FILE_NAME));
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             // No ping before each use: the file cannot go away under an open connection,
@@ -108,8 +111,23 @@ impl Db {
             writer: Writer::start(options_for_writer, commits_tx, lock.clone()).await?,
             reader,
             commits,
+            inline,
             _lock: lock,
         })
+    }
+
+    /// Runs `read`, a short read (a lookup by key), on a read-only connection on the
+    /// calling thread: no hand-off to a SQLite worker thread, which on a pooled reader
+    /// costs more than the lookup itself (every request's token lookup). Not for long
+    /// reads: the calling thread is an HTTP worker, blocked meanwhile.
+    pub async fn read_inline<T, F>(&self, read: F) -> Result<T>
+    where
+        F: for<'c> FnOnce(&'c mut DirectConn) -> BoxFuture<'c, Result<T>>,
+    {
+        let mut conn = self.inline.take()?;
+        let result = read(&mut conn).await;
+        self.inline.put_back(conn);
+        result
     }
 
     /// A receiver that changes after every committed batch of changes (each commit may
@@ -259,6 +277,62 @@ impl OwnedRow {
             .get(i)
             .map(rusqlite::types::ValueRef::from)
             .ok_or_else(|| HubError::Corrupt(format!("a row has no column {i}")))
+    }
+}
+
+/// The idle connections of [`Db::read_inline`]: as many as have run at once (the HTTP
+/// runtime's threads), opened when first needed.
+struct InlineReaders {
+    path: std::path::PathBuf,
+    idle: std::sync::Mutex<Vec<DirectConn>>,
+}
+
+impl std::fmt::Debug for InlineReaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InlineReaders")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InlineReaders {
+    /// Most idle connections kept.
+    const KEEP: usize = 8;
+
+    fn new(path: std::path::PathBuf) -> InlineReaders {
+        InlineReaders {
+            path,
+            idle: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<DirectConn>> {
+        // A connection is pushed or popped whole: a poisoned lock leaves a usable list.
+        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn take(&self) -> Result<DirectConn> {
+        if let Some(conn) = self.idle().pop() {
+            return Ok(conn);
+        }
+        use rusqlite::OpenFlags;
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Reads only; a short busy wait (the caller's thread is blocked meanwhile): a WAL
+        // reader waits only while another connection recovers the WAL.
+        conn.pragma_update(None, "query_only", true)?;
+        conn.busy_timeout(Duration::from_millis(500))?;
+        conn.set_prepared_statement_cache_capacity(DirectConn::PREPARED);
+        Ok(DirectConn { conn })
+    }
+
+    fn put_back(&self, conn: DirectConn) {
+        let mut idle = self.idle();
+        if idle.len() < Self::KEEP {
+            idle.push(conn);
+        }
     }
 }
 
@@ -941,5 +1015,48 @@ mod tests {
             vec![1, 2, 3],
             "the refused change was undone"
         );
+    }
+
+    /// A read on the caller's thread sees what the writer committed, and cannot write.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn inline_reads_see_commits_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let count = || {
+            db.read_inline(|conn| {
+                Box::pin(async move {
+                    let rows = conn
+                        .rows(&["SELECT COUNT(*) FROM t"], Params::InOrder(&[]))
+                        .await?;
+                    use crate::store::RowAt as _;
+                    rows.first().map_or(Ok(-1), |row| row.at::<i64>(0))
+                })
+            })
+        };
+        db.write(|tx| {
+            Box::pin(async move {
+                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count().await.unwrap_or_else(|e| panic!("{e}")), 0);
+        insert_direct(&db, 7, false)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(count().await.unwrap_or_else(|e| panic!("{e}")), 1);
+        let write = db
+            .read_inline(|conn| {
+                Box::pin(async move {
+                    conn.execute(&["INSERT INTO t (n) VALUES (8)"], Params::InOrder(&[]))
+                        .await
+                })
+            })
+            .await;
+        assert!(write.is_err(), "an inline read wrote: {write:?}");
+        assert_eq!(stored(&db).await, vec![7]);
     }
 }

@@ -5,11 +5,11 @@
 use crate::auth::{self, Principal, PrincipalKind};
 use crate::clock::Clock;
 use crate::config::HubConfig;
-use crate::db::Db;
+use crate::db::{Db, Exec as _, Params};
 use crate::error::{HubError, Result};
 use crate::live::LiveEvent;
 use crate::speech::Speaker;
-use crate::store::{self, enum_str, parse_enum, parse_ts, ts};
+use crate::store::{self, RowAt as _, enum_str, parse_enum, parse_ts, ts};
 use crate::views::*;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use loket_domain::{
@@ -237,18 +237,31 @@ impl Hub {
     /// Finds who a bearer token belongs to. `device` is the officer's workstation name.
     pub async fn authenticate(&self, token: &str, device: Option<String>) -> Result<Principal> {
         let now = self.inner.clock.now();
-        let hash = auth::token_hash(token);
-        let mut conn = self.read().await?;
+        let hash = store::Param::from(auth::token_hash(token));
         if token.starts_with(auth::SESSION_PREFIX) {
-            let row: Option<(String, String, Option<String>, String, bool)> = sqlx::query_as(
-                "SELECT s.username, s.expires_at, s.revoked_at, o.role, o.active FROM sessions s \
-                 JOIN officers o ON o.username = s.username WHERE s.token_hash = ?",
-            )
-            .bind(&hash)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let (username, expires_at, revoked_at, role, active) =
-                row.ok_or(HubError::Unauthenticated)?;
+            // Every request of an officer: a lookup by key on the calling thread.
+            let rows = self
+                .inner
+                .db
+                .read_inline(move |conn| {
+                    Box::pin(async move {
+                        conn.rows(
+                            &["SELECT s.username, s.expires_at, s.revoked_at, o.role, o.active FROM sessions s \
+                               JOIN officers o ON o.username = s.username WHERE s.token_hash = ?"],
+                            Params::InOrder(&[hash]),
+                        )
+                        .await
+                    })
+                })
+                .await?;
+            let row = rows.first().ok_or(HubError::Unauthenticated)?;
+            let (username, expires_at, revoked_at, role, active): (
+                String,
+                String,
+                Option<String>,
+                String,
+                bool,
+            ) = (row.at(0)?, row.at(1)?, row.at(2)?, row.at(3)?, row.at(4)?);
             if revoked_at.is_some() || !active || parse_ts(&expires_at)? <= now {
                 return Err(HubError::SessionExpired);
             }
@@ -256,13 +269,22 @@ impl Hub {
             return Ok(Principal::officer(&username, role, device));
         }
         if token.starts_with(auth::DEVICE_PREFIX) {
-            let row: Option<(String, String)> = sqlx::query_as(
-                "SELECT name, kind FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
-            )
-            .bind(&hash)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let (name, kind) = row.ok_or(HubError::Unauthenticated)?;
+            // Every request of a kiosk or board, as above.
+            let rows = self
+                .inner
+                .db
+                .read_inline(move |conn| {
+                    Box::pin(async move {
+                        conn.rows(
+                            &["SELECT name, kind FROM devices WHERE token_hash = ? AND revoked_at IS NULL"],
+                            Params::InOrder(&[hash]),
+                        )
+                        .await
+                    })
+                })
+                .await?;
+            let row = rows.first().ok_or(HubError::Unauthenticated)?;
+            let (name, kind): (String, String) = (row.at(0)?, row.at(1)?);
             return Ok(Principal::device(&name, parse_enum(&kind)?));
         }
         Err(HubError::Unauthenticated)
