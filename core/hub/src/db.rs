@@ -10,10 +10,12 @@
 //!
 //! **Direct statements.** sqlx runs every statement of a connection on a worker thread of
 //! its own, so each statement is two thread hand-offs (writer to worker and back). The
-//! ticket issue, the busiest change, is a [`Db::write_direct`] change instead: the writer
-//! locks the connection out from the worker once for a run of such changes and runs their
-//! statements itself through rusqlite on the same SQLite handle ([`DirectConn`]), savepoints
-//! and commit included.
+//! busiest changes (the ticket issue, calls, counter actions) are [`Db::write_direct`]
+//! changes instead: the writer locks the connection out from the worker once for a run of
+//! such changes and runs their statements itself through rusqlite on the same SQLite handle
+//! ([`DirectConn`]), savepoints and commit included. Store functions are written once over
+//! [`Exec`], which both connections implement. Likewise every request's token lookup runs
+//! on the request's own thread ([`Db::read_inline`]).
 //!
 //! **Checkpoints off the writer's path.** SQLite normally copies the WAL back into the
 //! database (a checkpoint, with its fsync) inside whichever commit crosses 1000 pages, and
@@ -122,7 +124,7 @@ impl Db {
     /// reads: the calling thread is an HTTP worker, blocked meanwhile.
     pub async fn read_inline<T, F>(&self, read: F) -> Result<T>
     where
-        F: for<'c> FnOnce(&'c mut DirectConn) -> BoxFuture<'c, Result<T>>,
+        F: for<'c> FnOnce(&'c mut ReadConn) -> BoxFuture<'c, Result<T>>,
     {
         let mut conn = self.inline.take()?;
         let result = read(&mut conn).await;
@@ -225,7 +227,7 @@ fn sqlx_query(statements: &[&str], params: Params<'_>) -> crate::store::SqliteQu
 impl Exec for DirectConn {
     async fn rows(&mut self, statements: &[&str], params: Params<'_>) -> Result<Vec<OwnedRow>> {
         let mut rows = Vec::new();
-        self.run(statements, params, |_, row| {
+        self.run(statements, params, |row| {
             rows.push(OwnedRow::from_rusqlite(row)?);
             Ok(())
         })?;
@@ -233,7 +235,7 @@ impl Exec for DirectConn {
     }
 
     async fn execute(&mut self, statements: &[&str], params: Params<'_>) -> Result<i64> {
-        self.run(statements, params, |_, _| Ok(()))?;
+        self.run(statements, params, |_| Ok(()))?;
         Ok(self.conn.last_insert_rowid())
     }
 }
@@ -284,7 +286,9 @@ impl OwnedRow {
 /// runtime's threads), opened when first needed.
 struct InlineReaders {
     path: std::path::PathBuf,
-    idle: std::sync::Mutex<Vec<DirectConn>>,
+    idle: std::sync::Mutex<Vec<ReadConn>>,
+    /// Most idle connections kept.
+    keep: usize,
 }
 
 impl std::fmt::Debug for InlineReaders {
@@ -296,22 +300,22 @@ impl std::fmt::Debug for InlineReaders {
 }
 
 impl InlineReaders {
-    /// Most idle connections kept.
-    const KEEP: usize = 8;
-
     fn new(path: std::path::PathBuf) -> InlineReaders {
+        // As many as the HTTP runtime has threads (one per CPU), at least 8.
+        let keep = std::thread::available_parallelism().map_or(8, |n| n.get().max(8));
         InlineReaders {
             path,
             idle: std::sync::Mutex::new(Vec::new()),
+            keep,
         }
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<DirectConn>> {
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<ReadConn>> {
         // A connection is pushed or popped whole: a poisoned lock leaves a usable list.
         self.idle.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn take(&self) -> Result<DirectConn> {
+    fn take(&self) -> Result<ReadConn> {
         if let Some(conn) = self.idle().pop() {
             return Ok(conn);
         }
@@ -325,14 +329,34 @@ impl InlineReaders {
         conn.pragma_update(None, "query_only", true)?;
         conn.busy_timeout(Duration::from_millis(500))?;
         conn.set_prepared_statement_cache_capacity(DirectConn::PREPARED);
-        Ok(DirectConn { conn })
+        Ok(ReadConn(DirectConn { conn }))
     }
 
-    fn put_back(&self, conn: DirectConn) {
+    fn put_back(&self, conn: ReadConn) {
         let mut idle = self.idle();
-        if idle.len() < Self::KEEP {
+        if idle.len() < self.keep {
             idle.push(conn);
         }
+    }
+}
+
+/// A read-only connection of [`Db::read_inline`]: its own type, so that no change can
+/// swap it with the writer's [`DirectConn`].
+pub struct ReadConn(DirectConn);
+
+impl std::fmt::Debug for ReadConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadConn").finish_non_exhaustive()
+    }
+}
+
+impl Exec for ReadConn {
+    async fn rows(&mut self, statements: &[&str], params: Params<'_>) -> Result<Vec<OwnedRow>> {
+        self.0.rows(statements, params).await
+    }
+
+    async fn execute(&mut self, statements: &[&str], params: Params<'_>) -> Result<i64> {
+        self.0.execute(statements, params).await
     }
 }
 
@@ -376,13 +400,14 @@ impl DirectConn {
         Ok(DirectConn { conn })
     }
 
-    /// Runs `statements` in order with `params`, handing each result row to
-    /// `row(statement's index, row)`.
-    pub fn run(
+    /// Runs `statements` in order with `params`, handing each result row to `row`. With
+    /// [`Params::InOrder`], values left over are refused too (a statement lost from the
+    /// list would otherwise shift nothing and go unnoticed).
+    fn run(
         &mut self,
         statements: &[&str],
         params: Params<'_>,
-        mut row: impl FnMut(usize, &rusqlite::Row<'_>) -> Result<()>,
+        mut row: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
     ) -> Result<()> {
         let mut used = 0;
         for (i, sql) in statements.iter().enumerate() {
@@ -394,21 +419,27 @@ impl DirectConn {
             };
             let Some(values) = values else {
                 return Err(HubError::Corrupt(format!(
-                    "statement {i} of a change wants {wanted} parameters more than it was given"
+                    "statement {i} of a change wants {wanted} parameters, more than it was given"
                 )));
             };
             used += wanted;
             let mut rows = statement.query(rusqlite::params_from_iter(values))?;
             while let Some(r) = rows.next()? {
-                row(i, r)?;
+                row(r)?;
             }
         }
-        Ok(())
+        match params {
+            Params::InOrder(all) if all.len() != used => Err(HubError::Corrupt(format!(
+                "a change's statements take {used} parameters, not the {} given",
+                all.len()
+            ))),
+            _ => Ok(()),
+        }
     }
 
     /// Runs `statements`, which take no parameters and give no rows.
     fn run_plain(&mut self, statements: &[&str]) -> Result<()> {
-        self.run(statements, Params::InOrder(&[]), |_, _| Ok(()))
+        self.run(statements, Params::InOrder(&[]), |_| Ok(()))
     }
 }
 
@@ -469,8 +500,9 @@ impl Writer {
         lock: std::sync::Arc<crate::lock::DataLock>,
     ) -> Result<Writer> {
         let (jobs, rx) = mpsc::channel::<Job>(1024);
-        // The writer awaits SQLite's worker thread once per statement and every change
-        // waits for the ones before it. On the hub's shared runtime each of those awaits
+        // The writer awaits SQLite's worker thread once per statement of a sqlx change (and
+        // once per run of direct changes, for the lock), and every change waits for the
+        // ones before it. On the hub's shared runtime each of those awaits
         // queued behind the HTTP tasks (most of a change's time under load, measured), so
         // the writer has a thread and a runtime of its own. It ends when the last sender
         // is dropped, after closing the connection. The runtime is made on that thread
@@ -553,13 +585,14 @@ async fn writer_connection(options: SqliteConnectOptions) -> Result<SqliteConnec
 
 /// Keeps the calling thread, and the threads it starts from now on, on the CPU it runs on.
 ///
-/// The writer and SQLite's worker thread for its connection hand every statement to each
-/// other. On different CPUs each hand-off wakes the other CPU (an inter-processor
+/// The writer and SQLite's worker thread for its connection hand every statement of a sqlx
+/// change (and the lock of a run of direct changes) to each other. On different CPUs each hand-off wakes the other CPU (an inter-processor
 /// interrupt: on a virtual machine, an exit to the hypervisor), which was a quarter of the
 /// worker's time under load; on one CPU the woken thread just runs next. With both on one
 /// CPU the hub issued about 1.6 times as many tickets per second (`hub_load` bench,
-/// alternating runs; docs/hub.md). The pair is one chain of work anyway: only one of the
-/// two runs at a time. The blocking threads the writer's runtime starts (durable file
+/// alternating runs; docs/hub.md; since the busiest changes run direct, keeping the pair
+/// together or not made no difference measured). The pair is one chain of work anyway:
+/// only one of the two runs at a time. The blocking threads the writer's runtime starts (durable file
 /// writes of photos and fingerprints inside a change) share the CPU too; they wait on the
 /// disk. Where the CPU cannot be read or set (a restricted container), the threads float
 /// as before.
@@ -635,12 +668,30 @@ async fn writer_loop(
                 drop(direct);
                 drop(locked);
             }
-            // The worker is gone, and with it any use of the handle: nothing to finalize.
-            Err(_) => std::mem::forget(direct),
+            // The worker's loop has ended (the lock fails only then): nothing else uses the
+            // handle, and the statements must be finalized before it closes.
+            Err(_) => drop(direct),
         }
     }
     let _ = conn.close().await;
     drop(lock);
+}
+
+/// Runs a change. One that panics is undone like a refused one (its caller, whose answer
+/// went with the panic, hears that the writer stopped), so the rest of its batch and the
+/// writer go on, and nothing unwinds past a connection in use.
+async fn run_job<C>(job: JobOn<C>, conn: &mut C) -> (bool, Deliver) {
+    use futures_util::FutureExt as _;
+    match std::panic::AssertUnwindSafe(job(Some(conn)))
+        .catch_unwind()
+        .await
+    {
+        Ok(done) => done,
+        Err(_) => {
+            tracing::error!("a change panicked; it is undone");
+            (false, Box::new(|_| {}))
+        }
+    }
 }
 
 /// Runs a batch of changes in one transaction, each in its own savepoint, and returns each
@@ -669,7 +720,7 @@ async fn run_batch(
                     delivers.push(job(None).await.1);
                     break;
                 }
-                let (ok, deliver) = job(Some(&mut *conn)).await;
+                let (ok, deliver) = run_job(job, conn).await;
                 delivers.push(deliver);
                 if let Err(e) = execute_sqlx(conn, boundary(ok, delivers.len() == jobs)).await {
                     failure = Some(e.to_string());
@@ -707,7 +758,7 @@ async fn run_batch(
                         delivers.push(job(None).await.1);
                         break;
                     }
-                    let (ok, deliver) = job(Some(&mut *direct)).await;
+                    let (ok, deliver) = run_job(job, direct).await;
                     delivers.push(deliver);
                     if let Err(e) = direct.run_plain(boundary(ok, delivers.len() == jobs)) {
                         failure = Some(e.to_string());
@@ -1010,6 +1061,21 @@ mod tests {
             matches!(short, Err(HubError::Corrupt(ref m)) if m.contains("parameters")),
             "{short:?}"
         );
+        let long = db
+            .write_direct(|conn| {
+                Box::pin(async move {
+                    conn.execute(
+                        &["INSERT INTO t (n) VALUES (?)"],
+                        Params::InOrder(&[5.into(), 6.into()]),
+                    )
+                    .await
+                })
+            })
+            .await;
+        assert!(
+            matches!(long, Err(HubError::Corrupt(ref m)) if m.contains("parameters")),
+            "{long:?}"
+        );
         assert_eq!(
             stored(&db).await,
             vec![1, 2, 3],
@@ -1058,5 +1124,56 @@ mod tests {
             .await;
         assert!(write.is_err(), "an inline read wrote: {write:?}");
         assert_eq!(stored(&db).await, vec![7]);
+    }
+
+    /// A change that panics is undone, its caller gets an error, and the writer goes on
+    /// with the rest of the batch and later ones, direct or not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_change_is_undone_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        db.write(|tx| {
+            Box::pin(async move {
+                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let hold = db.write(|_| {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                Ok(())
+            })
+        });
+        let panics = db.write_direct(|conn| {
+            Box::pin(async move {
+                conn.execute(&["INSERT INTO t (n) VALUES (2)"], Params::InOrder(&[]))
+                    .await?;
+                if conn
+                    .execute(&["SELECT 1"], Params::InOrder(&[]))
+                    .await
+                    .is_ok()
+                {
+                    panic!("a change panics on purpose");
+                }
+                Ok(())
+            })
+        });
+        let (held, before, panicked, after) = tokio::join!(
+            hold,
+            insert(&db, 1, false),
+            panics,
+            insert_direct(&db, 3, false)
+        );
+        assert!(held.is_ok() && before.is_ok() && after.is_ok());
+        assert!(panicked.is_err());
+        assert_eq!(stored(&db).await, vec![1, 3]);
+        insert_direct(&db, 4, false)
+            .await
+            .unwrap_or_else(|e| panic!("the writer stopped: {e}"));
+        assert_eq!(stored(&db).await, vec![1, 3, 4]);
     }
 }

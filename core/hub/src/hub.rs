@@ -5,7 +5,7 @@
 use crate::auth::{self, Principal, PrincipalKind};
 use crate::clock::Clock;
 use crate::config::HubConfig;
-use crate::db::{Db, Exec as _, Params};
+use crate::db::{Db, Exec, Params};
 use crate::error::{HubError, Result};
 use crate::live::LiveEvent;
 use crate::speech::Speaker;
@@ -1016,25 +1016,45 @@ impl Hub {
 
     // ---- queue and counters --------------------------------------------------------------
 
-    async fn visit_views(
-        &self,
-        conn: &mut SqliteConnection,
-        visits: &[Visit],
-    ) -> Result<Vec<VisitView>> {
+    async fn visit_views(&self, conn: &mut impl Exec, visits: &[Visit]) -> Result<Vec<VisitView>> {
         let now = self.inner.clock.now();
-        let mut out = Vec::with_capacity(visits.len());
-        for v in visits {
-            let row: Option<(bool, Option<String>)> = sqlx::query_as(
-                "SELECT v.payment_not_verified, a.name FROM visits v LEFT JOIN applicants a \
-                 ON a.booking_code = v.booking_code AND a.idx = v.applicant_index WHERE v.id = ?",
+        // One statement for all of them (a queue view lists hundreds).
+        let ids: Vec<i64> = visits.iter().map(|v| v.id.0).collect();
+        let rows = conn
+            .rows(
+                &["SELECT v.id, v.payment_not_verified, a.name FROM visits v LEFT JOIN applicants a \
+                   ON a.booking_code = v.booking_code AND a.idx = v.applicant_index \
+                   WHERE v.id IN (SELECT value FROM json_each(?))"],
+                Params::InOrder(&[serde_json::to_string(&ids)?.into()]),
             )
-            .bind(v.id.0)
-            .fetch_optional(&mut *conn)
             .await?;
-            let (pnv, name) = row.unwrap_or((false, None));
-            out.push(VisitView::new(v, name, pnv, now));
+        let mut extra = std::collections::HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let (id, pnv, name): (i64, bool, Option<String>) = (row.at(0)?, row.at(1)?, row.at(2)?);
+            extra.insert(id, (pnv, name));
         }
-        Ok(out)
+        Ok(visits
+            .iter()
+            .map(|v| {
+                let (pnv, name) = extra.remove(&v.id.0).unwrap_or((false, None));
+                VisitView::new(v, name, pnv, now)
+            })
+            .collect())
+    }
+
+    /// The view of a visit a call or counter action has just changed, read by key on the
+    /// calling thread ([`Db::read_inline`]).
+    async fn visit_view_after_change(&self, visit: Visit) -> Result<VisitView> {
+        let hub = self.clone();
+        let views = self
+            .inner
+            .db
+            .read_inline(move |conn| Box::pin(async move { hub.visit_views(conn, &[visit]).await }))
+            .await?;
+        views
+            .into_iter()
+            .next()
+            .ok_or_else(|| HubError::Corrupt("a visit's view was not made".into()))
     }
 
     /// Today's open visits in queue order, optionally of one service.
@@ -1061,7 +1081,7 @@ impl Hub {
         .await?;
         visits.retain(|v| service.is_none_or(|s| v.service == s));
         visits.sort_by_key(|v| v.queue_key());
-        self.visit_views(&mut conn, &visits).await
+        self.visit_views(&mut *conn, &visits).await
     }
 
     /// One visit.
@@ -1069,7 +1089,7 @@ impl Hub {
         who.authorize(Action::ReadQueue)?;
         let mut conn = self.read().await?;
         let v = store::load_visit(&mut conn, id).await?;
-        Ok(self.visit_views(&mut conn, &[v]).await?.remove(0))
+        Ok(self.visit_views(&mut *conn, &[v]).await?.remove(0))
     }
 
     /// Every counter.
@@ -1242,7 +1262,7 @@ impl Hub {
                 || matches!(v.state, loket_domain::VisitState::Parked { counter } if counter == row.counter.id)
         });
         visits.sort_by_key(|v| v.queue_key());
-        self.visit_views(&mut conn, &visits).await
+        self.visit_views(&mut *conn, &visits).await
     }
 
     /// The visit a counter has called or is serving.
@@ -1251,7 +1271,7 @@ impl Hub {
         let mut conn = self.read().await?;
         let row = store::load_counter(&mut *conn, id).await?;
         match store::held_visit(&mut conn, row.counter.id).await? {
-            Some(v) => Ok(self.visit_views(&mut conn, &[v]).await?.pop()),
+            Some(v) => Ok(self.visit_views(&mut *conn, &[v]).await?.pop()),
             None => Ok(None),
         }
     }
@@ -1387,8 +1407,7 @@ impl Hub {
             office_date: visit.office_date,
             service: visit.service,
         });
-        let mut conn = self.read().await?;
-        Ok(self.visit_views(&mut conn, &[visit]).await?.remove(0))
+        self.visit_view_after_change(visit).await
     }
 
     /// Recall, start, no-show, park, finish or transfer the visit a counter holds.
@@ -1481,8 +1500,7 @@ impl Hub {
             office_date: visit.office_date,
             service: visit.service,
         });
-        let mut conn = self.read().await?;
-        Ok(self.visit_views(&mut conn, &[visit]).await?.remove(0))
+        self.visit_view_after_change(visit).await
     }
 
     /// The most recent calls (newest first) for the display boards.

@@ -176,17 +176,6 @@ impl RowAt for crate::db::OwnedRow {
     }
 }
 
-impl RowAt for rusqlite::Row<'_> {
-    fn at<T>(&self, i: usize) -> Result<T>
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + rusqlite::types::FromSql,
-    {
-        Ok(self.get(i)?)
-    }
-}
-
 /// Appends one outbox row (the sync engine uploads them in `seq` order).
 pub async fn outbox(
     conn: &mut impl Exec,

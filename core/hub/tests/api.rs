@@ -401,6 +401,12 @@ async fn check_in_gives_each_applicant_a_visit_and_is_idempotent() {
         names.contains(&"Budi Santoso") && names.contains(&"Rina Wulandari"),
         "{q}"
     );
+    // Each visit of the queue carries its own payment flag (read for all in one go).
+    let flagged_ticket = &flagged["tickets"][0]["ticket"];
+    for v in q.as_array().unwrap() {
+        let expected = v["ticket"] == *flagged_ticket;
+        assert_eq!(v["payment_not_verified"], expected, "{v}");
+    }
 }
 
 /// Tickets issued at once are answered from inside the writer's transaction: each sees the
