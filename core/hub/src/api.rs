@@ -1023,17 +1023,18 @@ async fn live(
     let Some(token) = bearer(&headers).or(q.token) else {
         return HubError::Unauthenticated.into_response();
     };
-    if let Err(e) = hub.authenticate(&token, device_header(&headers)).await {
-        return e.into_response();
-    }
+    let who = match hub.authenticate(&token, device_header(&headers)).await {
+        Ok(who) => who,
+        Err(e) => return e.into_response(),
+    };
     let upgrade = match upgrade {
         Ok(u) => u,
         Err(e) => return HubError::BadRequest(e.body_text()).into_response(),
     };
-    upgrade.on_upgrade(move |socket| live_loop(hub, socket))
+    upgrade.on_upgrade(move |socket| live_loop(hub, who, socket))
 }
 
-async fn live_loop(hub: Hub, socket: WebSocket) {
+async fn live_loop(hub: Hub, who: Principal, socket: WebSocket) {
     let mut events = hub.subscribe();
     let (mut tx, mut rx) = socket.split();
     let hello = LiveEvent::Hello {
@@ -1056,7 +1057,7 @@ async fn live_loop(hub: Hub, socket: WebSocket) {
                     Err(RecvError::Lagged(_)) => LiveEvent::Resync,
                     Err(RecvError::Closed) => break,
                 };
-                if send(&mut tx, &event).await.is_err() {
+                if event.concerns(&who) && send(&mut tx, &event).await.is_err() {
                     break;
                 }
             }

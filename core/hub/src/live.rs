@@ -2,10 +2,11 @@
 //! boards, counters opened and closed, the day closed, the link to central. No personal
 //! data travels here.
 
+use crate::auth::{Principal, PrincipalKind};
 use crate::sync::SyncSummary;
 use crate::views::CallView;
 use chrono::NaiveDate;
-use loket_domain::ServiceCode;
+use loket_domain::{Actor, DeviceKind, ServiceCode};
 use serde::{Deserialize, Serialize};
 
 /// One live message, serialized with a `type` tag.
@@ -46,4 +47,21 @@ pub enum LiveEvent {
     },
     /// The client fell behind and missed messages: re-read what it shows.
     Resync,
+}
+
+impl LiveEvent {
+    /// Whether a screen signed in as `who` is sent this message: a display board shows and
+    /// speaks calls only, so queue and counter changes are not sent to it (20 boards in an
+    /// office: every ticket would be 20 messages for nothing).
+    pub fn concerns(&self, who: &Principal) -> bool {
+        let board = matches!(
+            who.kind,
+            PrincipalKind::Actor(Actor::Device(DeviceKind::Display))
+        );
+        !(board
+            && matches!(
+                self,
+                LiveEvent::QueueChanged { .. } | LiveEvent::CounterChanged { .. }
+            ))
+    }
 }
