@@ -860,6 +860,23 @@ mod tests {
         }
     }
 
+    /// A new database with the table `t` of [`insert`] (the folder goes with the first).
+    async fn db_with_table() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        db.write(|tx| {
+            Box::pin(async move {
+                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        (dir, db)
+    }
+
     async fn stored(db: &Db) -> Vec<i64> {
         sqlx::query_as::<_, (i64,)>("SELECT n FROM t ORDER BY n")
             .fetch_all(&db.reader)
@@ -927,18 +944,7 @@ mod tests {
     /// changes run on sqlx's connection and which directly.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_refused_change_is_undone_alone_and_the_rest_of_its_batch_commits() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
-        db.write(|tx| {
-            Box::pin(async move {
-                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, db) = db_with_table().await;
         let patterns = [
             [false, true, false],
             [true, false, false],
@@ -1086,8 +1092,7 @@ mod tests {
     /// A read on the caller's thread sees what the writer committed, and cannot write.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn inline_reads_see_commits_and_cannot_write() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, db) = db_with_table().await;
         let count = || {
             db.read_inline(|conn| {
                 Box::pin(async move {
@@ -1099,16 +1104,6 @@ mod tests {
                 })
             })
         };
-        db.write(|tx| {
-            Box::pin(async move {
-                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(count().await.unwrap_or_else(|e| panic!("{e}")), 0);
         insert_direct(&db, 7, false)
             .await
@@ -1130,18 +1125,7 @@ mod tests {
     /// with the rest of the batch and later ones, direct or not.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_change_is_undone_and_the_writer_goes_on() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
-        db.write(|tx| {
-            Box::pin(async move {
-                sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, db) = db_with_table().await;
         let hold = db.write(|_| {
             Box::pin(async move {
                 tokio::time::sleep(Duration::from_millis(100)).await;

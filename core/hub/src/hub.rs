@@ -5,7 +5,7 @@
 use crate::auth::{self, Principal, PrincipalKind};
 use crate::clock::Clock;
 use crate::config::HubConfig;
-use crate::db::{Db, Exec, Params};
+use crate::db::{Db, Exec, OwnedRow, Params};
 use crate::error::{HubError, Result};
 use crate::live::LiveEvent;
 use crate::speech::Speaker;
@@ -237,24 +237,15 @@ impl Hub {
     /// Finds who a bearer token belongs to. `device` is the officer's workstation name.
     pub async fn authenticate(&self, token: &str, device: Option<String>) -> Result<Principal> {
         let now = self.inner.clock.now();
-        let hash = store::Param::from(auth::token_hash(token));
         if token.starts_with(auth::SESSION_PREFIX) {
-            // Every request of an officer: a lookup by key on the calling thread.
-            let rows = self
-                .inner
-                .db
-                .read_inline(move |conn| {
-                    Box::pin(async move {
-                        conn.rows(
-                            &["SELECT s.username, s.expires_at, s.revoked_at, o.role, o.active FROM sessions s \
-                               JOIN officers o ON o.username = s.username WHERE s.token_hash = ?"],
-                            Params::InOrder(&[hash]),
-                        )
-                        .await
-                    })
-                })
-                .await?;
-            let row = rows.first().ok_or(HubError::Unauthenticated)?;
+            let row = self
+                .token_row(
+                    "SELECT s.username, s.expires_at, s.revoked_at, o.role, o.active FROM sessions s \
+                     JOIN officers o ON o.username = s.username WHERE s.token_hash = ?",
+                    token,
+                )
+                .await?
+                .ok_or(HubError::Unauthenticated)?;
             let (username, expires_at, revoked_at, role, active): (
                 String,
                 String,
@@ -269,25 +260,31 @@ impl Hub {
             return Ok(Principal::officer(&username, role, device));
         }
         if token.starts_with(auth::DEVICE_PREFIX) {
-            // Every request of a kiosk or board, as above.
-            let rows = self
-                .inner
-                .db
-                .read_inline(move |conn| {
-                    Box::pin(async move {
-                        conn.rows(
-                            &["SELECT name, kind FROM devices WHERE token_hash = ? AND revoked_at IS NULL"],
-                            Params::InOrder(&[hash]),
-                        )
-                        .await
-                    })
-                })
-                .await?;
-            let row = rows.first().ok_or(HubError::Unauthenticated)?;
+            let row = self
+                .token_row(
+                    "SELECT name, kind FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+                    token,
+                )
+                .await?
+                .ok_or(HubError::Unauthenticated)?;
             let (name, kind): (String, String) = (row.at(0)?, row.at(1)?);
             return Ok(Principal::device(&name, parse_enum(&kind)?));
         }
         Err(HubError::Unauthenticated)
+    }
+
+    /// The row `sql` finds by the hash of `token` (its one parameter), if any: a lookup by
+    /// key on every request, so on the calling thread ([`Db::read_inline`]).
+    async fn token_row(&self, sql: &'static str, token: &str) -> Result<Option<OwnedRow>> {
+        let hash = store::Param::from(auth::token_hash(token));
+        let rows = self
+            .inner
+            .db
+            .read_inline(move |conn| {
+                Box::pin(async move { conn.rows(&[sql], Params::InOrder(&[hash])).await })
+            })
+            .await?;
+        Ok(rows.into_iter().next())
     }
 
     /// Logs an officer in: argon2id check, lockout after repeated failures, a new session.
