@@ -94,6 +94,45 @@ export async function request<T>(
 export type LiveState = "connecting" | "open" | "closed";
 
 /**
+ * Runs `run` at most once per `ms` however often it is asked: the first request runs at
+ * once, requests during the wait run once at its end (so the last state is always read).
+ * Live messages come in bursts at busy moments; a view that re-reads on each would read
+ * the same queue many times over.
+ */
+export class Throttle {
+  private timer: number | undefined;
+  private wanted = false;
+
+  constructor(
+    private readonly run: () => void,
+    private readonly ms: number,
+  ) {}
+
+  request(): void {
+    if (this.timer !== undefined) {
+      this.wanted = true;
+      return;
+    }
+    this.run();
+    this.timer = window.setTimeout(() => this.end(), this.ms);
+  }
+
+  private end(): void {
+    this.timer = undefined;
+    if (this.wanted) {
+      this.wanted = false;
+      this.request();
+    }
+  }
+
+  cancel(): void {
+    window.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.wanted = false;
+  }
+}
+
+/**
  * A WebSocket to the hub that comes back by itself: exponential back-off from 0.5 s to
  * 10 s, reset after a good connection. `onMessage` gets each parsed JSON message.
  */

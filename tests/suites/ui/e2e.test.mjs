@@ -820,3 +820,38 @@ test("photo step: live preview from the camera, checks drawn over it, auto-captu
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a counter re-reads its queue a few times, not once per ticket, during a burst, and ends up current", async () => {
+  const counter = await page();
+  await openCounter(counter, DEMO.counterId);
+  let reads = 0;
+  counter.on("request", (r) => {
+    if (new URL(r.url()).pathname === `/api/v1/counters/${DEMO.counterId}/queue`) reads += 1;
+  });
+  // Room in today's quota of a service the counter serves, then 30 tickets back to back:
+  // 30 live messages to the counter.
+  const { date } = await demoBooking(1);
+  const set = await api("PUT", `/api/v1/quotas/${date}`, {
+    token: await headToken(),
+    body: { quotas: [{ service: "replacement", walk_in: 500, appointment: 10, priority: 50 }] },
+  });
+  assert.equal(set.status, 200, JSON.stringify(set.data));
+  const start = Date.now();
+  for (let i = 0; i < 30; i++) {
+    const r = await api("POST", "/api/v1/tickets", { token: DEMO.kioskToken, body: { service: "replacement" } });
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+  }
+  const burstMs = Date.now() - start;
+  const queue = await api("GET", `/api/v1/counters/${DEMO.counterId}/queue`, { token: await officerToken() });
+  assert.equal(queue.status, 200, JSON.stringify(queue.data));
+  // The last read comes after the burst: the counter shows the whole queue.
+  await counter.waitForFunction(
+    (n) => document.querySelector("[data-testid=queue-count]")?.textContent?.trim() === String(n),
+    queue.data.length,
+  );
+  // At most one read per 300 ms of the burst, plus the first and the last (and the
+  // 10-second poll); without the throttle every ticket was a read.
+  const bound = Math.ceil(burstMs / 300) + 3;
+  assert.ok(reads <= bound && reads < 30, `${reads} reads of the queue for 30 tickets in ${burstMs} ms`);
+  await counter.context().close();
+});

@@ -4,7 +4,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { t, tDynamic, useLang } from "../i18n";
-import { ApiError, LiveSocket, type LiveState } from "../http";
+import { ApiError, LiveSocket, Throttle, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LangSwitch, LinkDot } from "../components/chrome";
 import { SyncBadge, noteSync } from "../components/sync";
@@ -270,11 +270,18 @@ function Desk(props: { counter: api.CounterInfo; onClose: () => void }) {
 
   useEffect(() => {
     refresh();
-    // The link to central only updates the header's badge; everything else re-reads the desk.
-    const live = new LiveSocket(() => api.livePath("officer"), (msg) => noteSync(msg) || refresh(), setLink);
+    // The link to central only updates the header's badge; everything else re-reads the
+    // desk, at most three times a second (every ticket of the office is a message).
+    const reread = new Throttle(() => void refresh(), 300);
+    const live = new LiveSocket(
+      () => api.livePath("officer"),
+      (msg) => noteSync(msg) || reread.request(),
+      setLink,
+    );
     const poll = window.setInterval(refresh, 10_000);
     return () => {
       live.close();
+      reread.cancel();
       window.clearInterval(poll);
     };
   }, [refresh]);

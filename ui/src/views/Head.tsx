@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { t, tDynamic, useLang } from "../i18n";
-import { LiveSocket, type LiveState } from "../http";
+import { LiveSocket, Throttle, type LiveState } from "../http";
 import * as api from "../api";
 import { Clock, Emblem, LangSwitch, LinkDot } from "../components/chrome";
 import { SyncBadge, SyncCard, noteSync } from "../components/sync";
@@ -53,7 +53,7 @@ export function Head() {
     if (!loggedIn) return undefined;
     refresh();
     refreshSync();
-    let pending: number | undefined;
+    const reread = new Throttle(refresh, 500);
     let pendingSync: number | undefined;
     const live = new LiveSocket(
       () => api.livePath("officer"),
@@ -64,9 +64,9 @@ export function Head() {
           pendingSync = window.setTimeout(refreshSync, 1000);
           return;
         }
-        // Many events arrive together at busy moments: refresh at most twice a second.
-        window.clearTimeout(pending);
-        pending = window.setTimeout(refresh, 500);
+        // Many events arrive together at busy moments: refresh at most twice a second
+        // (a wait restarted by every message would not refresh while they keep coming).
+        reread.request();
       },
       setLink,
     );
@@ -77,7 +77,7 @@ export function Head() {
     return () => {
       live.close();
       window.clearInterval(poll);
-      window.clearTimeout(pending);
+      reread.cancel();
       window.clearTimeout(pendingSync);
     };
   }, [loggedIn, refresh, refreshSync]);
