@@ -7,7 +7,7 @@ use crate::bap::{AmendBap, CompleteBap, DecideBap, SaveBap, SignBap, StartBap};
 use crate::error::HubError;
 use crate::fingerprints::{DeviceCaptureRequest, Devices, SaveFingerprints};
 use crate::hub::{BookingsFile, CallTarget, CounterAction, Hub, IssueRequest, QuotasRequest};
-use crate::live::LiveEvent;
+use crate::live::{LiveEvent, LiveMessage};
 use crate::pickup::{CancelPickup, HandoverRequest, PickupLookup, RegisterPickup};
 use crate::report::ReportQuery;
 use crate::views::*;
@@ -1051,13 +1051,14 @@ async fn live_loop(hub: Hub, who: Principal, socket: WebSocket) {
     }
     loop {
         tokio::select! {
-            event = events.recv() => {
-                let event = match event {
-                    Ok(e) => e,
-                    Err(RecvError::Lagged(_)) => LiveEvent::Resync,
+            message = events.recv() => {
+                let message = match message {
+                    Ok(m) => m,
+                    Err(RecvError::Lagged(_)) => LiveMessage::new(LiveEvent::Resync),
                     Err(RecvError::Closed) => break,
                 };
-                if event.concerns(&who) && send(&mut tx, &event).await.is_err() {
+                let Some(text) = message.text.clone() else { continue };
+                if message.event.concerns(&who) && tx.send(Message::Text(text)).await.is_err() {
                     break;
                 }
             }

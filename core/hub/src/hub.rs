@@ -39,7 +39,7 @@ pub(crate) struct Inner {
     pub(crate) db: Db,
     pub(crate) config: HubConfig,
     pub(crate) clock: Clock,
-    pub(crate) live: broadcast::Sender<LiveEvent>,
+    pub(crate) live: broadcast::Sender<std::sync::Arc<crate::live::LiveMessage>>,
     pub(crate) speaker: Speaker,
     pub(crate) sync: std::sync::RwLock<crate::sync::SyncState>,
     /// Seals personal data at rest (BAP contents, biometrics): see [`crate::seal`].
@@ -200,7 +200,7 @@ impl Hub {
     }
 
     /// Subscribes to live events.
-    pub fn subscribe(&self) -> broadcast::Receiver<LiveEvent> {
+    pub fn subscribe(&self) -> broadcast::Receiver<std::sync::Arc<crate::live::LiveMessage>> {
         self.inner.live.subscribe()
     }
 
@@ -215,7 +215,7 @@ impl Hub {
 
     pub(crate) fn publish(&self, event: LiveEvent) {
         // No subscriber is fine.
-        let _ = self.inner.live.send(event);
+        let _ = self.inner.live.send(crate::live::LiveMessage::new(event));
     }
 
     pub(crate) fn office_code(&self) -> &str {

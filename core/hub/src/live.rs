@@ -65,3 +65,21 @@ impl LiveEvent {
             ))
     }
 }
+
+/// A live message as sent: the event with its JSON text, made once for every socket (an
+/// office's screens all get the same text; 20 boards made 20 copies of each call).
+#[derive(Debug)]
+pub struct LiveMessage {
+    /// The event.
+    pub event: LiveEvent,
+    /// Its JSON text, `None` if it could not be made (never for these types).
+    pub text: Option<axum::extract::ws::Utf8Bytes>,
+}
+
+impl LiveMessage {
+    /// The message of `event`.
+    pub fn new(event: LiveEvent) -> std::sync::Arc<LiveMessage> {
+        let text = serde_json::to_string(&event).ok().map(Into::into);
+        std::sync::Arc::new(LiveMessage { event, text })
+    }
+}
