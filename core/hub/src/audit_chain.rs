@@ -155,7 +155,7 @@ pub struct Tail {
 
 impl Tail {
     /// The tail from the row of [`audit_tail_sql`].
-    pub fn from_row(row: &impl store::RowAt) -> Result<Tail> {
+    pub fn from_row(row: &crate::db::OwnedRow) -> Result<Tail> {
         Ok(Tail {
             head: row.at(0)?,
             last_hash: row.at(1)?,

@@ -286,7 +286,6 @@ pub(crate) async fn latest_of_visit(
     sealer: &Sealer,
     visit_id: i64,
 ) -> Result<Option<Bap>> {
-    use crate::store::RowAt as _;
     let rows = conn
         .rows(
             &["SELECT id, version, content FROM baps WHERE visit_id = ? ORDER BY created_at DESC, version DESC LIMIT 1"],

@@ -240,7 +240,7 @@ impl Exec for DirectConn {
     }
 }
 
-/// A result row taken out of its statement, read with [`crate::store::RowAt`].
+/// A result row taken out of its statement, read by column position ([`OwnedRow::at`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct OwnedRow(Vec<rusqlite::types::Value>);
 
@@ -274,11 +274,12 @@ impl OwnedRow {
     }
 
     /// The value of column `i`.
-    pub fn value(&self, i: usize) -> Result<rusqlite::types::ValueRef<'_>> {
-        self.0
+    pub fn at<T: rusqlite::types::FromSql>(&self, i: usize) -> Result<T> {
+        let value = self
+            .0
             .get(i)
-            .map(rusqlite::types::ValueRef::from)
-            .ok_or_else(|| HubError::Corrupt(format!("a row has no column {i}")))
+            .ok_or_else(|| HubError::Corrupt(format!("a row has no column {i}")))?;
+        T::column_result(value.into()).map_err(|e| HubError::Corrupt(format!("column {i}: {e}")))
     }
 }
 
@@ -1099,7 +1100,6 @@ mod tests {
                     let rows = conn
                         .rows(&["SELECT COUNT(*) FROM t"], Params::InOrder(&[]))
                         .await?;
-                    use crate::store::RowAt as _;
                     rows.first().map_or(Ok(-1), |row| row.at::<i64>(0))
                 })
             })

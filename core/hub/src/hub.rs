@@ -9,7 +9,7 @@ use crate::db::{Db, Exec, OwnedRow, Params};
 use crate::error::{HubError, Result};
 use crate::live::LiveEvent;
 use crate::speech::Speaker;
-use crate::store::{self, RowAt as _, enum_str, parse_enum, parse_ts, ts};
+use crate::store::{self, enum_str, parse_enum, parse_ts, ts};
 use crate::views::*;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use loket_domain::{
@@ -580,7 +580,7 @@ impl Hub {
                 kind, quota, used, ..
             } = store::quota_state(&mut *conn, &rules.quotas, date, def.code).await?;
             let outlook =
-                store::ticket_outlook(&mut conn, date, def.code, None, self.wait_sample()).await?;
+                store::ticket_outlook(&mut *conn, date, def.code, None, self.wait_sample()).await?;
             let waiting = outlook.ahead;
             let first = def.first_stage().unwrap_or(Stage::Information);
             let estimated =
@@ -775,7 +775,7 @@ impl Hub {
         let outlook = {
             let mut conn = self.read().await?;
             store::ticket_outlook(
-                &mut conn,
+                &mut *conn,
                 visit.office_date,
                 visit.service,
                 Some(visit.id.0),
@@ -1267,7 +1267,7 @@ impl Hub {
         who.authorize(Action::ReadQueue)?;
         let mut conn = self.read().await?;
         let row = store::load_counter(&mut *conn, id).await?;
-        match store::held_visit(&mut conn, row.counter.id).await? {
+        match store::held_visit(&mut *conn, row.counter.id).await? {
             Some(v) => Ok(self.visit_views(&mut *conn, &[v]).await?.pop()),
             None => Ok(None),
         }

@@ -17,7 +17,7 @@ use crate::hub::Hub;
 use crate::personal::{self, PickupApplicant};
 use crate::printouts::{self, SignatureInput, prepare_signature};
 use crate::seal::Sealer;
-use crate::store::{self, RowAt as _, parse_ts, ts};
+use crate::store::{self, parse_ts, ts};
 use chrono::{DateTime, NaiveDate, Utc};
 use loket_documents::{
     Collector as FormCollector, Handover as FormHandover, PickupReceipt, PickupRegister,

@@ -3,7 +3,7 @@
 //! that a state change, its outbox row and its audit row commit together or not at all.
 
 use crate::auth::Principal;
-use crate::db::{Exec, Params};
+use crate::db::{Exec, OwnedRow, Params};
 use crate::error::{HubError, Result};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use loket_domain::{
@@ -140,40 +140,6 @@ pub(crate) fn bind_params(query: SqliteQuery, params: Vec<Param>) -> SqliteQuery
         Param::Text(v) => query.bind(v),
         Param::Blob(v) => query.bind(v),
     })
-}
-
-/// A result row read by column position, from sqlx or from the writer's direct connection
-/// ([`crate::db::DirectConn`]), so that one function reads a row either way.
-pub trait RowAt {
-    /// The value of column `i`.
-    fn at<T>(&self, i: usize) -> Result<T>
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + rusqlite::types::FromSql;
-}
-
-impl RowAt for sqlx::sqlite::SqliteRow {
-    fn at<T>(&self, i: usize) -> Result<T>
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + rusqlite::types::FromSql,
-    {
-        use sqlx::Row as _;
-        Ok(self.try_get(i)?)
-    }
-}
-
-impl RowAt for crate::db::OwnedRow {
-    fn at<T>(&self, i: usize) -> Result<T>
-    where
-        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite>
-            + sqlx::Type<sqlx::Sqlite>
-            + rusqlite::types::FromSql,
-    {
-        T::column_result(self.value(i)?).map_err(|e| HubError::Corrupt(format!("column {i}: {e}")))
-    }
 }
 
 /// Appends one outbox row (the sync engine uploads them in `seq` order).
@@ -582,12 +548,16 @@ macro_rules! held_visit_sql {
 }
 
 /// The visit a counter has called or is serving.
-pub async fn held_visit(conn: &mut SqliteConnection, counter: CounterId) -> Result<Option<Visit>> {
-    let row: Option<(String,)> = sqlx::query_as(held_visit_sql!("?"))
-        .bind(counter.0)
-        .fetch_optional(conn)
+pub async fn held_visit(conn: &mut impl Exec, counter: CounterId) -> Result<Option<Visit>> {
+    let rows = conn
+        .rows(
+            &[held_visit_sql!("?")],
+            Params::InOrder(&[counter.0.into()]),
+        )
         .await?;
-    row.map(|(d,)| visit_from_json(&d)).transpose()
+    rows.first()
+        .map(|row| visit_from_json(&row.at::<String>(0)?))
+        .transpose()
 }
 
 /// One stored counter.
@@ -744,7 +714,7 @@ macro_rules! ticket_outlook_sql {
     };
 }
 
-fn ticket_outlook_from_row(row: &impl RowAt) -> Result<TicketOutlook> {
+fn ticket_outlook_from_row(row: &OwnedRow) -> Result<TicketOutlook> {
     let ahead: i64 = row.at(0)?;
     let counters: String = row.at(1)?;
     let recent: String = row.at(2)?;
@@ -767,29 +737,33 @@ fn ticket_outlook_from_row(row: &impl RowAt) -> Result<TicketOutlook> {
 /// waiting visits with a lower id are ahead of it), or for the next ticket (`None`: every
 /// waiting visit is ahead).
 pub async fn ticket_outlook(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Exec,
     date: NaiveDate,
     service: ServiceCode,
     before: Option<i64>,
     sample: i64,
 ) -> Result<TicketOutlook> {
-    let query = match before {
-        Some(before) => sqlx::query(ticket_outlook_sql!(
-            "(SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 \
-              AND state = 'waiting' AND id < ?4)",
-            "?3"
-        ))
-        .bind(date.to_string())
-        .bind(service.as_str())
-        .bind(sample)
-        .bind(before),
-        None => sqlx::query(ticket_outlook_sql!(waiting_tally_sql!(waiting), "?3"))
-            .bind(date.to_string())
-            .bind(service.as_str())
-            .bind(sample),
+    let mut params = vec![
+        Param::from(date.to_string()),
+        Param::from(service.as_str()),
+        Param::from(sample),
+    ];
+    let statement = match before {
+        Some(before) => {
+            params.push(before.into());
+            ticket_outlook_sql!(
+                "(SELECT COUNT(*) FROM visits WHERE office_date = ?1 AND service = ?2 \
+                  AND state = 'waiting' AND id < ?4)",
+                "?3"
+            )
+        }
+        None => ticket_outlook_sql!(waiting_tally_sql!(waiting), "?3"),
     };
-    let row = query.fetch_one(conn).await?;
-    ticket_outlook_from_row(&row)
+    let rows = conn.rows(&[statement], Params::Shared(&params)).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| HubError::Corrupt("a ticket's outlook gave no row".into()))?;
+    ticket_outlook_from_row(row)
 }
 
 /// One call or recall of a day: (event id, visit id, ticket, service, counter id, counter
@@ -896,7 +870,7 @@ fn quota_state_params(date: NaiveDate, service: ServiceCode) -> [Param; 2] {
 }
 
 fn quota_state_from_row(
-    row: &impl RowAt,
+    row: &OwnedRow,
     table: &QuotaTable,
     service: ServiceCode,
 ) -> Result<QuotaState> {
@@ -963,7 +937,7 @@ pub struct TakenNumber {
 
 impl TakenNumber {
     /// The number and id from the row of [`take_number_sql`].
-    fn from_row(row: &impl RowAt) -> Result<TakenNumber> {
+    fn from_row(row: &OwnedRow) -> Result<TakenNumber> {
         Ok(TakenNumber {
             number: row.at(0)?,
             visit_id: row.at(1)?,
