@@ -55,10 +55,15 @@ fn mount_or_skip() -> Option<SmallDisk> {
     disk
 }
 
-/// Writes a file until the disk refuses; returns it.
+/// Writes to a file until the disk refuses (appending if it exists, so calling it again takes
+/// whatever space was freed since); returns it.
 fn fill(disk: &Path) -> PathBuf {
     let path = disk.join("filler");
-    let mut file = std::fs::File::create(&path).unwrap();
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap();
     let block = vec![0xA5u8; 64 * 1024];
     loop {
         match file.write(&block) {
@@ -112,7 +117,10 @@ async fn a_full_disk_refuses_clearly_loses_nothing_and_recovers() {
         en.contains("full") && en.contains("free disk space"),
         "{en}"
     );
-    // Still full: still refused, the same way (not a crash, not a half-written ticket).
+    // Still full: still refused, the same way (not a crash, not a half-written ticket). The
+    // refused write may leave a few pages free again (SQLite gives back what it had taken), so
+    // the disk is filled once more first.
+    fill(disk.path());
     let (s, v) = issue().await;
     assert_eq!((s, &v["error"]["code"]), (507, &json!("disk_full")), "{v}");
 
