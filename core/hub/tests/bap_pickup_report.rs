@@ -888,16 +888,6 @@ async fn the_kiosk_says_whether_a_passport_is_ready_without_personal_data() {
     );
 }
 
-/// Moves the hub's clock so that `minutes` from now is still the same office day.
-fn keep_within_one_day(t: &TestHub, minutes: i64) {
-    let tz = t.hub.config().rules.time_zone;
-    let local = tz.local(t.hub.clock().now());
-    let left = (23 - i64::from(local.hour())) * 60 + 59 - i64::from(local.minute());
-    if left < minutes + 5 {
-        t.hub.clock().advance(Duration::minutes(left + 60));
-    }
-}
-
 async fn act(t: &TestHub, token: &str, counter: i64, action: &str) -> Value {
     let (s, v) = t
         .post_empty(token, &format!("/api/v1/counters/{counter}/{action}"))
@@ -913,7 +903,6 @@ fn minutes(t: &TestHub, m: i64) {
 #[tokio::test]
 async fn a_small_day_computed_by_hand_and_its_csv_and_pdf() {
     let t = start().await;
-    keep_within_one_day(&t, 60);
     let officer = t.login("officer").await;
     let officer2 = t.login("officer2").await;
     let supervisor = t.login("supervisor").await;
@@ -1213,7 +1202,6 @@ async fn a_small_day_computed_by_hand_and_its_csv_and_pdf() {
 #[tokio::test]
 async fn finishing_an_application_registers_its_passport_for_pickup() {
     let t = start().await;
-    keep_within_one_day(&t, 10);
     let officer = t.login("officer").await;
     let officer2 = t.login("officer2").await;
     let (c1, c2) = (t.counter_id("Loket 1").await, t.counter_id("Loket 2").await);

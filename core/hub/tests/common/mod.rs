@@ -26,6 +26,18 @@ pub async fn start_with(adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
     hub
 }
 
+/// Every test runs well inside one office day: within two hours of the office's midnight,
+/// the hub's clock first moves on to the next morning (before the demo bookings are made
+/// for "today"), so no test sees its day end half-way.
+pub fn clear_of_midnight(hub: &Hub) {
+    use chrono::Timelike as _;
+    let local = hub.config().rules.time_zone.local(hub.clock().now());
+    let left = (23 - i64::from(local.hour())) * 60 + 59 - i64::from(local.minute());
+    if left < 120 {
+        hub.clock().advance(chrono::Duration::minutes(left + 60));
+    }
+}
+
 /// A hub whose data folder is `data` (kept by the caller).
 pub async fn start_at(data: &std::path::Path, adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
     let mut config = HubConfig {
@@ -34,6 +46,7 @@ pub async fn start_at(data: &std::path::Path, adjust: impl FnOnce(&mut HubConfig
     };
     adjust(&mut config);
     let hub = Hub::open(data, config).await.unwrap();
+    clear_of_midnight(&hub);
     let bookings = demo::seed(&hub).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
