@@ -1031,8 +1031,16 @@ async fn live(
         Ok(u) => u,
         Err(e) => return HubError::BadRequest(e.body_text()).into_response(),
     };
-    upgrade.on_upgrade(move |socket| live_loop(hub, who, socket))
+    upgrade
+        .read_buffer_size(LIVE_READ_BUFFER)
+        .on_upgrade(move |socket| live_loop(hub, who, socket))
 }
+
+/// The live socket's read buffer. Screens send the hub nothing but pings and a close, and the
+/// WebSocket library zeroes this much memory at every read attempt, which `live_loop` makes
+/// once per live message per socket: at its default (128 KiB) that was the hub's largest
+/// memory traffic during busy hours. A larger frame still arrives whole (the buffer grows).
+const LIVE_READ_BUFFER: usize = 4 * 1024;
 
 async fn live_loop(hub: Hub, who: Principal, socket: WebSocket) {
     let mut events = hub.subscribe();
