@@ -30,11 +30,15 @@ pub async fn start_with(adjust: impl FnOnce(&mut HubConfig)) -> TestHub {
 /// the hub's clock first moves on to the next morning (before the demo bookings are made
 /// for "today"), so no test sees its day end half-way.
 pub fn clear_of_midnight(hub: &Hub) {
-    use chrono::Timelike as _;
-    let local = hub.config().rules.time_zone.local(hub.clock().now());
-    let left = (23 - i64::from(local.hour())) * 60 + 59 - i64::from(local.minute());
-    if left < 120 {
-        hub.clock().advance(chrono::Duration::minutes(left + 60));
+    let tz = hub.config().rules.time_zone;
+    let now = hub.clock().now();
+    let midnight = tz.instant(
+        tz.office_date(now) + chrono::Days::new(1),
+        chrono::NaiveTime::MIN,
+    );
+    if midnight - now < chrono::Duration::hours(2) {
+        hub.clock()
+            .advance(midnight - now + chrono::Duration::hours(1));
     }
 }
 
