@@ -713,13 +713,12 @@ macro_rules! ticket_outlook_sql {
                (SELECT json_group_array(json_array(id, name, services, stages, \
                     CASE WHEN is_open THEN json('true') ELSE json('false') END, officer)) \
                   FROM (SELECT * FROM counters ORDER BY id)), \
-               (SELECT json_group_array(service_seconds) FROM ( \
-                  SELECT service_seconds FROM ( \
-                    SELECT e.id, e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
-                    WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL AND v.service = ?2 \
-                    ORDER BY e.id DESC LIMIT ",
+               (SELECT json_group_array(seconds) FROM ( \
+                  SELECT seconds FROM ( \
+                    SELECT event_id, seconds FROM service_times WHERE service = ?2 \
+                    ORDER BY event_id DESC LIMIT ",
             $sample,
-            " + 0) ORDER BY id))"
+            " + 0) ORDER BY event_id))"
         )
     };
 }
@@ -1141,6 +1140,21 @@ mod tests {
                 "in id order without a sort: {sql}: {details:?}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_tickets_outlook_reads_the_services_recent_times_by_their_key() {
+        let details = plan(ticket_outlook_sql!(waiting_tally_sql!(waiting), "?3")).await;
+        assert!(
+            details
+                .iter()
+                .any(|d| d.starts_with("SEARCH service_times USING PRIMARY KEY (service=?)")),
+            "{details:?}"
+        );
+        assert!(
+            !details.iter().any(|d| d.contains("visit_events")),
+            "the office's events are not walked: {details:?}"
+        );
     }
 
     fn stored(id: i64, number: u16) -> (Visit, String) {

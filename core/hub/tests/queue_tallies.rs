@@ -1,6 +1,7 @@
 //! The tallies kept beside each ticket counter (visits issued per lane, visits waiting;
-//! migration 0008) always equal what counting the visits gives, whatever the office does:
-//! random runs of ticket issues, check-ins, calls, recalls, starts, parks, finishes,
+//! migration 0008) always equal what counting the visits gives, and the service times kept
+//! per service (migration 0010) always equal the finished events', whatever the office
+//! does: random runs of ticket issues, check-ins, calls, recalls, starts, parks, finishes,
 //! transfers, no-shows and the day's close, through the LAN API.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -90,6 +91,30 @@ async fn tallies_and_counts(t: &TestHub) -> Vec<Tallied> {
         .collect()
 }
 
+/// The service times kept per service and the ones the finished events give, each as
+/// (service, event id, seconds) in that order.
+type ServiceTimes = Vec<(String, i64, i64)>;
+
+async fn service_times_and_events(t: &TestHub) -> (ServiceTimes, ServiceTimes) {
+    let mut conn = loket_hub::db::connect_options(&t.db_path())
+        .connect()
+        .await
+        .unwrap();
+    let kept = sqlx::query_as("SELECT service, event_id, seconds FROM service_times ORDER BY 1, 2")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let events = sqlx::query_as(
+        "SELECT v.service, e.id, e.service_seconds FROM visit_events e JOIN visits v ON v.id = e.visit_id \
+         WHERE e.kind = 'finished' AND e.service_seconds IS NOT NULL ORDER BY 1, 2",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    (kept, events)
+}
+
 async fn run(steps: &[Step]) {
     let t = start().await;
     let officers = [t.login("officer").await, t.login("officer2").await];
@@ -172,6 +197,8 @@ async fn run(steps: &[Step]) {
                 "after {step:?}: tallies of {service} on {date}"
             );
         }
+        let (kept, events) = service_times_and_events(&t).await;
+        assert_eq!(kept, events, "after {step:?}: service times");
     }
 }
 
@@ -179,7 +206,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_tallies_equal_the_counted_visits(steps in proptest::collection::vec(step(), 1..40)) {
+    fn the_tallies_and_service_times_equal_the_visits_and_events(steps in proptest::collection::vec(step(), 1..40)) {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(run(&steps));
     }
@@ -275,6 +302,66 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
         [
             ("2026-11-30".to_string(), 3, 1, 1, 1, 2, 1),
             ("2026-12-01".to_string(), 2, 2, 0, 0, 1, 0),
+        ]
+    );
+}
+
+/// A database from before migration 0010 gets the service times of the finished events it
+/// holds when the hub opens it, each under its visit's service; the ticket's outlook then
+/// reads them.
+#[tokio::test]
+async fn a_database_from_before_the_service_times_gets_them_when_the_hub_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(loket_hub::db::DB_FILE_NAME);
+    {
+        let mut conn = common::database_before(&db, 10).await;
+        for (id, service) in [(1, "new_passport"), (2, "information")] {
+            sqlx::query(
+                "INSERT INTO visits (id, office_date, service, lane, number, ticket, state, issued_at, updated_at, data) \
+                 VALUES (?, '2026-12-01', ?, 'walk_in', 1, 'A001', 'closed', '', '', '{}')",
+            )
+            .bind(id)
+            .bind(service)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        // Visit 1 finished twice (a second stage), visit 2 once; one finish without a start
+        // (no service time) and one event of another kind.
+        for (visit, kind, seconds) in [
+            (1, "finished", Some(300)),
+            (2, "finished", Some(120)),
+            (1, "finished", Some(240)),
+            (2, "finished", None),
+            (1, "called", None),
+        ] {
+            sqlx::query(
+                "INSERT INTO visit_events (visit_id, kind, at, service_seconds, data) VALUES (?, ?, '', ?, '{}')",
+            )
+            .bind(visit)
+            .bind(kind)
+            .bind(seconds)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn.close().await.unwrap();
+    }
+    let _hub = loket_hub::Hub::open(dir.path(), loket_hub::HubConfig::default())
+        .await
+        .unwrap();
+    let mut conn = loket_hub::db::connect_options(&db).connect().await.unwrap();
+    let kept: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT service, event_id, seconds FROM service_times ORDER BY 1, 2")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        kept,
+        [
+            ("information".to_string(), 2, 120),
+            ("new_passport".to_string(), 1, 300),
+            ("new_passport".to_string(), 3, 240),
         ]
     );
 }
