@@ -24,6 +24,7 @@ use crate::error::DomainError;
 use crate::lane::Lane;
 use crate::visit::{Visit, VisitId, VisitState};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 
 /// Weights of the lanes in the interleave pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,27 +158,33 @@ pub fn is_candidate(visit: &Visit, counter: &Counter) -> bool {
 }
 
 /// Candidates of a counter waiting longer than `chosen` (they are passed when it is called).
-pub fn passed_by_call<'a>(
-    visits: &'a [Visit],
+/// The visits may be owned or shared (`Arc<Visit>`: the hub keeps parsed visits shared).
+pub fn passed_by_call<'a, V: Borrow<Visit>>(
+    visits: &'a [V],
     counter: &Counter,
     chosen: &Visit,
 ) -> Vec<&'a Visit> {
     let key = chosen.queue_key();
     visits
         .iter()
+        .map(Borrow::borrow)
         .filter(|v| v.id != chosen.id && is_candidate(v, counter) && v.queue_key() < key)
         .collect()
 }
 
 /// Chooses the next visit for a counter. Errors: `counter_not_open`, `queue_empty`.
-pub fn call_next(
-    visits: &[Visit],
+pub fn call_next<V: Borrow<Visit>>(
+    visits: &[V],
     counter: &Counter,
     policy: &CallPolicy,
     cursor: LaneCursor,
 ) -> Result<CallDecision, DomainError> {
     counter.ensure_open()?;
-    let mut candidates: Vec<&Visit> = visits.iter().filter(|v| is_candidate(v, counter)).collect();
+    let mut candidates: Vec<&Visit> = visits
+        .iter()
+        .map(Borrow::borrow)
+        .filter(|v| is_candidate(v, counter))
+        .collect();
     candidates.sort_by_key(|v| v.queue_key());
     let oldest_in = |lane: Lane| candidates.iter().copied().find(|v| v.lane == lane);
 
@@ -226,8 +233,8 @@ pub fn call_next(
 /// Checks a call of a given ticket by a counter. The visit must be waiting or parked and
 /// served by the counter. Unless `force`, refuses with `starvation_bound` when the call
 /// would pass a visit already at the bound. The cursor does not move.
-pub fn call_given(
-    visits: &[Visit],
+pub fn call_given<V: Borrow<Visit>>(
+    visits: &[V],
     counter: &Counter,
     target: VisitId,
     policy: &CallPolicy,
@@ -235,8 +242,9 @@ pub fn call_given(
     force: bool,
 ) -> Result<CallDecision, DomainError> {
     counter.ensure_open()?;
-    let visit = visits
+    let visit: &Visit = visits
         .iter()
+        .map(Borrow::borrow)
         .find(|v| v.id == target)
         .ok_or(DomainError::VisitNotFound)?;
     if !matches!(visit.state, VisitState::Waiting | VisitState::Parked { .. }) {

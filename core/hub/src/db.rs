@@ -200,6 +200,23 @@ pub trait Exec: Send {
         statements: &[&str],
         params: Params<'_>,
     ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Runs `statement`, whose rows are two integers (an id and a revision), and returns
+    /// them in order: [`Exec::rows`] without a row of values made and freed for each (a
+    /// call lists thousands).
+    fn int_pairs(
+        &mut self,
+        statement: &str,
+        params: Params<'_>,
+    ) -> impl Future<Output = Result<Vec<(i64, i64)>>> + Send {
+        async move {
+            self.rows(&[statement], params)
+                .await?
+                .iter()
+                .map(|row| Ok((row.at(0)?, row.at(1)?)))
+                .collect()
+        }
+    }
 }
 
 impl Exec for SqliteConnection {
@@ -237,6 +254,15 @@ impl Exec for DirectConn {
     async fn execute(&mut self, statements: &[&str], params: Params<'_>) -> Result<i64> {
         self.run(statements, params, |_| Ok(()))?;
         Ok(self.conn.last_insert_rowid())
+    }
+
+    async fn int_pairs(&mut self, statement: &str, params: Params<'_>) -> Result<Vec<(i64, i64)>> {
+        let mut pairs = Vec::new();
+        self.run(&[statement], params, |row| {
+            pairs.push((row.get(0)?, row.get(1)?));
+            Ok(())
+        })?;
+        Ok(pairs)
     }
 }
 
@@ -358,6 +384,10 @@ impl Exec for ReadConn {
 
     async fn execute(&mut self, statements: &[&str], params: Params<'_>) -> Result<i64> {
         self.0.execute(statements, params).await
+    }
+
+    async fn int_pairs(&mut self, statement: &str, params: Params<'_>) -> Result<Vec<(i64, i64)>> {
+        self.0.int_pairs(statement, params).await
     }
 }
 

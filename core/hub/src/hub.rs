@@ -1013,10 +1013,14 @@ impl Hub {
 
     // ---- queue and counters --------------------------------------------------------------
 
-    async fn visit_views(&self, conn: &mut impl Exec, visits: &[Visit]) -> Result<Vec<VisitView>> {
+    async fn visit_views<V: std::borrow::Borrow<Visit>>(
+        &self,
+        conn: &mut impl Exec,
+        visits: &[V],
+    ) -> Result<Vec<VisitView>> {
         let now = self.inner.clock.now();
         // One statement for all of them (a queue view lists hundreds).
-        let ids: Vec<i64> = visits.iter().map(|v| v.id.0).collect();
+        let ids: Vec<i64> = visits.iter().map(|v| v.borrow().id.0).collect();
         let rows = conn
             .rows(
                 &["SELECT v.id, v.payment_not_verified, a.name FROM visits v LEFT JOIN applicants a \
@@ -1033,6 +1037,7 @@ impl Hub {
         Ok(visits
             .iter()
             .map(|v| {
+                let v = v.borrow();
                 let (pnv, name) = extra.remove(&v.id.0).unwrap_or((false, None));
                 VisitView::new(v, name, pnv, now)
             })
