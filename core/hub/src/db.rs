@@ -24,10 +24,12 @@
 //! writer) after commits, at most every [`CHECKPOINT_EVERY`].
 
 use crate::error::{HubError, Result};
+use crate::store::QueueList;
 use futures_util::future::BoxFuture;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -201,16 +203,14 @@ pub trait Exec: Send {
         params: Params<'_>,
     ) -> impl Future<Output = Result<i64>> + Send;
 
-    /// Runs `statement`, whose rows are two integers (an id and a revision), and returns
-    /// them in order: [`Exec::rows`] without a row of values made and freed for each (a
-    /// call lists thousands).
-    fn int_pairs(
+    /// The ids and revisions of a queue list, in id order.
+    fn queue_pairs(
         &mut self,
-        statement: &str,
-        params: Params<'_>,
+        list: &QueueList,
     ) -> impl Future<Output = Result<Vec<(i64, i64)>>> + Send {
         async move {
-            self.rows(&[statement], params)
+            let (sql, params) = list.statement();
+            self.rows(&[&sql], Params::InOrder(&params))
                 .await?
                 .iter()
                 .map(|row| Ok((row.at(0)?, row.at(1)?)))
@@ -256,13 +256,37 @@ impl Exec for DirectConn {
         Ok(self.conn.last_insert_rowid())
     }
 
-    async fn int_pairs(&mut self, statement: &str, params: Params<'_>) -> Result<Vec<(i64, i64)>> {
-        let mut pairs = Vec::new();
-        self.run(&[statement], params, |row| {
-            pairs.push((row.get(0)?, row.get(1)?));
-            Ok(())
-        })?;
-        Ok(pairs)
+    async fn queue_pairs(&mut self, list: &QueueList) -> Result<Vec<(i64, i64)>> {
+        if self.queue_lists.is_none() {
+            return self.read_queue_pairs(list);
+        }
+        self.bring_queue_lists_up_to_date()?;
+        let kept = self
+            .queue_lists
+            .as_ref()
+            .and_then(|lists| lists.lists.get(list))
+            .cloned();
+        if let Some(kept) = kept {
+            // Every debug build (the test suite) checks each kept list against a read.
+            #[cfg(debug_assertions)]
+            {
+                let read = self.read_queue_pairs(list)?;
+                if read != kept {
+                    return Err(HubError::Corrupt(format!(
+                        "the writer's kept queue list {list:?} differs from the database: kept {kept:?}, read {read:?}"
+                    )));
+                }
+            }
+            return Ok(kept);
+        }
+        if let Some(lists) = &mut self.queue_lists {
+            lists.start_keeping();
+        }
+        let read = self.read_queue_pairs(list)?;
+        if let Some(lists) = &mut self.queue_lists {
+            lists.keep(list.clone(), read.clone());
+        }
+        Ok(read)
     }
 }
 
@@ -356,7 +380,10 @@ impl InlineReaders {
         conn.pragma_update(None, "query_only", true)?;
         conn.busy_timeout(Duration::from_millis(500))?;
         conn.set_prepared_statement_cache_capacity(DirectConn::PREPARED);
-        Ok(ReadConn(DirectConn { conn }))
+        Ok(ReadConn(DirectConn {
+            conn,
+            queue_lists: None,
+        }))
     }
 
     fn put_back(&self, conn: ReadConn) {
@@ -386,8 +413,8 @@ impl Exec for ReadConn {
         self.0.execute(statements, params).await
     }
 
-    async fn int_pairs(&mut self, statement: &str, params: Params<'_>) -> Result<Vec<(i64, i64)>> {
-        self.0.int_pairs(statement, params).await
+    async fn queue_pairs(&mut self, list: &QueueList) -> Result<Vec<(i64, i64)>> {
+        self.0.queue_pairs(list).await
     }
 }
 
@@ -407,6 +434,8 @@ pub enum Params<'a> {
 /// out, and only while the connection is locked out from sqlx's worker thread.
 pub struct DirectConn {
     conn: rusqlite::Connection,
+    /// The writer's kept queue lists; readers keep none.
+    queue_lists: Option<QueueLists>,
 }
 
 impl std::fmt::Debug for DirectConn {
@@ -424,11 +453,99 @@ impl DirectConn {
     /// `handle` must stay open while the `DirectConn` lives, and no other thread may use
     /// it while the `DirectConn` is used or dropped (dropping finalizes its statements).
     #[allow(unsafe_code)] // the one handle shared with sqlx; see the module's documentation
-    unsafe fn new(handle: std::ptr::NonNull<rusqlite::ffi::sqlite3>) -> Result<DirectConn> {
+    unsafe fn new(
+        handle: std::ptr::NonNull<rusqlite::ffi::sqlite3>,
+        changes: Arc<Mutex<VisitChanges>>,
+    ) -> Result<DirectConn> {
         // SAFETY: as the caller promises; the handle is not closed when `conn` is dropped.
         let conn = unsafe { rusqlite::Connection::from_handle(handle.as_ptr())? };
         conn.set_prepared_statement_cache_capacity(Self::PREPARED);
-        Ok(DirectConn { conn })
+        Ok(DirectConn {
+            conn,
+            queue_lists: Some(QueueLists::new(changes)),
+        })
+    }
+
+    /// The ids and revisions of a queue list, read from its index.
+    fn read_queue_pairs(&mut self, list: &QueueList) -> Result<Vec<(i64, i64)>> {
+        let (sql, params) = list.statement();
+        let mut pairs = Vec::new();
+        // Two integers a row, read in place: no row of values made and freed for each (a
+        // call lists thousands).
+        self.run(&[&sql], Params::InOrder(&params), |row| {
+            pairs.push((row.get(0)?, row.get(1)?));
+            Ok(())
+        })?;
+        Ok(pairs)
+    }
+
+    /// Applies the visit rows changed since the kept lists were last brought up to date,
+    /// or forgets the lists when they cannot be (another connection committed, or too many
+    /// rows changed).
+    fn bring_queue_lists_up_to_date(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+        let Some(lists) = &mut self.queue_lists else {
+            return Ok(());
+        };
+        let changed = {
+            let mut changes = lists.changes();
+            let overflow = std::mem::take(&mut changes.overflow);
+            let ids = std::mem::take(&mut changes.ids);
+            (!overflow).then_some(ids)
+        };
+        let Some(mut changed) = changed.filter(|_| version == lists.data_version) else {
+            lists.forget();
+            lists.data_version = version;
+            return Ok(());
+        };
+        if lists.lists.is_empty() || changed.is_empty() {
+            return Ok(());
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let mut rows = std::collections::HashMap::with_capacity(changed.len());
+        self.run(
+            &[
+                "SELECT id, revision, office_date, service, state FROM visits \
+               WHERE id IN (SELECT value FROM json_each(?))",
+            ],
+            Params::InOrder(&[serde_json::to_string(&changed)?.into()]),
+            |row| {
+                let (id, revision): (i64, i64) = (row.get(0)?, row.get(1)?);
+                let place: (String, String, String) = (row.get(2)?, row.get(3)?, row.get(4)?);
+                rows.insert(id, (revision, place));
+                Ok(())
+            },
+        )?;
+        if let Some(lists) = &mut self.queue_lists {
+            for (list, pairs) in &mut lists.lists {
+                for id in &changed {
+                    let now = rows
+                        .get(id)
+                        .filter(|(_, (date, service, state))| list.holds(date, service, state))
+                        .map(|(revision, _)| *revision);
+                    match (pairs.binary_search_by_key(id, |(i, _)| *i), now) {
+                        (Ok(at), Some(revision)) => pairs[at].1 = revision,
+                        (Ok(at), None) => {
+                            pairs.remove(at);
+                        }
+                        (Err(at), Some(revision)) => pairs.insert(at, (*id, revision)),
+                        (Err(_), None) => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Forgets the kept queue lists: after a rollback, whose undone rows SQLite does not
+    /// report.
+    fn forget_queue_lists(&mut self) {
+        if let Some(lists) = &mut self.queue_lists {
+            lists.forget();
+        }
     }
 
     /// Runs `statements` in order with `params`, handing each result row to `row`. With
@@ -556,7 +673,7 @@ impl Writer {
                 runtime.block_on(async move {
                     // Connected from this thread, so SQLite's worker thread for the
                     // connection inherits the CPU.
-                    let conn = match writer_connection(options).await {
+                    let (conn, changes) = match writer_connection(options).await {
                         Ok(conn) => conn,
                         Err(e) => {
                             let _ = ready.send(Err(e));
@@ -564,7 +681,7 @@ impl Writer {
                         }
                     };
                     let _ = ready.send(Ok(()));
-                    writer_loop(conn, rx, commits, lock).await;
+                    writer_loop(conn, changes, rx, commits, lock).await;
                 });
             })?;
         started
@@ -605,13 +722,106 @@ impl Writer {
     }
 }
 
-/// The writer's connection: checkpoints are left to the checkpointer's connection.
-async fn writer_connection(options: SqliteConnectOptions) -> Result<SqliteConnection> {
+/// The writer's connection: checkpoints are left to the checkpointer's connection. SQLite
+/// reports every visit row it inserts or changes, from whichever thread runs the statement,
+/// to the returned [`VisitChanges`].
+async fn writer_connection(
+    options: SqliteConnectOptions,
+) -> Result<(SqliteConnection, Arc<Mutex<VisitChanges>>)> {
     let mut conn = options.connect().await?;
     sqlx::query("PRAGMA wal_autocheckpoint = 0")
         .execute(&mut conn)
         .await?;
-    Ok(conn)
+    let changes = Arc::new(Mutex::new(VisitChanges::default()));
+    let reported = Arc::clone(&changes);
+    conn.lock_handle().await?.set_update_hook(move |change| {
+        if change.table == "visits" {
+            VisitChanges::lock(&reported).report(change.rowid);
+        }
+    });
+    Ok((conn, changes))
+}
+
+/// Visit rows the writer's connection has inserted or changed since its kept queue lists
+/// were last brought up to date ([`QueueLists`]), as SQLite's update hook reports them.
+#[derive(Debug, Default)]
+pub(crate) struct VisitChanges {
+    /// Whether any list is kept (otherwise nothing needs the rows).
+    recording: bool,
+    /// More rows changed than are kept track of: the lists must be read again.
+    overflow: bool,
+    ids: Vec<i64>,
+}
+
+impl VisitChanges {
+    /// Most changed rows kept track of between two calls; past it the lists are read again.
+    const MOST: usize = 20_000;
+
+    fn lock(changes: &Mutex<VisitChanges>) -> std::sync::MutexGuard<'_, VisitChanges> {
+        // Only plain fields: a poisoned lock leaves usable values.
+        changes.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn report(&mut self, id: i64) {
+        if !self.recording {
+            return;
+        }
+        if self.ids.len() >= Self::MOST {
+            self.overflow = true;
+            self.recording = false;
+            self.ids = Vec::new();
+        } else {
+            self.ids.push(id);
+        }
+    }
+}
+
+/// The queue lists the writer's calls have read, kept up to date from the visit rows its
+/// connection changes instead of read again: a call lists every waiting visit of its
+/// counter's services, thousands on a busy day, and reading them from the index was most
+/// of a call's cost (hub_load bench). Invariant: a kept list equals what its statement
+/// would read now in the writer's transaction. SQLite does not report rows a rollback
+/// undoes, so a rollback forgets the lists, and so does a commit by another connection
+/// (`PRAGMA data_version`); every debug build checks each kept list against a read.
+struct QueueLists {
+    changes: Arc<Mutex<VisitChanges>>,
+    lists: std::collections::HashMap<QueueList, Vec<(i64, i64)>>,
+    data_version: i64,
+}
+
+impl QueueLists {
+    /// Most lists kept (one per set of services counters serve, and per set of states).
+    const MOST: usize = 16;
+
+    fn new(changes: Arc<Mutex<VisitChanges>>) -> QueueLists {
+        QueueLists {
+            changes,
+            lists: std::collections::HashMap::new(),
+            data_version: 0,
+        }
+    }
+
+    fn changes(&self) -> std::sync::MutexGuard<'_, VisitChanges> {
+        VisitChanges::lock(&self.changes)
+    }
+
+    /// Starts recording changed rows, before a list is read to be kept.
+    fn start_keeping(&mut self) {
+        if self.lists.len() >= Self::MOST {
+            self.forget();
+        }
+        self.changes().recording = true;
+    }
+
+    fn keep(&mut self, list: QueueList, pairs: Vec<(i64, i64)>) {
+        self.lists.insert(list, pairs);
+    }
+
+    fn forget(&mut self) {
+        self.lists.clear();
+        let mut changes = self.changes();
+        *changes = VisitChanges::default();
+    }
 }
 
 /// Keeps the calling thread, and the threads it starts from now on, on the CPU it runs on.
@@ -670,6 +880,7 @@ async fn execute_sqlx(conn: &mut SqliteConnection, statements: &[&str]) -> Resul
 
 async fn writer_loop(
     mut conn: SqliteConnection,
+    changes: Arc<Mutex<VisitChanges>>,
     mut rx: mpsc::Receiver<Job>,
     commits: watch::Sender<u64>,
     lock: std::sync::Arc<crate::lock::DataLock>,
@@ -683,7 +894,7 @@ async fn writer_loop(
                 Err(_) => break,
             }
         }
-        let (delivers, committed) = run_batch(&mut conn, &mut direct, batch).await;
+        let (delivers, committed) = run_batch(&mut conn, &mut direct, &changes, batch).await;
         if committed.is_ok() {
             commits.send_modify(|n| *n = n.wrapping_add(1));
         }
@@ -734,6 +945,7 @@ async fn run_job<C>(job: JobOn<C>, conn: &mut C) -> (bool, Deliver) {
 async fn run_batch(
     conn: &mut SqliteConnection,
     direct: &mut Option<DirectConn>,
+    changes: &Arc<Mutex<VisitChanges>>,
     batch: Vec<Job>,
 ) -> (Vec<Deliver>, std::result::Result<(), String>) {
     let jobs = batch.len();
@@ -753,6 +965,9 @@ async fn run_batch(
                 }
                 let (ok, deliver) = run_job(job, conn).await;
                 delivers.push(deliver);
+                if !ok && let Some(direct) = direct.as_mut() {
+                    direct.forget_queue_lists();
+                }
                 if let Err(e) = execute_sqlx(conn, boundary(ok, delivers.len() == jobs)).await {
                     failure = Some(e.to_string());
                 }
@@ -771,7 +986,9 @@ async fn run_batch(
                     // SAFETY: the handle stays open until the writer's loop ends, which
                     // drops the `DirectConn` first under the lock; the writer hands it out
                     // only here, while it holds the lock.
-                    None => match unsafe { DirectConn::new(locked.as_raw_handle()) } {
+                    None => match unsafe {
+                        DirectConn::new(locked.as_raw_handle(), Arc::clone(changes))
+                    } {
                         Ok(new) => direct.insert(new),
                         Err(e) => {
                             failure = Some(e.to_string());
@@ -791,6 +1008,9 @@ async fn run_batch(
                     }
                     let (ok, deliver) = run_job(job, direct).await;
                     delivers.push(deliver);
+                    if !ok {
+                        direct.forget_queue_lists();
+                    }
                     if let Err(e) = direct.run_plain(boundary(ok, delivers.len() == jobs)) {
                         failure = Some(e.to_string());
                         break;
@@ -811,6 +1031,9 @@ async fn run_batch(
             // The transaction could not begin, or the savepoint machinery or the commit
             // failed: give up the whole batch; the changes not run yet get the same answer.
             tracing::error!(error = %e, "write transaction failed");
+            if let Some(direct) = direct.as_mut() {
+                direct.forget_queue_lists();
+            }
             let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
             for job in batch {
                 delivers.push(job.skip().await);
@@ -1024,6 +1247,109 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The writer's kept queue list follows every change of a visit row, direct or on
+    /// sqlx's connection, forgets what a rollback undoes (also rows it had already taken in
+    /// before the rollback) and what another connection commits.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_kept_queue_list_follows_every_change_and_forgets_what_a_rollback_undoes() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let list = QueueList::new(date, &["waiting"], None);
+        let listed = async |db: &Db| {
+            let list = list.clone();
+            db.write_direct(move |conn| Box::pin(async move { conn.queue_pairs(&list).await }))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let ids = |pairs: &[(i64, i64)]| pairs.iter().map(|(id, _)| *id).collect::<Vec<_>>();
+        // Inserts visit `id` waiting; with `list_then_fail`, lists the queue (taking the new
+        // row in) and then is refused.
+        let insert = |id: i64, list_then_fail: bool| {
+            let list = list.clone();
+            db.write_direct(move |conn| {
+                Box::pin(async move {
+                    conn.execute(
+                        &["INSERT INTO visits (id, office_date, service, lane, number, ticket, state, \
+                           issued_at, updated_at, data, revision) \
+                           VALUES (?, '2026-12-01', 'new_passport', 'walk_in', ?, 'A001', 'waiting', '', '', '{}', ?)"],
+                        Params::InOrder(&[id.into(), id.into(), (id * 7).into()]),
+                    )
+                    .await?;
+                    if list_then_fail {
+                        let pairs = conn.queue_pairs(&list).await?;
+                        assert!(pairs.iter().any(|(i, _)| *i == id), "{pairs:?}");
+                        return Err(HubError::BadRequest("refused".into()));
+                    }
+                    Ok(())
+                })
+            })
+        };
+        let set_state = |id: i64, state: &'static str| {
+            db.write(move |tx| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE visits SET state = ?, revision = revision + 1 WHERE id = ?",
+                    )
+                    .bind(state)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    Ok(())
+                })
+            })
+        };
+        let ok = |r: Result<()>| r.unwrap_or_else(|e| panic!("{e}"));
+        ok(insert(1, false).await);
+        ok(insert(2, false).await);
+        assert_eq!(ids(&listed(&db).await), [1, 2]);
+        // Kept from now on: a new visit, and one that stops waiting (on sqlx's connection).
+        ok(insert(3, false).await);
+        ok(set_state(1, "called").await);
+        assert_eq!(ids(&listed(&db).await), [2, 3]);
+        // A change that takes its new row into the list and is then undone.
+        assert!(insert(4, true).await.is_err());
+        assert_eq!(ids(&listed(&db).await), [2, 3]);
+        // Another connection's commit.
+        let mut other = connect_options(&dir.path().join(DB_FILE_NAME))
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        sqlx::query("UPDATE visits SET state = 'closed' WHERE id = 2")
+            .execute(&mut other)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        other.close().await.unwrap_or_else(|e| panic!("{e}"));
+        ok(set_state(3, "waiting").await);
+        let kept = listed(&db).await;
+        assert_eq!(ids(&kept), [3]);
+        // The same as a reader reads, revisions included.
+        let read = db
+            .read_inline(move |conn| Box::pin(async move { conn.queue_pairs(&list).await }))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, read);
+        assert_eq!(read, [(3, 22)]);
+    }
+
+    /// Past the most changed rows kept track of, the lists are read again.
+    #[test]
+    fn too_many_changed_rows_make_the_lists_read_again() {
+        let mut changes = VisitChanges::default();
+        changes.report(1);
+        assert!(
+            changes.ids.is_empty(),
+            "nothing is recorded while no list is kept"
+        );
+        changes.recording = true;
+        for id in 0..VisitChanges::MOST as i64 {
+            changes.report(id);
+        }
+        assert!(!changes.overflow);
+        changes.report(-1);
+        assert!(changes.overflow && !changes.recording && changes.ids.is_empty());
     }
 
     /// A direct change whose statements want more values than it gives is refused with an

@@ -479,27 +479,63 @@ impl VisitCache {
     }
 }
 
-/// The ids and revisions of a day's visits in `states` states (and of `services` services),
-/// in id order: parameters the date, the states, the services. The queue's indexes hold
-/// all three columns in that order (migration 0009), so this reads an index alone.
-fn visits_in_sql(states: usize, services: Option<usize>) -> String {
-    let list = |n: usize| vec!["?"; n].join(", ");
-    let mut sql = format!(
-        "SELECT id, revision FROM visits WHERE office_date = ? AND state IN ({})",
-        list(states)
-    );
-    if let Some(services) = services {
-        sql.push_str(&format!(" AND service IN ({})", list(services)));
+/// A list of a day's visits in some states (and of some services), by id and revision in
+/// id order: what [`load_visits_in`] reads before it takes the visits from the cache. The
+/// writer keeps the lists its calls read up to date instead of reading them again
+/// ([`crate::db::DirectConn`]), so a list knows which visit rows belong to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct QueueList {
+    date: String,
+    states: Vec<String>,
+    services: Option<Vec<String>>,
+}
+
+impl QueueList {
+    /// The visits of `date` in `states`, of `services` only if given.
+    pub fn new(date: NaiveDate, states: &[&str], services: Option<&[ServiceCode]>) -> QueueList {
+        QueueList {
+            date: date.to_string(),
+            states: states.iter().map(|s| (*s).to_string()).collect(),
+            services: services.map(|s| s.iter().map(|s| s.as_str().to_string()).collect()),
+        }
     }
-    sql.push_str(" ORDER BY id");
-    sql
+
+    /// The statement that reads the list, and its parameters: the date, the states, the
+    /// services. The queue's indexes hold all three columns in that order (migration
+    /// 0009), so it reads an index alone.
+    pub fn statement(&self) -> (String, Vec<Param>) {
+        let list = |n: usize| vec!["?"; n].join(", ");
+        let mut sql = format!(
+            "SELECT id, revision FROM visits WHERE office_date = ? AND state IN ({})",
+            list(self.states.len())
+        );
+        let mut params: Vec<Param> = vec![self.date.as_str().into()];
+        params.extend(self.states.iter().map(|s| Param::from(s.as_str())));
+        if let Some(services) = &self.services {
+            sql.push_str(&format!(" AND service IN ({})", list(services.len())));
+            params.extend(services.iter().map(|s| Param::from(s.as_str())));
+        }
+        sql.push_str(" ORDER BY id");
+        (sql, params)
+    }
+
+    /// Whether a visit row of `date`, `service` and `state` belongs to the list.
+    pub fn holds(&self, date: &str, service: &str, state: &str) -> bool {
+        self.date == date
+            && self.states.iter().any(|s| s == state)
+            && self
+                .services
+                .as_ref()
+                .is_none_or(|services| services.iter().any(|s| s == service))
+    }
 }
 
 /// Loads the visits of an office date in given states, oldest first; with `services`, only
 /// visits of those services (a counter's call needs only the services it serves, and the
 /// `visits_waiting` index then reads only those). Reads the ids and revisions (from the
-/// index alone), then the JSON of the visits `cache` does not hold at their revision: two
-/// reads, so outside the writer run it in a read transaction (one snapshot for both).
+/// index alone, or from the writer's kept lists), then the JSON of the visits `cache` does
+/// not hold at their revision: two reads, so outside the writer run it in a read
+/// transaction (one snapshot for both).
 pub async fn load_visits_in(
     conn: &mut impl Exec,
     cache: &VisitCache,
@@ -507,13 +543,9 @@ pub async fn load_visits_in(
     states: &[&str],
     services: Option<&[ServiceCode]>,
 ) -> Result<Vec<Arc<Visit>>> {
-    let sql = visits_in_sql(states.len(), services.map(<[ServiceCode]>::len));
-    let mut params: Vec<Param> = vec![date.to_string().into()];
-    params.extend(states.iter().map(|s| Param::from(*s)));
-    if let Some(services) = services {
-        params.extend(services.iter().map(|s| Param::from(s.as_str())));
-    }
-    let stored = conn.int_pairs(&sql, Params::InOrder(&params)).await?;
+    let stored = conn
+        .queue_pairs(&QueueList::new(date, states, services))
+        .await?;
     let mut visits = cache.known(&stored);
     let missing: Vec<i64> = stored
         .iter()
@@ -1129,7 +1161,12 @@ mod tests {
     #[tokio::test]
     async fn the_queue_lists_read_an_index_alone_already_in_visit_order() {
         // One state, or one state of one service: each an index range already in id order.
-        for sql in [visits_in_sql(1, None), visits_in_sql(1, Some(1))] {
+        let date = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        for list in [
+            QueueList::new(date, &["waiting"], None),
+            QueueList::new(date, &["waiting"], Some(&[ServiceCode::NewPassport])),
+        ] {
+            let (sql, _) = list.statement();
             let details = plan(&sql).await;
             assert!(
                 details.iter().any(|d| d.contains("USING COVERING INDEX")),
