@@ -58,7 +58,13 @@ async fn display_board(
         base.replace("http://", "ws://"),
         demo::DEMO_DISPLAY_TOKEN
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    // The hub's own read buffer size: at the library's default (128 KiB, zeroed at every
+    // read) the twenty boards' reads took a few percent of the CPU the hub shares with them.
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(loket_hub::api::LIVE_READ_BUFFER);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+        .await
+        .unwrap();
     while let Some(msg) = ws.next().await {
         let msg = msg.expect("a display board lost its WebSocket");
         if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {

@@ -1040,7 +1040,7 @@ async fn live(
 /// WebSocket library zeroes this much memory at every read attempt, which `live_loop` makes
 /// once per live message per socket: at its default (128 KiB) that was the hub's largest
 /// memory traffic during busy hours. A larger frame still arrives whole (the buffer grows).
-const LIVE_READ_BUFFER: usize = 4 * 1024;
+pub const LIVE_READ_BUFFER: usize = 4 * 1024;
 
 async fn live_loop(hub: Hub, who: Principal, socket: WebSocket) {
     let mut events = hub.subscribe();
