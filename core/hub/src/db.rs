@@ -485,7 +485,8 @@ impl DirectConn {
     fn bring_queue_lists_up_to_date(&mut self) -> Result<()> {
         let version: i64 = self
             .conn
-            .query_row("PRAGMA data_version", [], |row| row.get(0))?;
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |row| row.get(0))?;
         let Some(lists) = &mut self.queue_lists else {
             return Ok(());
         };
