@@ -272,6 +272,7 @@ impl Exec for DirectConn {
             {
                 let read = self.read_queue_pairs(list)?;
                 if read != kept {
+                    self.forget_queue_lists();
                     return Err(HubError::Corrupt(format!(
                         "the writer's kept queue list {list:?} differs from the database: kept {kept:?}, read {read:?}"
                     )));
@@ -507,7 +508,9 @@ impl DirectConn {
         changed.sort_unstable();
         changed.dedup();
         let mut rows = std::collections::HashMap::with_capacity(changed.len());
-        self.run(
+        // The changed ids are taken out above: a failed read must not leave the lists kept
+        // without them.
+        let read = self.run(
             &[
                 "SELECT id, revision, office_date, service, state FROM visits \
                WHERE id IN (SELECT value FROM json_each(?))",
@@ -519,7 +522,11 @@ impl DirectConn {
                 rows.insert(id, (revision, place));
                 Ok(())
             },
-        )?;
+        );
+        if let Err(error) = read {
+            self.forget_queue_lists();
+            return Err(error);
+        }
         if let Some(lists) = &mut self.queue_lists {
             for (list, pairs) in &mut lists.lists {
                 for id in &changed {
@@ -542,7 +549,7 @@ impl DirectConn {
     }
 
     /// Forgets the kept queue lists: after a rollback, whose undone rows SQLite does not
-    /// report.
+    /// report, and after a failed attempt to bring them up to date.
     fn forget_queue_lists(&mut self) {
         if let Some(lists) = &mut self.queue_lists {
             lists.forget();
@@ -743,11 +750,13 @@ async fn writer_connection(
     Ok((conn, changes))
 }
 
-/// Visit rows the writer's connection has inserted or changed since its kept queue lists
-/// were last brought up to date ([`QueueLists`]), as SQLite's update hook reports them.
+/// Visit rows the writer's connection has inserted, changed or deleted since its kept
+/// queue lists were last brought up to date ([`QueueLists`]), as SQLite's update hook
+/// reports them.
 #[derive(Debug, Default)]
 pub(crate) struct VisitChanges {
-    /// Whether any list is kept (otherwise nothing needs the rows).
+    /// Whether rows are recorded: from the first list read to be kept until the lists are
+    /// forgotten or too many rows changed.
     recording: bool,
     /// More rows changed than are kept track of: the lists must be read again.
     overflow: bool,
@@ -784,6 +793,9 @@ impl VisitChanges {
 /// would read now in the writer's transaction. SQLite does not report rows a rollback
 /// undoes, so a rollback forgets the lists, and so does a commit by another connection
 /// (`PRAGMA data_version`); every debug build checks each kept list against a read.
+/// Assumed, and true of every statement of the hub: no statement changes a visit's `id`
+/// (the hook reports the new rowid only) and none deletes visits through `REPLACE` or
+/// foreign-key cascades (the hook does not report those deletes).
 struct QueueLists {
     changes: Arc<Mutex<VisitChanges>>,
     lists: std::collections::HashMap<QueueList, Vec<(i64, i64)>>,
@@ -1250,6 +1262,11 @@ mod tests {
         }
     }
 
+    /// Inserts a visit (id, number, revision) waiting on 2026-12-01.
+    const INSERT_WAITING_VISIT: &str = "INSERT INTO visits (id, office_date, service, lane, \
+        number, ticket, state, issued_at, updated_at, data, revision) \
+        VALUES (?, '2026-12-01', 'new_passport', 'walk_in', ?, 'A001', 'waiting', '', '', '{}', ?)";
+
     /// The writer's kept queue list follows every change of a visit row, direct or on
     /// sqlx's connection, forgets what a rollback undoes (also rows it had already taken in
     /// before the rollback) and what another connection commits.
@@ -1273,9 +1290,7 @@ mod tests {
             db.write_direct(move |conn| {
                 Box::pin(async move {
                     conn.execute(
-                        &["INSERT INTO visits (id, office_date, service, lane, number, ticket, state, \
-                           issued_at, updated_at, data, revision) \
-                           VALUES (?, '2026-12-01', 'new_passport', 'walk_in', ?, 'A001', 'waiting', '', '', '{}', ?)"],
+                        &[INSERT_WAITING_VISIT],
                         Params::InOrder(&[id.into(), id.into(), (id * 7).into()]),
                     )
                     .await?;
@@ -1335,9 +1350,102 @@ mod tests {
         assert_eq!(read, [(3, 22)]);
     }
 
-    /// Past the most changed rows kept track of, the lists are read again.
+    /// A list once read is kept; a change that panics after taking its new row into the
+    /// list, more changed rows than are kept track of, and more lists than are kept each
+    /// make the writer forget its lists and read them again (a debug build would answer
+    /// `Corrupt` for a kept list that differs from a read).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn kept_queue_lists_are_forgotten_after_a_panic_an_overflow_or_too_many_lists() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let list = QueueList::new(date, &["waiting"], None);
+        // Lists the queue and tells how many lists the writer keeps afterwards.
+        let listed = async |db: &Db, list: QueueList| {
+            db.write_direct(move |conn| {
+                Box::pin(async move {
+                    let pairs = conn.queue_pairs(&list).await?;
+                    let kept = conn.queue_lists.as_ref().map_or(0, |l| l.lists.len());
+                    Ok((pairs.len(), kept))
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+        };
+        // Inserts visits `from..to` in one statement and tells how many lists are kept once
+        // brought up to date.
+        let insert_many = |from: i64, to: i64| {
+            db.write_direct(move |conn| {
+                Box::pin(async move {
+                    conn.execute(
+                        &["WITH RECURSIVE n(id) AS (SELECT ? UNION ALL SELECT id + 1 FROM n WHERE id + 1 < ?) \
+                           INSERT INTO visits (id, office_date, service, lane, number, ticket, state, \
+                           issued_at, updated_at, data, revision) \
+                           SELECT id, '2026-12-01', 'new_passport', 'walk_in', id, 'A001', 'waiting', '', '', '{}', 1 FROM n"],
+                        Params::InOrder(&[from.into(), to.into()]),
+                    )
+                    .await?;
+                    conn.bring_queue_lists_up_to_date()?;
+                    Ok(conn.queue_lists.as_ref().map_or(0, |l| l.lists.len()))
+                })
+            })
+        };
+        let ok = |r: Result<usize>| r.unwrap_or_else(|e| panic!("{e}"));
+        ok(insert_many(1, 3).await);
+        assert_eq!(listed(&db, list.clone()).await, (2, 1), "read and kept");
+        assert_eq!(ok(insert_many(3, 4).await), 1, "a few rows keep the list");
+        assert_eq!(listed(&db, list.clone()).await, (3, 1));
+        let panics = {
+            let list = list.clone();
+            db.write_direct(move |conn| {
+                Box::pin(async move {
+                    conn.execute(
+                        &[INSERT_WAITING_VISIT],
+                        Params::InOrder(&[100.into(), 100.into(), 1.into()]),
+                    )
+                    .await?;
+                    let pairs = conn.queue_pairs(&list).await?;
+                    if pairs.len() == 4 {
+                        panic!("a change panics on purpose with its row in the list");
+                    }
+                    Ok(0)
+                })
+            })
+        };
+        assert!(panics.await.is_err());
+        assert_eq!(
+            listed(&db, list.clone()).await,
+            (3, 1),
+            "the undone row is gone"
+        );
+        let most = VisitChanges::MOST as i64;
+        assert_eq!(
+            ok(insert_many(1000, 1001 + most).await),
+            0,
+            "overflow forgets"
+        );
+        assert_eq!(listed(&db, list.clone()).await, (most as usize + 4, 1));
+        for (n, state) in [
+            "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let other = QueueList::new(date, &[state], None);
+            assert_eq!(listed(&db, other).await, (0, n + 2));
+        }
+        let seventeenth = QueueList::new(date, &["p"], None);
+        assert_eq!(
+            listed(&db, seventeenth).await,
+            (0, 1),
+            "past the most lists, forgets"
+        );
+        assert_eq!(listed(&db, list).await, (most as usize + 4, 2));
+    }
+
+    /// Past the most changed rows kept track of, the changes say so and record nothing more.
     #[test]
-    fn too_many_changed_rows_make_the_lists_read_again() {
+    fn too_many_changed_rows_stop_the_recording_and_say_so() {
         let mut changes = VisitChanges::default();
         changes.report(1);
         assert!(

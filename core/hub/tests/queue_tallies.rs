@@ -307,8 +307,9 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
 }
 
 /// A database from before migration 0010 gets the service times of the finished events it
-/// holds when the hub opens it, each under its visit's service; the ticket's outlook then
-/// reads them.
+/// holds when the hub opens it, each under its visit's service (the ticket's outlook reads
+/// this table: `core/hub/src/store.rs` test
+/// `a_tickets_outlook_reads_the_services_recent_times_by_their_key`).
 #[tokio::test]
 async fn a_database_from_before_the_service_times_gets_them_when_the_hub_opens_it() {
     let dir = tempfile::tempdir().unwrap();
