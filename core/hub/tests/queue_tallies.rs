@@ -256,7 +256,7 @@ async fn a_visits_place_cannot_change_and_visits_are_not_deleted() {
 async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join(loket_hub::db::DB_FILE_NAME);
-    {
+    let older = {
         let mut conn = common::database_before(&db, 8).await;
         // Two days of new_passport (one day's counter row missing), one priority visit.
         for (id, date, lane, number, state) in [
@@ -283,12 +283,9 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
             .execute(&mut conn)
             .await
             .unwrap();
-        conn.close().await.unwrap();
-    }
-    let _hub = loket_hub::Hub::open(dir.path(), loket_hub::HubConfig::default())
-        .await
-        .unwrap();
-    let mut conn = loket_hub::db::connect_options(&db).connect().await.unwrap();
+        conn
+    };
+    let (_hub, mut conn) = common::opened_by_a_hub(older, dir.path()).await;
     let rows: Vec<(String, i64, i64, i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT office_date, last_number, walk_in_issued, appointment_issued, priority_issued, waiting, \
                 waiting_priority \
@@ -314,7 +311,7 @@ async fn a_database_from_before_the_tallies_gets_them_when_the_hub_opens_it() {
 async fn a_database_from_before_the_service_times_gets_them_when_the_hub_opens_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join(loket_hub::db::DB_FILE_NAME);
-    {
+    let older = {
         let mut conn = common::database_before(&db, 10).await;
         for (id, service) in [(1, "new_passport"), (2, "information")] {
             sqlx::query(
@@ -346,12 +343,9 @@ async fn a_database_from_before_the_service_times_gets_them_when_the_hub_opens_i
             .await
             .unwrap();
         }
-        conn.close().await.unwrap();
-    }
-    let _hub = loket_hub::Hub::open(dir.path(), loket_hub::HubConfig::default())
-        .await
-        .unwrap();
-    let mut conn = loket_hub::db::connect_options(&db).connect().await.unwrap();
+        conn
+    };
+    let (_hub, mut conn) = common::opened_by_a_hub(older, dir.path()).await;
     let kept: Vec<(String, i64, i64)> =
         sqlx::query_as("SELECT service, event_id, seconds FROM service_times ORDER BY 1, 2")
             .fetch_all(&mut conn)

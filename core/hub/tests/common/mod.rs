@@ -86,6 +86,23 @@ pub async fn database_before(db: &std::path::Path, version: i64) -> sqlx::Sqlite
     conn
 }
 
+/// Closes `older` (a connection of [`database_before`]), opens a hub on `data` (which runs
+/// the migrations since) and connects again to its database; the hub stays open while it
+/// is held.
+pub async fn opened_by_a_hub(
+    older: sqlx::SqliteConnection,
+    data: &std::path::Path,
+) -> (Hub, sqlx::SqliteConnection) {
+    use sqlx::{ConnectOptions as _, Connection as _};
+    older.close().await.unwrap();
+    let hub = Hub::open(data, HubConfig::default()).await.unwrap();
+    let conn = loket_hub::db::connect_options(&data.join(loket_hub::db::DB_FILE_NAME))
+        .connect()
+        .await
+        .unwrap();
+    (hub, conn)
+}
+
 pub const KIOSK: &str = demo::DEMO_KIOSK_TOKEN;
 pub const DISPLAY: &str = demo::DEMO_DISPLAY_TOKEN;
 
