@@ -12,12 +12,15 @@
 //! Run: `cargo bench -p loket-hub --bench monthly_report`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+#[allow(dead_code)] // the hub's quotas come from its own table, not the year's
+#[path = "../../domain/benches/support/synthetic_office.rs"]
+mod synthetic_office;
+
+use chrono::{Duration, NaiveDate, Utc};
 use loket_domain::{
-    Bap, BapId, BapOutcome, BapReason, BapStatus, BookFee, CounterId, CounterSession, DailyQuota,
-    DamageState, DayKind, EventKind, FeeSchedule, Lane, NewVisit, OfficeTimeZone, OfficerRef,
-    QuotaDay, QuotaEntry, QuotaTable, ReportParams, Role, ServiceCatalog, ServiceCode,
-    TicketNumber, Validity, Visit, VisitEvent, VisitId, VisitRecord, VisitRules, office_report,
+    Bap, CounterSession, DayKind, EventKind, FeeSchedule, OfficeTimeZone, QuotaDay, QuotaEntry,
+    QuotaTable, ReportParams, ServiceCode, Visit, VisitEvent, VisitRecord, VisitRules,
+    office_report,
 };
 use loket_hub::report::{Period, ReportQuery};
 use loket_hub::store::ts;
@@ -25,194 +28,9 @@ use loket_hub::{Hub, HubConfig, Principal};
 use sqlx::{ConnectOptions, QueryBuilder, Sqlite};
 use std::hint::black_box;
 use std::time::Instant;
+use synthetic_office::{COUNTERS, QUOTA, Year, generate, month_range};
 
-const VISITS: usize = 150_000;
-const COUNTERS: i64 = 14;
 const RUNS: usize = 5;
-
-/// splitmix64: small, deterministic, good enough for synthetic data.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-struct Year {
-    records: Vec<VisitRecord>,
-    baps: Vec<Bap>,
-    sessions: Vec<CounterSession>,
-    days: Vec<NaiveDate>,
-}
-
-fn working_days(year: i32) -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    let mut d = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
-    while d.year() == year {
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            out.push(d);
-        }
-        d = d.succ_opt().unwrap();
-    }
-    out
-}
-
-const QUOTA: DailyQuota = DailyQuota {
-    walk_in: 150,
-    appointment: 250,
-    priority: 40,
-};
-
-fn generate(seed: u64) -> Year {
-    let tz = OfficeTimeZone::Wib;
-    let catalog = ServiceCatalog::default();
-    let mut rng = Rng(seed);
-    let days = working_days(2026);
-    let per_day = VISITS / days.len() + 1;
-    let mut records = Vec::with_capacity(VISITS);
-    let mut baps = Vec::new();
-    let mut sessions = Vec::new();
-    let mut id: i64 = 0;
-    for &date in &days {
-        let open = tz.instant(date, NaiveTime::from_hms_opt(7, 30, 0).unwrap());
-        let close = tz.instant(date, NaiveTime::from_hms_opt(16, 0, 0).unwrap());
-        for c in 1..=COUNTERS {
-            sessions.push(CounterSession {
-                counter: CounterId(c),
-                officer: format!("officer{:02}", (c + i64::from(date.ordinal())) % 20),
-                opened_at: open,
-                closed_at: close,
-            });
-        }
-        let mut numbers = [0u16; 5];
-        let today = per_day.min(VISITS - records.len());
-        for _ in 0..today {
-            id += 1;
-            let service = match rng.below(100) {
-                0..=44 => ServiceCode::NewPassport,
-                45..=69 => ServiceCode::Replacement,
-                70..=74 => ServiceCode::LostDamaged,
-                75..=94 => ServiceCode::Pickup,
-                _ => ServiceCode::Information,
-            };
-            let lane = match rng.below(100) {
-                0..=54 => Lane::Appointment,
-                55..=89 => Lane::WalkIn,
-                _ => Lane::Priority,
-            };
-            let def = catalog.get(service).unwrap();
-            let slot = &mut numbers[service as usize];
-            *slot = (*slot % 999) + 1;
-            let ticket = TicketNumber::new(def.letter, *slot).unwrap();
-            let issued_at = open + Duration::seconds(rng.below(7 * 3600) as i64);
-            let mut at = issued_at;
-            let mut events = Vec::with_capacity(12);
-            if lane == Lane::Appointment {
-                events.push(VisitEvent::new(at, EventKind::CheckedIn));
-            }
-            let mut closed = false;
-            for &stage in &def.stages {
-                at += Duration::seconds(60 + rng.below(5400) as i64);
-                let counter = CounterId(1 + rng.below(COUNTERS as u64) as i64);
-                events.push(VisitEvent::new(
-                    at,
-                    EventKind::Called {
-                        counter,
-                        manual: false,
-                    },
-                ));
-                if rng.below(100) < 4 {
-                    for _ in 0..2 {
-                        at += Duration::seconds(60);
-                        events.push(VisitEvent::new(at, EventKind::Recalled));
-                    }
-                    at += Duration::seconds(60);
-                    events.push(VisitEvent::new(at, EventKind::NoShow));
-                    closed = true;
-                    break;
-                }
-                at += Duration::seconds(20 + rng.below(120) as i64);
-                events.push(VisitEvent::new(at, EventKind::Started { stage }));
-                at += Duration::seconds(180 + rng.below(900) as i64);
-                events.push(VisitEvent::new(at, EventKind::Finished { stage }));
-            }
-            if !closed && rng.below(100) < 2 {
-                events.pop();
-                let reset_at = close.max(at) + Duration::minutes(5);
-                events.push(VisitEvent::new(reset_at, EventKind::Reset));
-            }
-            let new = NewVisit {
-                id: VisitId(id),
-                office_date: date,
-                service,
-                lane,
-                ticket,
-                stages: def.stages.clone(),
-                priority_group: None,
-                booking_code: (lane == Lane::Appointment).then(|| format!("MP{id:08}")),
-                applicant_index: (lane == Lane::Appointment).then_some(0),
-            };
-            if service == ServiceCode::LostDamaged && !closed {
-                baps.push(bap(&mut rng, id, issued_at));
-            }
-            records.push(VisitRecord {
-                visit: new,
-                issued_at,
-                events,
-            });
-        }
-    }
-    Year {
-        records,
-        baps,
-        sessions,
-        days,
-    }
-}
-
-fn bap(rng: &mut Rng, id: i64, at: DateTime<Utc>) -> Bap {
-    let mut b = Bap::new(
-        BapId(format!("bap-{id}")),
-        Some(VisitId(id)),
-        OfficerRef::new("officer01", Role::Officer),
-        at,
-    );
-    let book = BookFee {
-        electronic: rng.below(2) == 0,
-        validity: Validity::TenYears,
-    };
-    b.interview.reason = Some(if rng.below(3) == 0 {
-        BapReason::Damaged {
-            state: Some(DamageState::WaterDamaged),
-            description: String::new(),
-        }
-    } else {
-        BapReason::Lost {
-            police_report_number: "LP/1".into(),
-            police_report_date: None,
-            police_station: "Polsek".into(),
-        }
-    });
-    b.interview.outcome = Some(match rng.below(20) {
-        0 => BapOutcome::WaiveForceMajeure { book },
-        1 => BapOutcome::Suspend {
-            months: 12,
-            approval: None,
-        },
-        _ => BapOutcome::ApproveWithCharge { book },
-    });
-    b.status = BapStatus::Signed;
-    b
-}
 
 fn config() -> HubConfig {
     let mut config = HubConfig {
@@ -356,19 +174,6 @@ async fn insert(path: &std::path::Path, year: &Year, sealer: &loket_hub::seal::S
         .unwrap();
     sqlx::query("ANALYZE").execute(&mut conn).await.unwrap();
     rows
-}
-
-fn month_range(month: u32) -> (NaiveDate, NaiveDate) {
-    let from = NaiveDate::from_ymd_opt(2026, month, 1).unwrap();
-    let to = if month == 12 {
-        NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
-    } else {
-        NaiveDate::from_ymd_opt(2026, month + 1, 1)
-            .unwrap()
-            .pred_opt()
-            .unwrap()
-    };
-    (from, to)
 }
 
 fn ms(secs: f64) -> f64 {
