@@ -481,8 +481,8 @@ impl DirectConn {
     }
 
     /// Applies the visit rows changed since the kept lists were last brought up to date,
-    /// or forgets the lists when they cannot be (another connection committed, or too many
-    /// rows changed).
+    /// or forgets the lists when they cannot be (another connection committed, too many
+    /// rows changed, or reading the changed rows failed).
     fn bring_queue_lists_up_to_date(&mut self) -> Result<()> {
         let version: i64 = self
             .conn
@@ -510,19 +510,22 @@ impl DirectConn {
         let mut rows = std::collections::HashMap::with_capacity(changed.len());
         // The changed ids are taken out above: a failed read must not leave the lists kept
         // without them.
-        let read = self.run(
-            &[
-                "SELECT id, revision, office_date, service, state FROM visits \
-               WHERE id IN (SELECT value FROM json_each(?))",
-            ],
-            Params::InOrder(&[serde_json::to_string(&changed)?.into()]),
-            |row| {
-                let (id, revision): (i64, i64) = (row.get(0)?, row.get(1)?);
-                let place: (String, String, String) = (row.get(2)?, row.get(3)?, row.get(4)?);
-                rows.insert(id, (revision, place));
-                Ok(())
-            },
-        );
+        let ids = serde_json::to_string(&changed).map_err(HubError::from);
+        let read = ids.and_then(|ids| {
+            self.run(
+                &[
+                    "SELECT id, revision, office_date, service, state FROM visits \
+                   WHERE id IN (SELECT value FROM json_each(?))",
+                ],
+                Params::InOrder(&[ids.into()]),
+                |row| {
+                    let (id, revision): (i64, i64) = (row.get(0)?, row.get(1)?);
+                    let place: (String, String, String) = (row.get(2)?, row.get(3)?, row.get(4)?);
+                    rows.insert(id, (revision, place));
+                    Ok(())
+                },
+            )
+        });
         if let Err(error) = read {
             self.forget_queue_lists();
             return Err(error);
@@ -794,8 +797,9 @@ impl VisitChanges {
 /// undoes, so a rollback forgets the lists, and so does a commit by another connection
 /// (`PRAGMA data_version`); every debug build checks each kept list against a read.
 /// Assumed, and true of every statement of the hub: no statement changes a visit's `id`
-/// (the hook reports the new rowid only) and none deletes visits through `REPLACE` or
-/// foreign-key cascades (the hook does not report those deletes).
+/// (the hook reports the new rowid only) and none replaces a visit row through `REPLACE`
+/// (the hook does not report the row it deletes; the `visits_never_deleted` trigger
+/// refuses every other delete, which also rules out SQLite's truncate optimization).
 struct QueueLists {
     changes: Arc<Mutex<VisitChanges>>,
     lists: std::collections::HashMap<QueueList, Vec<(i64, i64)>>,
@@ -1441,6 +1445,60 @@ mod tests {
             "past the most lists, forgets"
         );
         assert_eq!(listed(&db, list).await, (most as usize + 4, 2));
+    }
+
+    /// A failed read of the changed rows, and (debug builds) a kept list found to differ
+    /// from a read, each leave no list kept: their changed ids are gone, so a list kept
+    /// on would miss them.
+    #[cfg(debug_assertions)]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn kept_queue_lists_are_forgotten_when_a_read_fails_or_a_check_finds_them_wrong() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+        let list = QueueList::new(date, &["waiting"], None);
+        let kept = |conn: &DirectConn| conn.queue_lists.as_ref().map_or(0, |l| l.lists.len());
+        let (failed, after_failure, wrong, after_wrong) = db
+            .write_direct(move |conn| {
+                Box::pin(async move {
+                    conn.execute(
+                        &[INSERT_WAITING_VISIT],
+                        Params::InOrder(&[1.into(), 1.into(), 1.into()]),
+                    )
+                    .await?;
+                    conn.queue_pairs(&list).await?;
+                    assert_eq!(kept(conn), 1);
+                    // A revision that is not a number: reading the changed row fails.
+                    conn.execute(
+                        &[INSERT_WAITING_VISIT],
+                        Params::InOrder(&[2.into(), 2.into(), "x".into()]),
+                    )
+                    .await?;
+                    let failed = conn.queue_pairs(&list).await.is_err();
+                    let after_failure = kept(conn);
+                    conn.execute(
+                        &["UPDATE visits SET revision = 2 WHERE id = 2"],
+                        Params::InOrder(&[]),
+                    )
+                    .await?;
+                    conn.queue_pairs(&list).await?;
+                    // A kept list damaged behind the writer's back.
+                    if let Some(lists) = conn.queue_lists.as_mut()
+                        && let Some(pairs) = lists.lists.get_mut(&list)
+                    {
+                        pairs.push((99, 1));
+                    }
+                    let wrong = matches!(conn.queue_pairs(&list).await, Err(HubError::Corrupt(_)));
+                    let after_wrong = kept(conn);
+                    Ok((failed, after_failure, wrong, after_wrong))
+                })
+            })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(failed, "a revision that is not a number was read");
+        assert_eq!(after_failure, 0, "kept after a failed read");
+        assert!(wrong, "a damaged kept list was not noticed");
+        assert_eq!(after_wrong, 0, "kept after the check found it wrong");
     }
 
     /// Past the most changed rows kept track of, the changes say so and record nothing more.

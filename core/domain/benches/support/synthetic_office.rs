@@ -2,7 +2,8 @@
 //! in memory, and `loket-hub`'s, through the hub's database, which includes this file by
 //! path): a year of a busy office, 150,000 visits with their events from a fixed seed, 14
 //! counters, five services, 4 % no-shows, 2 % closed by the end-of-day reset, a BAP per
-//! lost/damaged visit still open. Not a bench target of its own (a folder without `main.rs`).
+//! lost/damaged visit that is not a no-show. Not a bench target of its own (a folder
+//! without `main.rs`).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use loket_domain::{
