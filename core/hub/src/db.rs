@@ -1131,10 +1131,16 @@ mod tests {
         }
     }
 
-    /// A new database with the table `t` of [`insert`] (the folder goes with the first).
-    async fn db_with_table() -> (tempfile::TempDir, Db) {
+    /// A new, empty hub database (the folder goes with the first).
+    async fn fresh_db() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        (dir, db)
+    }
+
+    /// A new database with the table `t` of [`insert`] (the folder goes with the first).
+    async fn db_with_table() -> (tempfile::TempDir, Db) {
+        let (dir, db) = fresh_db().await;
         db.write(|tx| {
             Box::pin(async move {
                 sqlx::query("CREATE TABLE t (n INTEGER PRIMARY KEY)")
@@ -1191,8 +1197,7 @@ mod tests {
             // This process may run on one CPU only: nothing to tell apart.
             return;
         }
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let _db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, _db) = fresh_db().await;
         // (Other tests' hubs may share this process under `cargo test`.)
         let writers = allowed_cpus("loket-writer");
         let sqlite = allowed_cpus("sqlx-sqlite-wor");
@@ -1266,6 +1271,25 @@ mod tests {
         }
     }
 
+    /// A fresh hub database (its folder kept alive by the first value) and the list of
+    /// visits waiting on the day `INSERT_WAITING_VISIT` files them under.
+    async fn hub_with_a_waiting_list() -> (tempfile::TempDir, Db, QueueList) {
+        let (dir, db) = fresh_db().await;
+        (dir, db, QueueList::new(visit_day(), &["waiting"], None))
+    }
+
+    /// The office day of the visits `INSERT_WAITING_VISIT` inserts.
+    fn visit_day() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
+    }
+
+    /// How many queue lists the writer keeps.
+    fn kept_lists(conn: &DirectConn) -> usize {
+        conn.queue_lists
+            .as_ref()
+            .map_or(0, |lists| lists.lists.len())
+    }
+
     /// Inserts a visit (id, number, revision) waiting on 2026-12-01.
     const INSERT_WAITING_VISIT: &str = "INSERT INTO visits (id, office_date, service, lane, \
         number, ticket, state, issued_at, updated_at, data, revision) \
@@ -1276,10 +1300,7 @@ mod tests {
     /// before the rollback) and what another connection commits.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_kept_queue_list_follows_every_change_and_forgets_what_a_rollback_undoes() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
-        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
-        let list = QueueList::new(date, &["waiting"], None);
+        let (dir, db, list) = hub_with_a_waiting_list().await;
         let listed = async |db: &Db| {
             let list = list.clone();
             db.write_direct(move |conn| Box::pin(async move { conn.queue_pairs(&list).await }))
@@ -1360,16 +1381,13 @@ mod tests {
     /// `Corrupt` for a kept list that differs from a read).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn kept_queue_lists_are_forgotten_after_a_panic_an_overflow_or_too_many_lists() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
-        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
-        let list = QueueList::new(date, &["waiting"], None);
+        let (_dir, db, list) = hub_with_a_waiting_list().await;
         // Lists the queue and tells how many lists the writer keeps afterwards.
         let listed = async |db: &Db, list: QueueList| {
             db.write_direct(move |conn| {
                 Box::pin(async move {
                     let pairs = conn.queue_pairs(&list).await?;
-                    let kept = conn.queue_lists.as_ref().map_or(0, |l| l.lists.len());
+                    let kept = kept_lists(conn);
                     Ok((pairs.len(), kept))
                 })
             })
@@ -1435,10 +1453,10 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            let other = QueueList::new(date, &[state], None);
+            let other = QueueList::new(visit_day(), &[state], None);
             assert_eq!(listed(&db, other).await, (0, n + 2));
         }
-        let seventeenth = QueueList::new(date, &["p"], None);
+        let seventeenth = QueueList::new(visit_day(), &["p"], None);
         assert_eq!(
             listed(&db, seventeenth).await,
             (0, 1),
@@ -1453,11 +1471,7 @@ mod tests {
     #[cfg(debug_assertions)]
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn kept_queue_lists_are_forgotten_when_a_read_fails_or_a_check_finds_them_wrong() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
-        let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
-        let list = QueueList::new(date, &["waiting"], None);
-        let kept = |conn: &DirectConn| conn.queue_lists.as_ref().map_or(0, |l| l.lists.len());
+        let (_dir, db, list) = hub_with_a_waiting_list().await;
         let (failed, after_failure, wrong, after_wrong) = db
             .write_direct(move |conn| {
                 Box::pin(async move {
@@ -1467,7 +1481,7 @@ mod tests {
                     )
                     .await?;
                     conn.queue_pairs(&list).await?;
-                    assert_eq!(kept(conn), 1);
+                    assert_eq!(kept_lists(conn), 1);
                     // A revision that is not a number: reading the changed row fails.
                     conn.execute(
                         &[INSERT_WAITING_VISIT],
@@ -1475,7 +1489,7 @@ mod tests {
                     )
                     .await?;
                     let failed = conn.queue_pairs(&list).await.is_err();
-                    let after_failure = kept(conn);
+                    let after_failure = kept_lists(conn);
                     conn.execute(
                         &["UPDATE visits SET revision = 2 WHERE id = 2"],
                         Params::InOrder(&[]),
@@ -1489,7 +1503,7 @@ mod tests {
                         pairs.push((99, 1));
                     }
                     let wrong = matches!(conn.queue_pairs(&list).await, Err(HubError::Corrupt(_)));
-                    let after_wrong = kept(conn);
+                    let after_wrong = kept_lists(conn);
                     Ok((failed, after_failure, wrong, after_wrong))
                 })
             })
@@ -1524,8 +1538,7 @@ mod tests {
     /// are the same on either connection.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn direct_statements_take_their_values_in_order_or_shared() {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let db = Db::open(dir.path()).await.unwrap_or_else(|e| panic!("{e}"));
+        let (_dir, db) = fresh_db().await;
         const READ: &[&str] = &["SELECT ?1 + 10, 'a', NULL", "SELECT ?1 + ?2, 2.5, x'00ff'"];
         let direct = db
             .write_direct(|conn| {
